@@ -1,0 +1,38 @@
+# kubemap: top-level tasks. Each part of the repo adds its own targets in mk/*.mk and appends
+# its test target to TEST_TARGETS, so `make test` runs everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+KUBEMAP := $(VENV)/bin/kubemap
+STAMP := $(VENV)/.installed
+
+TEST_TARGETS :=
+BENCH_TARGETS :=
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help setup demo test bench clean
+help: ## list targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv and install kubemap with its test tools
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: setup ## the main job: convert the bundled stack in compose/ and show the mapping report
+	$(KUBEMAP) convert -f compose/compose.yaml -o k8s
+	$(KUBEMAP) report -f compose/compose.yaml
+
+test: $(TEST_TARGETS) ## run every test suite (what CI runs)
+
+bench: $(BENCH_TARGETS) ## run the benchmarks and print ratios
+
+clean: ## remove the venv and caches
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,3 @@
+from converter.cli.app import main
+
+main()

@@ -1,0 +1,76 @@
+"""What translation produces: Kubernetes objects (plain dicts), a trace and findings.
+
+Objects are plain JSON-like dicts so that no layer below `cluster` needs a Kubernetes library.
+The trace ties each Compose key to the Kubernetes field(s) it became; the report, `kubemap
+explain` and docs/conversion.md are generated from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TraceStatus = Literal["mapped", "approximated", "unsupported"]
+Severity = Literal["info", "warning", "error"]
+
+
+class TraceEntry(BaseModel):
+    """One Compose key and what it became.
+
+    source: key path in Compose terms, e.g. "services.api.ports[0]".
+    targets: "Kind/name .field.path" strings, e.g. "Service/api .spec.ports[0]"; empty when
+    nothing was produced.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    targets: list[str] = Field(default_factory=list)
+    rule: str  # e.g. "R-PORTS-01"
+    status: TraceStatus
+    reason: str = ""
+    service: str | None = None  # owning compose service, None for top-level keys
+
+
+class Finding(BaseModel):
+    """A warning or note with a stable code, e.g. KM-W-SECRET-ENV."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    severity: Severity
+    source: str  # compose key path
+    message: str
+    hint: str = ""
+
+
+class ManifestObject(BaseModel):
+    """One Kubernetes object and the compose service it belongs to (None for shared objects)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    service: str | None
+    body: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.body.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        return str(self.body.get("metadata", {}).get("name", ""))
+
+
+class Bundle(BaseModel):
+    """The complete result of translating one project."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    project: str
+    source_files: list[str]
+    objects: list[ManifestObject] = Field(default_factory=list)
+    trace: list[TraceEntry] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    # Published host port -> NodePort, for kind's extraPortMappings.
+    host_ports: list[dict[str, Any]] = Field(default_factory=list)

@@ -1,0 +1,283 @@
+"""Typed model of a fully loaded, normalised Compose project.
+
+The loader hands the translator only this: every short syntax is already in its long form,
+interpolation is done, files are merged, profiles are applied. No Kubernetes types live here.
+
+Field names follow the Compose specification (long syntax, as `docker compose config` prints it).
+Keys that kubemap has no typed field for are still kept, in `other`, so that the translator can
+report them instead of dropping them silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Located(BaseModel):
+    """Base for every model: frozen, no unknown attributes, and where the data came from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(Located):
+    """Where a key was written: a file and a 1-based line, when known."""
+
+    file: str
+    line: int | None = None
+
+
+class PortMapping(Located):
+    """One entry of `ports`, long syntax. Ranges are already expanded to one entry each."""
+
+    target: int
+    published: str | None = None  # host port; a string because Compose allows ranges/"" here
+    host_ip: str | None = None
+    protocol: Literal["tcp", "udp", "sctp"] = "tcp"
+    app_protocol: str | None = None
+    mode: Literal["ingress", "host"] = "ingress"
+    name: str | None = None
+
+
+class VolumeMount(Located):
+    """One entry of `volumes`, long syntax."""
+
+    type: Literal["volume", "bind", "tmpfs", "npipe", "cluster", "image"]
+    source: str | None = None  # volume name, absolute host path for binds, None if anonymous
+    target: str
+    read_only: bool = False
+    consistency: str | None = None
+    # bind options
+    create_host_path: bool | None = None
+    propagation: str | None = None
+    selinux: str | None = None
+    # volume options
+    nocopy: bool | None = None
+    subpath: str | None = None
+    # tmpfs options
+    tmpfs_size: int | None = None  # bytes
+    tmpfs_mode: int | None = None
+
+
+class DependsOn(Located):
+    """One dependency, long syntax."""
+
+    condition: Literal["service_started", "service_healthy", "service_completed_successfully"] = (
+        "service_started"
+    )
+    required: bool = True
+    restart: bool = False
+
+
+class FileReference(Located):
+    """One entry of a service's `secrets` or `configs`, long syntax."""
+
+    source: str
+    target: str | None = None  # None means the Compose default (/run/secrets/<source> or /<source>)
+    uid: str | None = None
+    gid: str | None = None
+    mode: int | None = None
+
+
+class Healthcheck(Located):
+    """A service healthcheck. `test` is always a list: ["CMD", ...], ["CMD-SHELL", cmd] or ["NONE"]."""
+
+    test: list[str] | None = None
+    interval: float | None = None  # seconds
+    timeout: float | None = None
+    retries: int | None = None
+    start_period: float | None = None
+    start_interval: float | None = None
+    disable: bool = False
+
+
+class ResourceSpec(Located):
+    cpus: float | None = None
+    memory: int | None = None  # bytes
+    pids: int | None = None
+    devices: list[dict[str, Any]] | None = None
+    generic_resources: list[dict[str, Any]] | None = None
+
+
+class Resources(Located):
+    limits: ResourceSpec | None = None
+    reservations: ResourceSpec | None = None
+
+
+class RestartPolicy(Located):
+    condition: Literal["none", "on-failure", "any"] | None = None
+    delay: float | None = None
+    max_attempts: int | None = None
+    window: float | None = None
+
+
+class Deploy(Located):
+    mode: str | None = None  # "replicated" | "global" | "replicated-job" | "global-job"
+    replicas: int | None = None
+    resources: Resources | None = None
+    restart_policy: RestartPolicy | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    endpoint_mode: str | None = None
+    placement: dict[str, Any] | None = None
+    update_config: dict[str, Any] | None = None
+    rollback_config: dict[str, Any] | None = None
+
+
+class Build(Located):
+    context: str  # absolute path after loading
+    dockerfile: str | None = None
+    dockerfile_inline: str | None = None
+    args: dict[str, str | None] = Field(default_factory=dict)
+    target: str | None = None
+    other: dict[str, Any] = Field(default_factory=dict)  # cache_from, platforms, ... kept verbatim
+
+
+class ServiceNetwork(Located):
+    """A service's attachment to one network."""
+
+    aliases: list[str] = Field(default_factory=list)
+    ipv4_address: str | None = None
+    ipv6_address: str | None = None
+    priority: int | None = None
+    other: dict[str, Any] = Field(default_factory=dict)
+
+
+class Ulimit(Located):
+    soft: int
+    hard: int
+
+
+class Service(Located):
+    """One Compose service after loading.
+
+    Every key of the Compose service schema is either a typed field here or kept verbatim in
+    `other` (keyed by its Compose name), so nothing is lost between loading and translating.
+    `sources` maps a key path relative to the service (e.g. "ports[0]") to where it was written.
+    """
+
+    name: str
+    image: str | None = None
+    build: Build | None = None
+    pull_policy: str | None = None
+    command: list[str] | None = None  # None = image default; [] = explicitly empty
+    entrypoint: list[str] | None = None
+    working_dir: str | None = None
+    user: str | None = None
+    environment: dict[str, str | None] = Field(default_factory=dict)
+    # Values from env_file only (inline `environment` already removed from here), in file order.
+    env_file_values: dict[str, str | None] = Field(default_factory=dict)
+    env_files: list[str] = Field(default_factory=list)  # absolute paths, for the trace
+    ports: list[PortMapping] = Field(default_factory=list)
+    expose: list[str] = Field(default_factory=list)  # "80", "8000-8002", "53/udp"
+    volumes: list[VolumeMount] = Field(default_factory=list)
+    tmpfs: list[str] = Field(default_factory=list)
+    depends_on: dict[str, DependsOn] = Field(default_factory=dict)
+    healthcheck: Healthcheck | None = None
+    deploy: Deploy | None = None
+    restart: str | None = None  # "no" | "always" | "on-failure[:N]" | "unless-stopped"
+    scale: int | None = None
+    secrets: list[FileReference] = Field(default_factory=list)
+    configs: list[FileReference] = Field(default_factory=list)
+    networks: dict[str, ServiceNetwork | None] = Field(default_factory=dict)
+    network_mode: str | None = None
+    hostname: str | None = None
+    domainname: str | None = None
+    container_name: str | None = None
+    links: list[str] = Field(default_factory=list)
+    external_links: list[str] = Field(default_factory=list)
+    extra_hosts: dict[str, list[str]] = Field(default_factory=dict)
+    dns: list[str] = Field(default_factory=list)
+    dns_search: list[str] = Field(default_factory=list)
+    dns_opt: list[str] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    cap_add: list[str] = Field(default_factory=list)
+    cap_drop: list[str] = Field(default_factory=list)
+    privileged: bool | None = None
+    read_only: bool | None = None
+    security_opt: list[str] = Field(default_factory=list)
+    sysctls: dict[str, str] = Field(default_factory=dict)
+    ulimits: dict[str, Ulimit] = Field(default_factory=dict)
+    init: bool | None = None
+    stdin_open: bool | None = None
+    tty: bool | None = None
+    shm_size: int | None = None  # bytes
+    stop_grace_period: float | None = None  # seconds
+    stop_signal: str | None = None
+    mem_limit: int | None = None  # bytes (legacy key; kept so the trace names it)
+    mem_reservation: int | None = None
+    cpus: float | None = None  # legacy key
+    profiles: list[str] = Field(default_factory=list)
+    platform: str | None = None
+    # Any other Compose key (logging, devices, pid, ipc, ...) verbatim, for reporting.
+    other: dict[str, Any] = Field(default_factory=dict)
+    # x-* keys on the service; x-kubemap is read by the translator.
+    extensions: dict[str, Any] = Field(default_factory=dict)
+    # The set of keys the user actually wrote for this service (after merging), in Compose names.
+    # The report walks this to show one row per key.
+    keys: list[str] = Field(default_factory=list)
+    sources: dict[str, SourceRef] = Field(default_factory=dict)
+
+
+class Network(Located):
+    name: str  # Compose key
+    external: bool = False
+    internal: bool = False
+    driver: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    other: dict[str, Any] = Field(default_factory=dict)
+    extensions: dict[str, Any] = Field(default_factory=dict)
+
+
+class Volume(Located):
+    name: str  # Compose key
+    external: bool = False
+    driver: str | None = None
+    driver_opts: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = Field(default_factory=dict)
+    extensions: dict[str, Any] = Field(default_factory=dict)
+
+
+class FileObject(Located):
+    """A top-level secret or config."""
+
+    name: str  # Compose key
+    file: str | None = None  # absolute path
+    environment: str | None = None  # name of the variable holding the content
+    content: str | None = None  # configs only: inline content (already interpolated)
+    environment_value: str | None = None  # value of `environment`, resolved by the loader
+    external: bool = False
+    labels: dict[str, str] = Field(default_factory=dict)
+    other: dict[str, Any] = Field(default_factory=dict)
+    extensions: dict[str, Any] = Field(default_factory=dict)
+
+
+class HostPath(Located):
+    """What the loader found on disk at a path the project refers to (bind source, secret/config
+    file). The translator never reads files; it gets their content from here."""
+
+    path: str  # absolute
+    kind: Literal["file", "dir", "missing", "other"]
+    size: int | None = None
+    content: bytes | None = None  # files up to the loader's size limit
+    # Small directories: relative file name -> content (only when every file is small).
+    entries: dict[str, bytes] | None = None
+
+
+class Project(Located):
+    """A whole loaded project."""
+
+    name: str
+    working_dir: str  # absolute project directory
+    files: list[str]  # absolute paths of the compose files, in load order
+    services: dict[str, Service] = Field(default_factory=dict)
+    networks: dict[str, Network] = Field(default_factory=dict)
+    volumes: dict[str, Volume] = Field(default_factory=dict)
+    secrets: dict[str, FileObject] = Field(default_factory=dict)
+    configs: dict[str, FileObject] = Field(default_factory=dict)
+    extensions: dict[str, Any] = Field(default_factory=dict)  # top-level x-* keys
+    # Services present in the files but disabled by profiles; reported, never converted.
+    disabled_services: list[str] = Field(default_factory=list)
+    # Every host path the project refers to, as found when loading (absolute path -> what is there).
+    host_paths: dict[str, HostPath] = Field(default_factory=dict)
