@@ -1,0 +1,7 @@
+# Real Redis and PostgreSQL on loopback for the stack's tests (data in .cache/servers/).
+.PHONY: servers-up servers-down
+servers-up: ## start the test Redis (127.0.0.1:6390) and PostgreSQL (127.0.0.1:5440)
+	@scripts/test-servers.sh up
+
+servers-down: ## stop them
+	@scripts/test-servers.sh down
