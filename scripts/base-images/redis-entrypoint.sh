@@ -1,0 +1,9 @@
+#!/bin/sh
+# Like the official image: `redis-server ...` runs as the redis user with /data owned by it.
+set -e
+if [ "${1#-}" != "$1" ]; then set -- redis-server "$@"; fi
+if [ "$1" = "redis-server" ] && [ "$(id -u)" = "0" ]; then
+  chown -R redis:redis /data 2>/dev/null || true
+  exec setpriv --reuid=redis --regid=redis --init-groups "$@"
+fi
+exec "$@"
