@@ -1,0 +1,197 @@
+"""`kubemap convert`: load → translate → render → write, with findings on stderr."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from converter.cli.app import app, err_console, fail
+from converter.cli.options import (
+    EnvFileOpt,
+    FileOpt,
+    ProfileOpt,
+    ProjectDirOpt,
+    ProjectNameOpt,
+    ShellEnvOpt,
+    load_options,
+)
+from converter.errors import KubemapError, TranslateError
+
+if TYPE_CHECKING:
+    from converter.load import LoadOptions
+    from converter.model import Bundle, Finding, TraceEntry
+    from converter.render import RenderOptions
+
+
+class Format(str, Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What one conversion produced: the Bundle (trace + findings) and the rendered output."""
+
+    bundle: Bundle
+    render_options: RenderOptions
+
+
+def convert_project(
+    load: LoadOptions,
+    *,
+    network_policies: bool = False,
+    output_format: str = "yaml",
+    namespace: str | None = None,
+    kube_version: str | None = None,
+) -> Conversion:
+    """Load and translate a project, and fix how it will be rendered. No printing, no writing:
+    the golden tests and the drift test run exactly this."""
+    # Imported here: only the command that runs pays for them (start-up time matters).
+    from converter.load import load_project
+    from converter.render import RenderOptions, newest_kube_version
+    from converter.translate import TranslateOptions, translate
+
+    project = load_project(load)
+    bundle = translate(project, TranslateOptions(network_policies=network_policies))
+    options = RenderOptions(
+        format="json" if output_format == "json" else "yaml",
+        namespace=namespace,
+        kube_version=kube_version or newest_kube_version(),
+        project_dir=project.working_dir,
+    )
+    return Conversion(bundle=bundle, render_options=options)
+
+
+def unsupported_entries(bundle: Bundle) -> list[TraceEntry]:
+    """Trace entries for Compose keys kubemap could not express in Kubernetes (--strict fails
+    on these)."""
+    return [entry for entry in bundle.trace if entry.status == "unsupported"]
+
+
+def finding_line(finding: Finding) -> str:
+    hint = f" ({finding.hint})" if finding.hint else ""
+    return f"{finding.severity} {finding.code} {finding.source}: {finding.message}{hint}"
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        err_console.print(finding_line(finding), style=_SEVERITY_STYLE.get(finding.severity), markup=False,
+                          soft_wrap=True)
+
+
+def _count(findings: list[Finding], severity: str) -> str:
+    number = sum(1 for f in findings if f.severity == severity)
+    return f"{number} {severity}{'' if number == 1 else 's'}"
+
+
+@app.command(
+    "convert",
+    epilog=(
+        "**Examples**\n\n"
+        "* `kubemap convert` — compose.yaml in this folder → k8s/\n\n"
+        "* `kubemap convert -f compose/compose.yaml -o k8s` — what `make k8s` runs\n\n"
+        "* `kubemap convert -f compose.yaml -f compose.prod.yaml --profile worker -o deploy/k8s`\n\n"
+        "* `kubemap convert --stdout | kubectl apply --dry-run=server -f -`\n\n"
+        "* `kubemap convert --namespace shop --network-policies --strict`\n\n"
+        "* `kind create cluster --config k8s/kind-config.yaml && kubectl apply -k k8s`"
+    ),
+)
+def convert_command(
+    files: FileOpt = None,
+    env_files: EnvFileOpt = None,
+    profiles: ProfileOpt = None,
+    project_name: ProjectNameOpt = None,
+    project_directory: ProjectDirOpt = None,
+    use_shell_env: ShellEnvOpt = False,
+    output_dir: Annotated[
+        Path,
+        typer.Option("-o", "--output-dir", help="Write the manifests into this directory. Files "
+                     "kubemap wrote earlier and no longer produces are removed; other files are "
+                     "left alone."),
+    ] = Path("k8s"),
+    stdout: Annotated[
+        bool,
+        typer.Option("--stdout", help="Print all objects to stdout (one YAML stream, or one JSON "
+                     "List) instead of writing files; no kustomization or kind config."),
+    ] = False,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="yaml: YAML documents separated by '---' lines. json: "
+                             "one v1 List per file (SERVICE.json).", case_sensitive=False),
+    ] = Format.yaml,
+    namespace: Annotated[
+        Optional[str],
+        typer.Option("--namespace", help="Put every object in this namespace and add the "
+                     "Namespace object.", show_default=False),
+    ] = None,
+    kube_version: Annotated[
+        Optional[str],
+        typer.Option("--kube-version", help="Validate against this Kubernetes version's schemas "
+                     "(default: the newest bundled).", show_default=False),
+    ] = None,
+    network_policies: Annotated[
+        bool,
+        typer.Option("--network-policies", help="Also emit NetworkPolicies that allow exactly "
+                     "the traffic Compose networks allow."),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail (exit 2, nothing written) when a Compose key cannot "
+                     "be expressed in Kubernetes, instead of warning."),
+    ] = False,
+) -> None:
+    """Convert a Compose project into Kubernetes manifests.
+
+    Writes one file per Compose service (its workload, Services, ConfigMaps, Secrets, PVCs),
+    `_shared.yaml` for objects that belong to no single service, a `kustomization.yaml` listing
+    them, and a `kind-config.yaml` that publishes the Compose host ports on a kind node.
+
+    Every object is checked against the Kubernetes schema (strict) before anything is written;
+    the output is byte-for-byte the same for the same input. Findings (what changed meaning or
+    could not be converted) go to stderr, one line each, followed by a summary.
+
+    Exit codes: 0 converted; 2 bad input, a --strict violation, or a kubemap bug (the message
+    says which).
+    """
+    from converter.render import object_count, render, render_stream, write_output
+
+    try:
+        conversion = convert_project(
+            load_options(files, env_files, profiles, project_name, project_directory, use_shell_env),
+            network_policies=network_policies,
+            output_format=output_format.value,
+            namespace=namespace,
+            kube_version=kube_version,
+        )
+        bundle = conversion.bundle
+        _print_findings(bundle.findings)
+        unsupported = unsupported_entries(bundle)
+        if strict and unsupported:
+            listed = "; ".join(f"{e.source} ({e.reason})" if e.reason else e.source for e in unsupported)
+            raise TranslateError(
+                f"--strict: {len(unsupported)} Compose key(s) cannot be converted: {listed}",
+                hint="remove or change those keys, or drop --strict to convert with warnings",
+            )
+        objects = object_count(bundle, conversion.render_options)
+        findings_summary = f"{_count(bundle.findings, 'warning')}"
+        if stdout:
+            sys.stdout.buffer.write(render_stream(bundle, conversion.render_options))
+            sys.stdout.flush()
+            err_console.print(f"rendered {objects} objects; {findings_summary}", markup=False)
+            return
+        result = write_output(render(bundle, conversion.render_options), output_dir)
+    except KubemapError as error:
+        raise fail(error) from None
+    removed = f", removed {len(result.removed)} stale" if result.removed else ""
+    err_console.print(
+        f"wrote {len(result.written)} files to {output_dir}{removed}, {objects} objects; {findings_summary}",
+        markup=False,
+        soft_wrap=True,
+    )
