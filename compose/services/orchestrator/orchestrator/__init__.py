@@ -1,0 +1,1 @@
+"""Orchestrator of the AI-agent stack: turns tasks into jobs and queues them."""
