@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from converter.model.project import Project
 
 
 @dataclass(frozen=True)
@@ -22,4 +26,22 @@ class LoadOptions:
     cwd: str = "."
 
 
-__all__ = ["LoadOptions"]
+def load_project(options: LoadOptions) -> Project:
+    """Load, merge, interpolate, validate and normalise a Compose project.
+
+    Raises converter.errors.LoadError (file, line, key path, hint) for anything wrong with the
+    input. This is the only place kubemap reads compose files, env files and bind sources.
+    """
+    from converter.load.loader import load
+
+    return load(options)
+
+
+def resolved_config(project: Project) -> dict[str, Any]:
+    """The project as `docker compose config` would print it: long syntax, sorted keys."""
+    from converter.load.resolved import resolved_config as _resolved
+
+    return _resolved(project)
+
+
+__all__ = ["LoadOptions", "load_project", "resolved_config"]

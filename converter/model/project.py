@@ -237,6 +237,7 @@ class Volume(Located):
     driver_opts: dict[str, str] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     extensions: dict[str, Any] = Field(default_factory=dict)
+    other: dict[str, Any] = Field(default_factory=dict)  # name, ... kept verbatim
 
 
 class FileObject(Located):
@@ -281,3 +282,5 @@ class Project(Located):
     disabled_services: list[str] = Field(default_factory=list)
     # Every host path the project refers to, as found when loading (absolute path -> what is there).
     host_paths: dict[str, HostPath] = Field(default_factory=dict)
+    # What Docker Compose would warn about while loading (unset variables, obsolete `version`).
+    warnings: list[str] = Field(default_factory=list)

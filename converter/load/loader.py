@@ -1,0 +1,447 @@
+"""The loading pipeline, in Compose's documented order.
+
+For each compose file: read YAML (with lines) -> interpolate -> make relative paths absolute ->
+`include` -> `extends`. Then merge the files, validate against the schema, apply profiles,
+check references and cycles, normalise to long syntax and build the typed `Project`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from converter.errors import LoadError
+from converter.load import LoadOptions
+from converter.load.discovery import (
+    Environment,
+    check_project_name,
+    find_default_files,
+    load_environment,
+    normalise_project_name,
+    read_text,
+    split_compose_file,
+)
+from converter.load.host_paths import inspect_paths
+from converter.load.interpolate import interpolate_tree
+from converter.load.merge import merge_projects, merge_service, strip_tags
+from converter.load.normalize import (
+    Problem,
+    ServiceContext,
+    absolute_path,
+    build_service,
+    volume_entry,
+)
+from converter.load.objects import build_file_objects, build_networks, build_volumes
+from converter.load.references import check_cycles, check_references, select_profiles
+from converter.load.schema import check_legacy_and_empty, validate
+from converter.load.yaml_reader import LMap, LSeq, format_path, key_pos, locate, read_yaml
+from converter.model.project import Project
+
+
+@dataclass
+class _Context:
+    env: dict[str, str]
+    home: str | None
+    warnings: list[str] = field(default_factory=list)
+    include_stack: list[str] = field(default_factory=list)
+    extends_cache: dict[str, Any] = field(default_factory=dict)
+
+
+def load(options: LoadOptions) -> Project:
+    warnings: list[str] = []
+    cwd = os.path.abspath(options.cwd)
+    environ = options.environ
+    project_dir_opt = (
+        os.path.normpath(os.path.join(cwd, options.project_directory))
+        if options.project_directory else None
+    )
+    env_files = [os.path.normpath(os.path.join(cwd, f)) for f in options.env_files]
+
+    # The .env next to where we look for files may itself set COMPOSE_FILE.
+    early = load_environment(env_files, project_dir_opt or cwd, environ,
+                             options.use_shell_env, [])
+    files = _compose_files(options, cwd, project_dir_opt, early)
+    project_dir = project_dir_opt or os.path.dirname(files[0])
+    env = load_environment(env_files, project_dir, environ, options.use_shell_env, warnings)
+
+    ctx = _Context(env=env.values, home=environ.get("HOME"), warnings=warnings)
+    tree: Any = None
+    for path in files:
+        loaded = _load_file(path, project_dir, ctx, top=True)
+        tree = strip_tags(loaded) if tree is None else merge_projects(tree, loaded)
+    if "version" in tree:
+        warnings.append("the top-level `version` key is obsolete and ignored")
+    validate(tree, files[0])
+
+    name = _project_name(options, env, tree, project_dir)
+    services_raw = tree.get("services") or LMap()
+    enabled = _profiles(options, env)
+    check_cycles(services_raw)
+    active, disabled = select_profiles(services_raw, enabled, warnings)
+    check_references(tree, active, disabled)
+
+    service_ctx = ServiceContext(project_dir, env.values.get, warnings, ctx.home)
+    services = {}
+    for service_name in sorted(active):
+        raw = active[service_name]
+        _check_has_image(service_name, raw, tree)
+        services[service_name] = build_service(service_name, raw, service_ctx, tree)
+    services = _add_default_network(services)
+    networks = build_networks(tree, services)
+    project_fields: dict[str, Any] = {
+        "name": name,
+        "working_dir": project_dir,
+        "files": files,
+        "services": services,
+        "networks": networks,
+        "volumes": build_volumes(tree),
+        "secrets": build_file_objects(tree, "secrets", env.values),
+        "configs": build_file_objects(tree, "configs", env.values),
+        "extensions": {k: v for k, v in _plain(tree).items() if str(k).startswith("x-")},
+        "disabled_services": sorted(disabled),
+    }
+    project_fields["host_paths"] = inspect_paths(project_fields)
+    project_fields["warnings"] = warnings
+    return Project(**project_fields)
+
+
+def _plain(tree: Any) -> Any:
+    from converter.load.yaml_reader import plain
+
+    return plain(tree)
+
+
+def _compose_files(
+    options: LoadOptions, cwd: str, project_dir: str | None, env: Environment
+) -> list[str]:
+    if options.files:
+        names = options.files
+    elif env.controls.get("COMPOSE_FILE"):
+        names = split_compose_file(env.controls["COMPOSE_FILE"],
+                                   env.controls.get("COMPOSE_PATH_SEPARATOR"))
+        base = project_dir or cwd
+        names = [os.path.join(base, n) for n in names]
+    else:
+        return find_default_files(project_dir or cwd)
+    out = []
+    for name in names:
+        if name == "-":
+            raise LoadError("reading the compose file from stdin ('-f -') is not supported",
+                            hint="save it to a file and pass that path")
+        path = os.path.normpath(os.path.join(cwd, os.path.expanduser(name)))
+        if not os.path.exists(path):
+            raise LoadError(f"compose file {path} not found",
+                            hint="check the -f / COMPOSE_FILE path")
+        out.append(path)
+    return out
+
+
+def _profiles(options: LoadOptions, env: Environment) -> set[str]:
+    if options.profiles:
+        return set(options.profiles)
+    raw = env.controls.get("COMPOSE_PROFILES", "")
+    return {p.strip() for p in raw.split(",") if p.strip()}
+
+
+def _project_name(options: LoadOptions, env: Environment, tree: Any, project_dir: str) -> str:
+    if options.project_name:
+        return check_project_name(options.project_name, "-p/--project-name")
+    if env.controls.get("COMPOSE_PROJECT_NAME"):
+        return check_project_name(env.controls["COMPOSE_PROJECT_NAME"], "COMPOSE_PROJECT_NAME")
+    if tree.get("name"):
+        pos = key_pos(tree, "name")
+        try:
+            return check_project_name(str(tree["name"]), "the top-level `name:`")
+        except LoadError as err:
+            err.file, err.line, err.key_path = (pos or (None, None))[0], (pos or (None, None))[1], "name"
+            raise
+    name = normalise_project_name(os.path.basename(project_dir.rstrip("/")))
+    if not name:
+        raise LoadError(
+            f"cannot make a project name from the directory name {os.path.basename(project_dir)!r}",
+            hint="pass -p NAME or set a top-level `name:`",
+        )
+    return name
+
+
+# ---------------------------------------------------------------- one file
+
+
+def _load_file(path: str, base_dir: str, ctx: _Context, top: bool = False) -> Any:
+    """Read one compose file: YAML, interpolation, absolute paths, include, extends."""
+    text = read_text(path, "compose file", "check the -f / COMPOSE_FILE path")
+    tree = read_yaml(text, path)
+    check_legacy_and_empty(tree, path)
+    interpolate_tree(tree, ctx.env.get, path, ctx.warnings)
+    rebase_paths(tree, base_dir, ctx.home)
+    if tree.get("include") is not None:
+        _apply_include(tree, path, base_dir, ctx)
+    services = tree.get("services")
+    if isinstance(services, dict):
+        _apply_extends(services, path, ctx)
+    return tree
+
+
+def rebase_paths(tree: Any, base_dir: str, home: str | None) -> None:
+    """Make the relative host paths of one file absolute against `base_dir`."""
+    services = tree.get("services") if isinstance(tree, dict) else None
+    if isinstance(services, dict):
+        for name, service in services.items():
+            if isinstance(service, dict):
+                _rebase_service(name, service, base_dir, home, tree)
+    for kind in ("secrets", "configs"):
+        objects = tree.get(kind) if isinstance(tree, dict) else None
+        if isinstance(objects, dict):
+            for spec in objects.values():
+                if isinstance(spec, dict) and isinstance(spec.get("file"), str):
+                    spec["file"] = absolute_path(spec["file"], base_dir, home)
+
+
+def _rebase_service(name: str, service: LMap, base_dir: str, home: str | None, tree: Any) -> None:
+    build = service.get("build")
+    if isinstance(build, str) and not _is_url(build):
+        service["build"] = absolute_path(build, base_dir, home)
+    elif isinstance(build, dict):
+        context = build.get("context")
+        if context is None:
+            build["context"] = base_dir
+        elif isinstance(context, str) and not _is_url(context):
+            build["context"] = absolute_path(context, base_dir, home)
+    env_file = service.get("env_file")
+    if isinstance(env_file, (str, list)):
+        entries = env_file if isinstance(env_file, list) else None
+        if entries is None:
+            service["env_file"] = absolute_path(env_file, base_dir, home)  # type: ignore[arg-type]
+        else:
+            for index, entry in enumerate(entries):
+                if isinstance(entry, str):
+                    entries[index] = absolute_path(entry, base_dir, home)
+                elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                    entry["path"] = absolute_path(entry["path"], base_dir, home)
+    label_file = service.get("label_file")
+    if isinstance(label_file, str):
+        service["label_file"] = absolute_path(label_file, base_dir, home)
+    volumes = service.get("volumes")
+    if isinstance(volumes, list):
+        for index, entry in enumerate(volumes):
+            if not isinstance(entry, (str, dict)):
+                continue
+            try:
+                if isinstance(entry, str):
+                    parsed = volume_entry(entry, None)
+                    if parsed["type"] == "bind":
+                        _reject_windows(parsed["source"])
+                        source = parsed["source"]
+                        volumes[index] = absolute_path(source, base_dir, home) + entry[len(source):]
+                elif entry.get("type") == "bind" and isinstance(entry.get("source"), str):
+                    _reject_windows(entry["source"])
+                    entry["source"] = absolute_path(entry["source"], base_dir, home)
+            except Problem as problem:
+                where = ["services", name, "volumes", index, *problem.path]
+                pos = locate(tree, where)
+                raise LoadError(problem.message, file=pos[0] if pos else None,
+                                line=pos[1] if pos else None, key_path=format_path(where),
+                                hint=problem.hint) from None
+
+
+def _reject_windows(source: str) -> None:
+    if re.match(r"^[A-Za-z]:[\\/]", source) or "\\" in source:
+        raise Problem(f"{source!r} is a Windows path, which cannot be mounted on this (POSIX) host",
+                      "use a path relative to the compose file, or a POSIX absolute path")
+
+
+def _is_url(value: str) -> bool:
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^git@|^github\.com/", value))
+
+
+# ---------------------------------------------------------------- include
+
+
+def _apply_include(tree: LMap, path: str, base_dir: str, ctx: _Context) -> None:
+    entries = tree["include"]
+    if not isinstance(entries, list):
+        entries = [entries]
+    here = os.path.dirname(path)
+    for index, entry in enumerate(entries):
+        where = ["include", index]
+        pos = locate(tree, where)
+        if isinstance(entry, str):
+            paths, project_dir, env_files = [entry], None, None
+        elif isinstance(entry, dict):
+            raw_paths = entry.get("path")
+            paths = raw_paths if isinstance(raw_paths, list) else [raw_paths]
+            project_dir, env_files = entry.get("project_directory"), entry.get("env_file")
+        else:
+            raise LoadError("an include entry must be a path or a mapping with `path`",
+                            file=pos[0] if pos else path, line=pos[1] if pos else None,
+                            key_path=format_path(where), hint="write `- path: other.yaml`")
+        if not paths or any(not isinstance(p, str) for p in paths):
+            raise LoadError("include needs `path` (a file or a list of files)",
+                            file=pos[0] if pos else path, line=pos[1] if pos else None,
+                            key_path=format_path(where), hint="write `- path: other.yaml`")
+        if any(_is_url(p) or p.startswith("oci://") for p in paths):
+            raise LoadError("including a remote compose file is not supported",
+                            file=pos[0] if pos else path, line=pos[1] if pos else None,
+                            key_path=format_path(where), hint="download it and include the local copy")
+        files = [absolute_path(p, here, ctx.home) for p in paths]
+        inc_dir = absolute_path(project_dir, here, ctx.home) if project_dir else os.path.dirname(files[0])
+        for file in files:
+            if file in ctx.include_stack or file == path:
+                chain = " -> ".join([*ctx.include_stack, path, file])
+                raise LoadError(f"include cycle: {chain}", file=pos[0] if pos else path,
+                                line=pos[1] if pos else None, key_path=format_path(where),
+                                hint="remove the include that points back to an including file")
+            if not os.path.isfile(file):
+                raise LoadError(f"included file {file} not found", file=pos[0] if pos else path,
+                                line=pos[1] if pos else None, key_path=format_path(where),
+                                hint="fix the include path")
+        env_list = [env_files] if isinstance(env_files, str) else list(env_files or [])
+        env_paths = [absolute_path(e, here, ctx.home) for e in env_list]
+        inc_env = load_environment(env_paths, inc_dir, {}, False, ctx.warnings).values
+        inc_env.update(ctx.env)  # the including project's variables win
+        sub = _Context(env=inc_env, home=ctx.home, warnings=ctx.warnings,
+                       include_stack=[*ctx.include_stack, path], extends_cache=ctx.extends_cache)
+        included: Any = None
+        for file in files:
+            loaded = _load_file(file, inc_dir, sub)
+            included = strip_tags(loaded) if included is None else merge_projects(included, loaded)
+        _import_resources(tree, included, files[0], where, pos)
+    del tree["include"]
+
+
+def _import_resources(tree: LMap, included: Any, file: str, where: list[Any], pos: Any) -> None:
+    for kind in ("services", "networks", "volumes", "secrets", "configs"):
+        imported = included.get(kind) if isinstance(included, dict) else None
+        if not isinstance(imported, dict):
+            continue
+        target = tree.get(kind)
+        if not isinstance(target, dict):
+            target = LMap()
+            tree[kind] = target
+        for name, spec in imported.items():
+            if name in target and target[name] != spec:
+                raise LoadError(
+                    f"{kind}.{name} from included file {file} conflicts with the one defined here",
+                    file=pos[0] if pos else None, line=pos[1] if pos else None,
+                    key_path=format_path(where),
+                    hint="rename one of them; an included resource cannot be redefined",
+                )
+            target[name] = spec
+            if isinstance(imported, LMap) and name in imported.pos:
+                target.pos[name] = imported.pos[name]
+
+
+# ---------------------------------------------------------------- extends
+
+
+def _apply_extends(services: LMap, path: str, ctx: _Context) -> None:
+    resolved: dict[str, Any] = {}
+    for name in list(services):
+        services[name] = _resolve_extends(services, name, path, ctx, [], resolved)
+        if isinstance(services, LMap):
+            pass
+
+
+def _resolve_extends(
+    services: Any, name: str, path: str, ctx: _Context, stack: list[tuple[str, str]],
+    resolved: dict[str, Any],
+) -> Any:
+    key = (path, name)
+    if f"{path}#{name}" in resolved:
+        return resolved[f"{path}#{name}"]
+    service = services[name]
+    if not isinstance(service, dict) or service.get("extends") is None:
+        return service
+    if key in stack:
+        chain = " -> ".join(f"{n} ({os.path.basename(f)})" for f, n in [*stack, key])
+        raise LoadError(f"extends cycle: {chain}", file=path, key_path=f"services.{name}.extends",
+                        line=(key_pos(service, "extends") or (None, None))[1],
+                        hint="break the cycle: a service cannot extend itself, even indirectly")
+    ext = service["extends"]
+    pos = key_pos(service, "extends")
+    where = f"services.{name}.extends"
+    if isinstance(ext, str):
+        base_name, other = ext, None
+    elif isinstance(ext, dict) and isinstance(ext.get("service"), str):
+        base_name, other = ext["service"], ext.get("file")
+    else:
+        raise LoadError("extends needs `service` (the name of the service to extend)",
+                        file=path, line=pos[1] if pos else None, key_path=where,
+                        hint="write `extends: {service: base, file: other.yaml}`")
+    if other is not None:
+        other = str(other)
+        if other.startswith("remote:") or _is_url(other):
+            raise LoadError(f"extends from a remote file ({other}) is not supported",
+                            file=path, line=pos[1] if pos else None, key_path=where + ".file",
+                            hint="download the file and extend the local copy")
+        other_path = absolute_path(other, os.path.dirname(path), ctx.home)
+        if other_path == path:
+            base_services, base_file = services, path
+        else:
+            if not os.path.isfile(other_path):
+                raise LoadError(f"extends: file {other_path} not found", file=path,
+                                line=pos[1] if pos else None, key_path=where + ".file",
+                                hint="fix the `file:` path (relative to this compose file)")
+            if other_path not in ctx.extends_cache:
+                text = read_text(other_path, "compose file", "fix the extends `file:` path")
+                other_tree = read_yaml(text, other_path)
+                check_legacy_and_empty(other_tree, other_path)
+                interpolate_tree(other_tree, ctx.env.get, other_path, ctx.warnings)
+                rebase_paths(other_tree, os.path.dirname(other_path), ctx.home)
+                ctx.extends_cache[other_path] = other_tree
+            other_tree = ctx.extends_cache[other_path]
+            base_services = other_tree.get("services") or LMap()
+            base_file = other_path
+    else:
+        base_services, base_file = services, path
+    if base_name not in base_services:
+        available = ", ".join(sorted(map(str, base_services))) or "none"
+        raise LoadError(
+            f"extends: service {base_name!r} not found in {base_file}",
+            file=path, line=pos[1] if pos else None, key_path=where,
+            hint=f"services there: {available}",
+        )
+    base = _resolve_extends(base_services, base_name, base_file, ctx, [*stack, key], {})
+    if base is None:
+        base = LMap()
+    if not isinstance(base, dict):
+        raise LoadError(f"extends: service {base_name!r} in {base_file} is not a mapping",
+                        file=path, line=pos[1] if pos else None, key_path=where,
+                        hint="the extended service must be a mapping of keys")
+    base = {k: v for k, v in base.items() if k != "extends"} if not isinstance(base, LMap) else base
+    base_copy = LMap((k, v) for k, v in base.items() if k != "extends")
+    if isinstance(base, LMap):
+        base_copy.pos = {k: p for k, p in base.pos.items() if k != "extends"}
+        base_copy.origin = base.origin
+    own = LMap((k, v) for k, v in service.items() if k != "extends")
+    own.pos = {k: p for k, p in getattr(service, "pos", {}).items() if k != "extends"}
+    own.origin = getattr(service, "origin", None)
+    merged = merge_service(base_copy, own)
+    resolved[f"{path}#{name}"] = merged
+    return merged
+
+
+def _check_has_image(name: str, raw: Any, tree: Any) -> None:
+    if isinstance(raw, dict) and raw.get("image") is None and raw.get("build") is None:
+        pos = locate(tree, ["services", name])
+        raise LoadError(
+            f"service {name!r} has neither an image nor a build context",
+            file=pos[0] if pos else None, line=pos[1] if pos else None,
+            key_path=f"services.{name}",
+            hint="add `image:` (e.g. image: nginx:1.27) or `build: .`",
+        )
+
+
+def _add_default_network(services: dict[str, Any]) -> dict[str, Any]:
+    """Like Compose: a service without `networks` and `network_mode` joins `default`."""
+    out = {}
+    for name, service in services.items():
+        if not service.networks and not service.network_mode:
+            service = service.model_copy(update={"networks": {"default": None}})
+        out[name] = service
+    return out
+
+
+__all__ = ["load", "rebase_paths", "LSeq"]

@@ -1,0 +1,142 @@
+"""Profiles, and the checks that tie services together: depends_on cycles, references to
+undefined or disabled services, networks, volumes, secrets and configs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converter.errors import LoadError
+from converter.load.merge import depends_map, name_map
+from converter.load.normalize import Problem, volume_entry
+from converter.load.yaml_reader import format_path, locate
+
+
+def _error(tree: Any, path: list[Any], message: str, hint: str) -> LoadError:
+    pos = locate(tree, path)
+    return LoadError(message, file=pos[0] if pos else None, line=pos[1] if pos else None,
+                     key_path=format_path(path), hint=hint)
+
+
+def check_cycles(services: Any) -> None:
+    """depends_on must form no cycle (a service depending on itself included)."""
+    graph = {
+        str(name): [str(d) for d in depends_map((spec or {}).get("depends_on") or [])]
+        for name, spec in services.items() if isinstance(spec, dict) or spec is None
+    }
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for dep in graph.get(node, []):
+            if dep not in graph:
+                continue
+            if state.get(dep) == 1:
+                cycle = [*path[path.index(dep):], dep] if dep in path else [node, dep]
+                raise _error(services, [node, "depends_on"],
+                             "depends_on cycle: " + " -> ".join(cycle),
+                             "remove one of these dependencies; Compose cannot start a cycle")
+            if state.get(dep) is None:
+                visit(dep, [*path, dep])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if state.get(name) is None:
+            visit(name, [name])
+
+
+def select_profiles(
+    services: Any, enabled: set[str], warnings: list[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """Split services into active and disabled by profile. `*` enables every profile."""
+    active: dict[str, Any] = {}
+    disabled: list[str] = []
+    for name, spec in services.items():
+        profiles = [str(p) for p in ((spec or {}).get("profiles") or [])] if isinstance(
+            spec, dict) else []
+        if not profiles or "*" in enabled or enabled.intersection(profiles):
+            active[str(name)] = spec
+        else:
+            disabled.append(str(name))
+    unknown = enabled - {"*"} - {
+        str(p) for spec in services.values() if isinstance(spec, dict)
+        for p in (spec.get("profiles") or [])
+    }
+    for profile in sorted(unknown):
+        warnings.append(f"profile {profile!r} is enabled but no service uses it")
+    return active, disabled
+
+
+def check_references(tree: Any, active: dict[str, Any], disabled: list[str]) -> None:
+    """Every service, network, volume, secret and config an active service names must exist
+    (and, for services, be enabled: the spec says a reference never enables a profile)."""
+    all_services = tree.get("services") or {}
+    declared = {kind: set(map(str, tree.get(kind) or {}))
+                for kind in ("networks", "volumes", "secrets", "configs")}
+    for name, spec in active.items():
+        if not isinstance(spec, dict):
+            continue
+        base = ["services", name]
+        for dep, dep_spec in depends_map(spec.get("depends_on") or []).items():
+            required = (dep_spec or {}).get("required", True) not in (False, "false")
+            _check_service_ref(tree, [*base, "depends_on", dep], str(dep), all_services,
+                               disabled, required, "depends on")
+        for index, link in enumerate(spec.get("links") or []):
+            target = str(link).split(":")[0]
+            _check_service_ref(tree, [*base, "links", index], target, all_services, disabled,
+                               True, "links to")
+        for key in ("network_mode", "ipc", "pid"):
+            value = spec.get(key)
+            if isinstance(value, str) and value.startswith("service:"):
+                _check_service_ref(tree, [*base, key], value[len("service:"):], all_services,
+                                   disabled, True, f"uses the {key} of")
+        for index, source in enumerate(spec.get("volumes_from") or []):
+            text = str(source)
+            if text.startswith("container:"):
+                continue
+            target = text.removeprefix("service:").split(":")[0]
+            _check_service_ref(tree, [*base, "volumes_from", index], target, all_services,
+                               disabled, True, "mounts the volumes of")
+        for network in name_map(spec.get("networks") or []):
+            if network != "default" and str(network) not in declared["networks"]:
+                raise _error(tree, [*base, "networks", network],
+                             f"service {name!r} uses network {network!r}, which is not defined",
+                             f"add it under the top-level `networks:` ({network}: {{}})")
+        for index, entry in enumerate(spec.get("volumes") or []):
+            try:
+                mount = volume_entry(entry, None)
+            except Problem as problem:
+                raise _error(tree, [*base, "volumes", index], problem.message,
+                             problem.hint or "fix the volume") from None
+            source = mount.get("source")
+            if mount.get("type") == "volume" and source and str(source) not in declared["volumes"]:
+                raise _error(tree, [*base, "volumes", index],
+                             f"service {name!r} uses volume {source!r}, which is not defined",
+                             f"add it under the top-level `volumes:` ({source}: {{}}), or write "
+                             f"./{source} for a bind mount")
+        for kind in ("secrets", "configs"):
+            for index, entry in enumerate(spec.get(kind) or []):
+                source = entry if isinstance(entry, str) else (entry or {}).get("source")
+                if source is not None and str(source) not in declared[kind]:
+                    raise _error(tree, [*base, kind, index],
+                                 f"service {name!r} uses {kind[:-1]} {source!r}, which is not "
+                                 "defined", f"add it under the top-level `{kind}:`")
+
+
+def _check_service_ref(
+    tree: Any, path: list[Any], target: str, services: Any, disabled: list[str],
+    required: bool, verb: str,
+) -> None:
+    owner = path[1]
+    if target not in services:
+        if not required:
+            return
+        available = ", ".join(sorted(map(str, services)))
+        raise _error(tree, path, f"service {owner!r} {verb} {target!r}, which is not defined",
+                     f"fix the name; services: {available}")
+    if target in disabled and required:
+        profiles = ", ".join(str(p) for p in (services[target] or {}).get("profiles") or [])
+        raise _error(tree, path,
+                     f"service {owner!r} {verb} {target!r}, which is disabled by its profiles "
+                     f"({profiles})",
+                     f"enable it with --profile {profiles.split(', ')[0]} (or COMPOSE_PROFILES), "
+                     "or give both services the same profile")

@@ -1,0 +1,166 @@
+"""Validate a merged, interpolated project against the official Compose JSON schema.
+
+The schema is the copy maintained in the `check-jsonschema` package (updated with each of its
+releases), never a copy in this tree. Errors are turned into one clear message with the key path,
+the line, and a suggestion ("did you mean ...?") for misspelt keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib.resources
+import json
+import re
+from collections import deque
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from converter.errors import LoadError
+from converter.load.yaml_reader import format_path, locate, plain
+
+TOP_LEVEL_KEYS = ("version", "name", "include", "services", "models", "networks", "volumes",
+                  "secrets", "configs", "jobs")
+
+
+@functools.cache
+def compose_schema() -> dict[str, Any]:
+    resource = importlib.resources.files("check_jsonschema.builtin_schemas.vendor").joinpath(
+        "compose-spec.json"
+    )
+    return json.loads(resource.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _validator() -> Any:
+    schema = compose_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def check_legacy_and_empty(tree: Any, file: str) -> None:
+    """Errors that deserve their own words, before the schema's generic ones."""
+    if tree is None or tree == {}:
+        raise LoadError("the compose file is empty", file=file,
+                        hint="add a top-level `services:` mapping with at least one service")
+    if not isinstance(tree, dict):
+        raise LoadError(
+            f"a compose file must be a mapping at the top level, not a {_kind(tree)}",
+            file=file, line=1,
+            hint="start the file with `services:` and put each service under it",
+        )
+    unknown = [k for k in tree if k not in TOP_LEVEL_KEYS and not str(k).startswith("x-")]
+    if unknown and "services" not in tree and all(isinstance(tree[k], dict) for k in unknown):
+        pos = locate(tree, [unknown[0]])
+        raise LoadError(
+            "this is the legacy Compose v1 format (services at the top level, no `services:` "
+            "key), which Docker Compose no longer reads",
+            file=pos[0] if pos else file, line=pos[1] if pos else None, key_path=str(unknown[0]),
+            hint="move the services under a top-level `services:` key and indent them",
+        )
+
+
+def validate(tree: Any, default_file: str) -> None:
+    """Raise LoadError for the first (most relevant) schema violation."""
+    data = plain(tree)
+    errors = list(_validator().iter_errors(data))
+    if not errors:
+        return
+    errors.sort(key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    error = _deepest(best_match(errors) or errors[0])
+    path = list(error.absolute_path)
+    message, hint, path = _describe(error, path)
+    pos = locate(tree, path)
+    raise LoadError(message, file=pos[0] if pos else default_file, line=pos[1] if pos else None,
+                    key_path=format_path(path) or None, hint=hint)
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """For oneOf/anyOf errors, the sub-error that went furthest into the value."""
+    while error.context:
+        candidates = [e for e in error.context if e.validator not in ("oneOf", "anyOf")] or list(
+            error.context
+        )
+        deeper = max(candidates, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+        if len(deeper.absolute_path) <= len(error.absolute_path) and error.validator not in (
+            "oneOf", "anyOf"
+        ):
+            break
+        if deeper.validator == "type" and len(deeper.absolute_path) == len(error.absolute_path):
+            return error  # every alternative failed on type: report the alternatives together
+        error = deeper
+    return error
+
+
+def _describe(error: ValidationError, path: list[Any]) -> tuple[str, str | None, list[Any]]:
+    validator = error.validator
+    if validator in ("additionalProperties", "unevaluatedProperties"):
+        unexpected = re.findall(r"'([^']+)'", error.message.split("(")[-1]) or ["?"]
+        key = unexpected[0]
+        allowed = sorted(_allowed_keys(error.schema))
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        where = format_path(path) or "the top level"
+        message = f"unknown key {key!r} in {where}"
+        if isinstance(error.instance, dict) and key in error.instance:
+            path = [*path, key]
+        if close:
+            return message, f"did you mean {close[0]!r}?", path
+        return message, "remove it, or prefix it with x- to keep it as an extension", path
+    if validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return (f"{_show(error.instance)} is not a valid value here; expected {expected}",
+                "see https://docs.docker.com/reference/compose-file/", path)
+    if validator in ("oneOf", "anyOf"):
+        kinds = sorted({str(e.validator_value) for e in error.context or [] if e.validator == "type"})
+        expected = " or ".join(kinds) if kinds else "another form"
+        return (f"{_show(error.instance)} is not valid here; expected {expected}",
+                "see https://docs.docker.com/reference/compose-file/", path)
+    if validator == "enum":
+        options = ", ".join(map(str, error.validator_value))
+        return f"{_show(error.instance)} is not one of: {options}", None, path
+    if validator == "required":
+        missing = re.findall(r"'([^']+)'", error.message)
+        return f"missing required key {missing[0] if missing else ''!r}", "add it", path
+    if validator == "pattern" and isinstance(error.instance, str):
+        return (f"{error.instance!r} does not match the pattern {error.validator_value}",
+                None, path)
+    if validator == "uniqueItems":
+        return "the list has duplicate entries", "remove the duplicates", path
+    return error.message, None, path
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "null"
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _allowed_keys(schema: dict[str, Any]) -> set[str]:
+    """Property names a schema node accepts, following $ref and allOf."""
+    root = compose_schema()
+    keys: set[str] = set()
+    queue: deque[Any] = deque([schema])
+    seen: set[int] = set()
+    while queue:
+        node = queue.popleft()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        keys.update(node.get("properties", {}))
+        if "$ref" in node and node["$ref"].startswith("#/"):
+            target: Any = root
+            for part in node["$ref"][2:].split("/"):
+                target = target.get(part, {})
+            queue.append(target)
+        queue.extend(node.get("allOf", []))
+    return keys
