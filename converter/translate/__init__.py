@@ -1,0 +1,164 @@
+"""Translate a loaded Compose project into Kubernetes objects, a trace and findings.
+
+Pure: no files, no network, no YAML. Each mapping is a numbered rule (see `rules.RULES`);
+this module only runs them in order and checks the result (every key traced, no duplicate
+objects, `--strict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from converter.errors import TranslateError
+from converter.model import Bundle, Project
+from converter.translate import (
+    container, dependencies, env, extensions, images, labels, naming, network, probes,
+    secrets_configs, security, services, storage, unsupported, workload,
+)
+from converter.translate.context import Context, ServicePlan
+from converter.translate.rules import RULES, Rule
+
+KIND_ORDER = ("Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap",
+              "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job",
+              "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy")
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    namespace: str | None = None  # set metadata.namespace when given
+    network_policies: bool = False  # --network-policies
+    default_pvc_size: str = "1Gi"
+    strict: bool = False  # unsupported keys → TranslateError (CLI exit 2)
+
+
+def translate(project: Project, options: TranslateOptions = TranslateOptions()) -> Bundle:
+    """Run every rule over `project` and return the Bundle (objects sorted, trace complete)."""
+    ctx = Context(project=project, options=options)
+    extensions.check_top_level(ctx)
+    names = naming.sanitise_project_names(ctx)
+    dependencies.check_cycles(project)
+    completions = workload.completion_targets(project)
+    volume_users = workload.named_volume_users(project)
+
+    for name in sorted(project.services):
+        plan = ServicePlan(service=project.services[name], name=names["services"][name])
+        workload.choose_workload(ctx, plan, completions, volume_users)
+        ctx.plans[name] = plan
+    for plan in ctx.plans.values():
+        images.map_image(ctx, plan)
+        services.map_ports(ctx, plan)
+    services.assign_node_ports(ctx)
+
+    for name in sorted(ctx.plans):
+        _translate_service(ctx, ctx.plans[name], completions, volume_users, names)
+
+    reserved = {plan.name for plan in ctx.plans.values()}
+    hardened: list[str] = []
+    for name in sorted(ctx.plans):
+        plan = ctx.plans[name]
+        if security.harden(ctx, plan):
+            hardened.append(plan.name)
+        services.build_service(ctx, plan)
+        services.alias_services(ctx, plan, reserved)
+        ctx.add(plan.service.name, workload.build_workload(ctx, plan))
+        extensions.build_ingress(ctx, plan)
+        extensions.build_hpa(ctx, plan)
+
+    storage.build_claims(ctx, volume_users)
+    secrets_configs.build_secrets(ctx, names["secrets"])
+    secrets_configs.build_configs(ctx, names["configs"])
+    network.build_network_policies(ctx)
+    _trace_project_level(ctx, hardened)
+    for name in sorted(ctx.plans):
+        unsupported.cover_remaining_keys(ctx, ctx.plans[name])
+    _check_strict(ctx)
+    return _bundle(ctx)
+
+
+def _translate_service(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]],
+                       volume_users: dict[str, list[str]], names: dict[str, dict[str, str]]) -> None:
+    workload.trace_statefulset(ctx, plan)
+    workload.trace_daemonset(ctx, plan)
+    workload.trace_job(ctx, plan, completions)
+    workload.map_replicas(ctx, plan)
+    workload.map_deploy_rest(ctx, plan)
+    images.map_build(ctx, plan)
+    images.map_pull_policy(ctx, plan)
+    labels.apply_common_labels(ctx, plan)
+    labels.map_labels(ctx, plan)
+    labels.map_annotations(ctx, plan)
+    container.map_command(ctx, plan)
+    container.map_process_options(ctx, plan)
+    env.map_environment(ctx, plan)
+    container.map_resources(ctx, plan)
+    probes.map_healthcheck(ctx, plan)
+    services.container_ports(plan)
+    container.map_stop_grace(ctx, plan)
+    container.map_stop_signal(ctx, plan)
+    container.map_hostname(ctx, plan)
+    container.map_extra_hosts(ctx, plan)
+    container.map_dns(ctx, plan)
+    container.map_init(ctx, plan)
+    container.map_shm(ctx, plan)
+    container.map_ulimits(ctx, plan)
+    container.map_platform(ctx, plan)
+    container.map_profiles(ctx, plan)
+    storage.map_volumes(ctx, plan, volume_users)
+    secrets_configs.mount_file_objects(ctx, plan, names)
+    security.map_user(ctx, plan)
+    security.map_container_security(ctx, plan)
+    security.map_sysctls(ctx, plan)
+    security.map_security_opt(ctx, plan)
+    handled: set[str] = set()
+    security.map_namespaces(ctx, plan, handled)
+    network.map_service_networks(ctx, plan)
+    network.map_network_mode(ctx, plan)
+    dependencies.map_depends_on(ctx, plan)
+    extensions.map_extensions(ctx, plan)
+    unsupported.report_unsupported(ctx, plan, handled)
+
+
+def _trace_project_level(ctx: Context, hardened: list[str]) -> None:
+    for name in ctx.project.disabled_services:
+        ctx.trace(f"services.{name}", [], "R-PROFILE-01", reason="disabled by the active profiles: not converted")
+    for key in sorted(ctx.project.extensions):
+        reason = "kubemap settings" if key == "x-kubemap" else "extension field: no effect"
+        ctx.trace(key, [], "R-X-01", reason=reason)
+    if hardened:
+        ctx.finding("KM-I-HARDENING", "services",
+                    "allowPrivilegeEscalation: false is set on " + ", ".join(hardened)
+                    + " (Docker allows it by default): setuid programs such as sudo stop working",
+                    "set security_opt: [\"no-new-privileges:false\"] on a service that needs them",
+                    severity="info")
+
+
+def _check_strict(ctx: Context) -> None:
+    if not ctx.options.strict:
+        return
+    bad = [e for e in ctx.trace_entries if e.status == "unsupported"]
+    if bad:
+        listed = "; ".join(f"{e.source}: {e.reason}" for e in bad[:5])
+        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+        raise TranslateError(f"{len(bad)} key(s) cannot be converted: {listed}{more}",
+                             key_path=bad[0].source, hint="remove them, or convert without --strict")
+
+
+def _bundle(ctx: Context) -> Bundle:
+    seen: dict[tuple[str, str], str | None] = {}
+    for obj in ctx.objects:
+        key = (obj.kind, obj.name)
+        if key in seen:
+            raise TranslateError(
+                f"two objects would be named {obj.kind}/{obj.name} (from {seen[key] or 'the project'} "
+                f"and {obj.service or 'the project'})",
+                hint="rename a service, volume, secret, config or alias so the names differ",
+            )
+        seen[key] = obj.service
+    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    objects = sorted(ctx.objects, key=lambda o: (order.get(o.kind, len(order)), o.kind, o.name))
+    trace = sorted(ctx.trace_entries, key=lambda e: (e.service is None, e.service or ""))
+    return Bundle(project=ctx.project.name, source_files=list(ctx.project.files), objects=objects,
+                  trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports))
+
+
+__all__ = ["RULES", "Rule", "TranslateOptions", "translate"]

@@ -1,0 +1,300 @@
+"""The main container and pod-level fields that come straight from service keys."""
+
+from __future__ import annotations
+
+import math
+
+from converter.translate.context import Context, ServicePlan, src
+from converter.translate.rules import rule
+
+
+def escape_dollar_paren(arg: str) -> str:
+    """Kubernetes expands `$(VAR)` in command/args; Compose already interpolated, so what is left
+    is literal. `$(` → `$$(` keeps it literal. `$VAR` is left alone (Kubernetes does not touch it,
+    and a shell in the image expands it at run time, as under Compose)."""
+    return arg.replace("$(", "$$(")
+
+
+def seconds(value: float, minimum: int = 1) -> int:
+    """Durations are rounded up to whole seconds (Kubernetes has no sub-second probe fields)."""
+    return max(minimum, math.ceil(value))
+
+
+@rule("R-CMD-01", "entrypoint → command, command → args ($( escaped)", keys=("entrypoint", "command"))
+def map_command(ctx: Context, plan: ServicePlan) -> None:
+    """`entrypoint` becomes the container `command` and `command` becomes `args` (Docker's
+    ENTRYPOINT/CMD are Kubernetes' command/args). Compose has already interpolated `${VAR}`;
+    Kubernetes would expand `$(NAME)` a second time, so every `$(` is written `$$(`. `$VAR` is
+    never rewritten. Setting `entrypoint` without `command` drops the image's CMD in both. An
+    explicitly empty `entrypoint: []` cannot be expressed (an empty command means "image
+    default") and is reported."""
+    svc = plan.service
+    if svc.entrypoint is not None:
+        if svc.entrypoint:
+            plan.container["command"] = [escape_dollar_paren(a) for a in svc.entrypoint]
+            escaped = any("$(" in a for a in svc.entrypoint)
+            ctx.trace(src(plan, "entrypoint"), plan.container_field("command"), "R-CMD-01",
+                      reason="'$(' escaped as '$$('" if escaped else "", service=svc.name)
+        else:
+            ctx.trace(src(plan, "entrypoint"), [], "R-CMD-01", "unsupported",
+                      "an empty entrypoint means 'image default' in Kubernetes", service=svc.name)
+            ctx.finding("KM-W-UNSUPPORTED", src(plan, "entrypoint"),
+                        "entrypoint: [] (clear the image ENTRYPOINT) cannot be expressed",
+                        "set an explicit entrypoint")
+    if svc.command is not None:
+        plan.container["args"] = [escape_dollar_paren(a) for a in svc.command]
+        escaped = any("$(" in a for a in svc.command)
+        ctx.trace(src(plan, "command"), plan.container_field("args"), "R-CMD-01",
+                  reason="'$(' escaped as '$$('" if escaped else "", service=svc.name)
+
+
+@rule("R-CMD-02", "working_dir, stdin_open, tty → workingDir, stdin, tty",
+      keys=("working_dir", "stdin_open", "tty"))
+def map_process_options(ctx: Context, plan: ServicePlan) -> None:
+    """`working_dir` → `workingDir`; `stdin_open` → `stdin`; `tty` → `tty`. Same meaning."""
+    svc = plan.service
+    for key, field, value in (("working_dir", "workingDir", svc.working_dir),
+                              ("stdin_open", "stdin", svc.stdin_open), ("tty", "tty", svc.tty)):
+        if value is not None:
+            plan.container[field] = value
+            ctx.trace(src(plan, key), plan.container_field(field), "R-CMD-02", service=svc.name)
+
+
+def cpu_quantity(cpus: float) -> str:
+    milli = max(1, round(cpus * 1000))
+    return str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
+
+
+def memory_quantity(size: int) -> str:
+    for suffix, factor in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{suffix}"
+    return str(size)
+
+
+@rule("R-RES-01", "deploy.resources / mem_limit / cpus → resources.limits/requests",
+      keys=("deploy.resources", "mem_limit", "mem_reservation", "cpus"))
+def map_resources(ctx: Context, plan: ServicePlan) -> None:
+    """`deploy.resources.limits` → `resources.limits`, `reservations` → `resources.requests`;
+    the legacy `cpus`/`mem_limit` and `mem_reservation` fill in what `deploy` does not say.
+    CPUs become millicores (`0.5` → `500m`), bytes become binary quantities when exact (`256Mi`),
+    else plain bytes. `pids`, `devices` and `generic_resources` have no container-level
+    equivalent and are reported. Without a request Kubernetes uses the limit as the request."""
+    svc = plan.service
+    res = svc.deploy.resources if svc.deploy else None
+    limits: dict[str, str] = {}
+    requests: dict[str, str] = {}
+    for spec_name, spec, out in (("limits", res.limits if res else None, limits),
+                                 ("reservations", res.reservations if res else None, requests)):
+        if spec is None:
+            continue
+        target = plan.container_field("resources." + ("limits" if out is limits else "requests"))
+        if spec.cpus is not None:
+            out["cpu"] = cpu_quantity(spec.cpus)
+            ctx.trace(src(plan, f"deploy.resources.{spec_name}.cpus"), target + ".cpu", "R-RES-01",
+                      service=svc.name)
+        if spec.memory is not None:
+            out["memory"] = memory_quantity(spec.memory)
+            ctx.trace(src(plan, f"deploy.resources.{spec_name}.memory"), target + ".memory",
+                      "R-RES-01", service=svc.name)
+        for extra in ("pids", "devices", "generic_resources"):
+            if getattr(spec, extra):
+                s = src(plan, f"deploy.resources.{spec_name}.{extra}")
+                ctx.trace(s, [], "R-RES-01", "unsupported",
+                          f"{extra} has no container resource equivalent", service=svc.name)
+                ctx.finding("KM-W-UNSUPPORTED", s, f"{extra} is not converted",
+                            "GPUs: add e.g. nvidia.com/gpu to resources.limits by hand")
+    legacy = (("cpus", svc.cpus, limits, "cpu", cpu_quantity), ("mem_limit", svc.mem_limit, limits, "memory", memory_quantity),
+              ("mem_reservation", svc.mem_reservation, requests, "memory", memory_quantity))
+    for key, value, out, field, convert in legacy:
+        if value is None:
+            continue
+        where = "limits" if out is limits else "requests"
+        target = plan.container_field(f"resources.{where}.{field}")
+        if field in out:
+            ctx.trace(src(plan, key), target, "R-RES-01", "approximated",
+                      f"deploy.resources sets {where}.{field}, which wins", service=svc.name)
+        else:
+            out[field] = convert(value)  # type: ignore[operator]
+            ctx.trace(src(plan, key), target, "R-RES-01", service=svc.name)
+    if limits or requests:
+        plan.container["resources"] = {k: v for k, v in (("limits", limits), ("requests", requests)) if v}
+    if res is not None:
+        ctx.trace(src(plan, "deploy.resources"), plan.container_field("resources"), "R-RES-01",
+                  service=svc.name)
+
+
+@rule("R-POD-01", "stop_grace_period → terminationGracePeriodSeconds", keys=("stop_grace_period",))
+def map_stop_grace(ctx: Context, plan: ServicePlan) -> None:
+    """`stop_grace_period` → pod `terminationGracePeriodSeconds`, rounded up to whole seconds.
+    Compose's default is 10 s, Kubernetes' 30 s; only an explicit value is written."""
+    svc = plan.service
+    if svc.stop_grace_period is not None:
+        plan.pod["terminationGracePeriodSeconds"] = seconds(svc.stop_grace_period, 0)
+        ctx.trace(src(plan, "stop_grace_period"), plan.pod_field("terminationGracePeriodSeconds"),
+                  "R-POD-01", service=svc.name)
+
+
+@rule("R-POD-02", "stop_signal → (reported)", keys=("stop_signal",))
+def map_stop_signal(ctx: Context, plan: ServicePlan) -> None:
+    """Kubernetes always sends SIGTERM first (per-container stop signals are alpha only), so
+    `stop_signal` is reported. Put `STOPSIGNAL` in the image or handle SIGTERM."""
+    svc = plan.service
+    if svc.stop_signal is not None:
+        s = src(plan, "stop_signal")
+        ctx.trace(s, [], "R-POD-02", "unsupported", "Kubernetes sends SIGTERM", service=svc.name)
+        ctx.finding("KM-W-UNSUPPORTED", s, f"stop_signal {svc.stop_signal} is not converted; pods get SIGTERM",
+                    "handle SIGTERM in the process")
+
+
+@rule("R-POD-03", "hostname / domainname → spec.hostname / spec.subdomain", keys=("hostname", "domainname"))
+def map_hostname(ctx: Context, plan: ServicePlan) -> None:
+    """`hostname` → pod `spec.hostname` (what the process sees as its host name). It is not a DNS
+    name peers can use under Compose's default network either; the Service name is. With
+    replicas > 1 every pod gets the same host name, as under Compose. `domainname` cannot be set
+    without a matching headless Service subdomain and is reported."""
+    from converter.translate.naming import dns_label
+
+    svc = plan.service
+    if svc.hostname:
+        label = dns_label(svc.hostname.split(".", 1)[0])
+        plan.pod["hostname"] = label
+        exact = label == svc.hostname
+        ctx.trace(src(plan, "hostname"), plan.pod_field("hostname"), "R-POD-03",
+                  "mapped" if exact else "approximated",
+                  "" if exact else f"Kubernetes host names are RFC 1123 labels: {label!r}",
+                  service=svc.name)
+    if svc.domainname:
+        s = src(plan, "domainname")
+        ctx.trace(s, [], "R-POD-03", "unsupported", "no pod-level domain name", service=svc.name)
+        ctx.finding("KM-W-UNSUPPORTED", s, "domainname is not converted")
+
+
+@rule("R-POD-04", "extra_hosts → hostAliases", keys=("extra_hosts",))
+def map_extra_hosts(ctx: Context, plan: ServicePlan) -> None:
+    """`extra_hosts` (host → IPs) → pod `hostAliases` (IP → host names), grouped by IP and
+    sorted. `host-gateway` has no Kubernetes equivalent and is reported."""
+    svc = plan.service
+    by_ip: dict[str, list[str]] = {}
+    for host, ips in sorted(svc.extra_hosts.items()):
+        for ip in ips:
+            if ip == "host-gateway":
+                s = src(plan, f"extra_hosts.{host}")
+                ctx.trace(s, [], "R-POD-04", "unsupported", "host-gateway has no Kubernetes equivalent",
+                          service=svc.name)
+                ctx.finding("KM-W-UNSUPPORTED", s, f"{host}:host-gateway is not converted",
+                            "use a Service of type ExternalName or the node IP")
+                continue
+            by_ip.setdefault(ip, []).append(host)
+            ctx.trace(src(plan, f"extra_hosts.{host}"), plan.pod_field("hostAliases"), "R-POD-04",
+                      service=svc.name)
+    if by_ip:
+        plan.pod["hostAliases"] = [{"ip": ip, "hostnames": sorted(set(h))} for ip, h in sorted(by_ip.items())]
+
+
+@rule("R-POD-05", "dns / dns_search / dns_opt → dnsConfig", keys=("dns", "dns_search", "dns_opt"))
+def map_dns(ctx: Context, plan: ServicePlan) -> None:
+    """`dns` → `dnsConfig.nameservers` with `dnsPolicy: None` (otherwise the cluster DNS would
+    still come first, and Compose's servers replace the resolver); `dns_search` →
+    `dnsConfig.searches`, `dns_opt` (`name[:value]`) → `dnsConfig.options`. Without `dns`, the
+    cluster DNS stays and the searches/options are added to it. Replacing the cluster DNS breaks
+    resolving other services' names, so that case is reported."""
+    svc = plan.service
+    config: dict[str, object] = {}
+    if svc.dns:
+        config["nameservers"] = list(svc.dns)
+        plan.pod["dnsPolicy"] = "None"
+        ctx.trace(src(plan, "dns"), [plan.pod_field("dnsConfig.nameservers"), plan.pod_field("dnsPolicy")],
+                  "R-POD-05", "approximated", "dnsPolicy None: cluster DNS (service names) is not used",
+                  service=svc.name)
+        ctx.finding("KM-W-DNS", src(plan, "dns"),
+                    "custom nameservers replace the cluster DNS; other services' names will not resolve",
+                    "remove dns: unless the service needs it")
+    if svc.dns_search:
+        config["searches"] = list(svc.dns_search)
+        ctx.trace(src(plan, "dns_search"), plan.pod_field("dnsConfig.searches"), "R-POD-05", service=svc.name)
+    if svc.dns_opt:
+        options = []
+        for opt in svc.dns_opt:
+            name, sep, value = opt.partition(":")
+            options.append({"name": name, "value": value} if sep else {"name": name})
+        config["options"] = options
+        ctx.trace(src(plan, "dns_opt"), plan.pod_field("dnsConfig.options"), "R-POD-05", service=svc.name)
+    if config:
+        plan.pod["dnsConfig"] = config
+
+
+@rule("R-POD-06", "init → shareProcessNamespace", keys=("init",))
+def map_init(ctx: Context, plan: ServicePlan) -> None:
+    """`init: true` runs a tiny init (tini) as PID 1 that reaps zombies and forwards signals.
+    The closest Kubernetes setting is `shareProcessNamespace: true`: the pod's pause process
+    becomes PID 1 and reaps zombies, but the app no longer is PID 1 and processes of other
+    containers in the pod become visible. Approximated."""
+    svc = plan.service
+    if svc.init is None:
+        return
+    if svc.init:
+        plan.pod["shareProcessNamespace"] = True
+        ctx.trace(src(plan, "init"), plan.pod_field("shareProcessNamespace"), "R-POD-06", "approximated",
+                  "the pause container reaps zombies as PID 1; no signal forwarding by tini", service=svc.name)
+    else:
+        ctx.trace(src(plan, "init"), [], "R-POD-06", reason="init: false is the Kubernetes default",
+                  service=svc.name)
+
+
+@rule("R-POD-07", "shm_size → emptyDir (Memory) on /dev/shm", keys=("shm_size",))
+def map_shm(ctx: Context, plan: ServicePlan) -> None:
+    """`shm_size` → an `emptyDir: {medium: Memory, sizeLimit}` mounted on `/dev/shm` (Kubernetes
+    gives containers a 64 MiB /dev/shm, like Docker's default). Memory used there counts against
+    the container's memory limit."""
+    from converter.translate.container import memory_quantity as mq
+
+    svc = plan.service
+    if svc.shm_size is None:
+        return
+    plan.volumes.append({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": mq(svc.shm_size)}})
+    plan.mounts.append({"name": "dshm", "mountPath": "/dev/shm"})
+    ctx.trace(src(plan, "shm_size"), [plan.pod_field("volumes[name=dshm]"),
+                                      plan.container_field("volumeMounts[name=dshm]")],
+              "R-POD-07", service=svc.name)
+
+
+@rule("R-POD-08", "ulimits → (reported)", keys=("ulimits",))
+def map_ulimits(ctx: Context, plan: ServicePlan) -> None:
+    """Kubernetes has no per-container ulimits; the node's container runtime defaults apply.
+    Every `ulimits` entry is reported (raise it in the entrypoint with `ulimit`, or configure the
+    runtime)."""
+    svc = plan.service
+    for name in sorted(svc.ulimits):
+        s = src(plan, f"ulimits.{name}")
+        ctx.trace(s, [], "R-POD-08", "unsupported", "Kubernetes has no per-container ulimits",
+                  service=svc.name)
+        ctx.finding("KM-W-ULIMITS", s, f"ulimit {name} is not converted; the runtime default applies",
+                    "configure the container runtime's default ulimits on the nodes")
+
+
+@rule("R-POD-09", "platform → nodeSelector kubernetes.io/os, kubernetes.io/arch", keys=("platform",))
+def map_platform(ctx: Context, plan: ServicePlan) -> None:
+    """`platform: os/arch[/variant]` → `nodeSelector` on `kubernetes.io/os` and
+    `kubernetes.io/arch`, so the pod lands on nodes that can run the image. The variant is dropped."""
+    svc = plan.service
+    if not svc.platform:
+        return
+    parts = svc.platform.split("/")
+    selector = plan.pod.setdefault("nodeSelector", {})
+    selector["kubernetes.io/os"] = parts[0]
+    if len(parts) > 1:
+        selector["kubernetes.io/arch"] = parts[1]
+    ctx.trace(src(plan, "platform"), plan.pod_field("nodeSelector"), "R-POD-09",
+              "approximated" if len(parts) > 2 else "mapped",
+              "variant dropped" if len(parts) > 2 else "", service=svc.name)
+
+
+@rule("R-PROFILE-01", "profiles → (applied by the loader)", keys=("profiles",))
+def map_profiles(ctx: Context, plan: ServicePlan) -> None:
+    """Profiles decide which services exist; the loader applied them (`--profile`). A service
+    that is converted was enabled; disabled ones are listed, not converted."""
+    svc = plan.service
+    if svc.profiles:
+        ctx.trace(src(plan, "profiles"), [], "R-PROFILE-01", reason="service enabled by the active profiles",
+                  service=svc.name)

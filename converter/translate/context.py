@@ -1,0 +1,116 @@
+"""Mutable state of one translation: what has been produced so far, and one plan per service.
+
+Rules write into a `Context` (objects, trace, findings) and into the `ServicePlan` of the
+service they translate; `workload.py` assembles each plan into its Kubernetes object at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from converter.model import Finding, ManifestObject, Project, Service, TraceEntry
+from converter.model.bundle import Severity, TraceStatus
+
+if TYPE_CHECKING:
+    from converter.translate import TranslateOptions
+
+POD = ".spec.template.spec"
+CONTAINER = ".spec.template.spec.containers[0]"
+
+
+@dataclass
+class ServicePlan:
+    """Everything decided about one Compose service before its workload object is built."""
+
+    service: Service
+    name: str  # RFC 1123 name of the service
+    kind: str = "Deployment"  # Deployment | StatefulSet | DaemonSet | Job
+    replicas: int = 1
+    image: str = ""
+    container: dict[str, Any] = field(default_factory=dict)
+    pod: dict[str, Any] = field(default_factory=dict)  # pod spec fields besides containers
+    init_containers: list[dict[str, Any]] = field(default_factory=list)
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    mounts: list[dict[str, Any]] = field(default_factory=list)
+    claim_templates: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # extra workload labels
+    annotations: dict[str, str] = field(default_factory=dict)
+    pod_labels: dict[str, str] = field(default_factory=dict)  # extra pod-template labels
+    pod_annotations: dict[str, str] = field(default_factory=dict)
+    service_ports: list[dict[str, Any]] = field(default_factory=list)  # Service.spec.ports
+    service_type: str = "ClusterIP"
+    headless: bool = False
+    job_restart: str = "Never"  # Job pods: Never | OnFailure
+    job_backoff: int = 0
+    has_service: bool = True
+
+    @property
+    def ref(self) -> str:
+        """'Kind/name', the prefix of every trace target on this workload."""
+        return f"{self.kind}/{self.name}"
+
+    def pod_field(self, path: str) -> str:
+        return f"{self.ref} {POD}.{path}"
+
+    def container_field(self, path: str) -> str:
+        return f"{self.ref} {CONTAINER}.{path}"
+
+    @property
+    def x(self) -> dict[str, Any]:
+        """The service's `x-kubemap` extension (empty when absent)."""
+        value = self.service.extensions.get("x-kubemap") or {}
+        return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class Context:
+    """Accumulates the Bundle's content. Every rule reports through `trace` and `finding`."""
+
+    project: Project
+    options: TranslateOptions
+    plans: dict[str, ServicePlan] = field(default_factory=dict)  # by compose service name
+    objects: list[ManifestObject] = field(default_factory=list)
+    trace_entries: list[TraceEntry] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    host_ports: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, service: str | None, body: dict[str, Any]) -> None:
+        self.objects.append(ManifestObject(service=service, body=body))
+
+    def trace(
+        self,
+        source: str,
+        targets: list[str] | str,
+        rule: str,
+        status: TraceStatus = "mapped",
+        reason: str = "",
+        service: str | None = None,
+    ) -> None:
+        if isinstance(targets, str):
+            targets = [targets]
+        self.trace_entries.append(
+            TraceEntry(
+                source=source, targets=list(targets), rule=rule, status=status, reason=reason,
+                service=service,
+            )
+        )
+
+    def finding(
+        self, code: str, source: str, message: str, hint: str = "", severity: Severity = "warning"
+    ) -> None:
+        self.findings.append(
+            Finding(code=code, severity=severity, source=source, message=message, hint=hint)
+        )
+
+    @property
+    def top_x(self) -> dict[str, Any]:
+        """The project's top-level `x-kubemap` extension."""
+        value = self.project.extensions.get("x-kubemap") or {}
+        return value if isinstance(value, dict) else {}
+
+
+def src(plan: ServicePlan, key: str) -> str:
+    """Compose key path of a service key, e.g. services.api.ports[0]."""
+    sep = "" if key.startswith("[") else "."
+    return f"services.{plan.service.name}{sep}{key}"

@@ -1,0 +1,130 @@
+"""The x-kubemap extension: Ingress, HorizontalPodAutoscaler and the other knobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converter.errors import TranslateError
+from converter.translate.context import Context, ServicePlan, src
+from converter.translate.labels import metadata
+from converter.translate.rules import rule
+
+SERVICE_KEYS = {"workload", "replicas", "service_type", "ingress", "hpa", "volumes", "wait_image", "probes"}
+VOLUME_KEYS = {"size", "storage_class", "access_mode"}
+TOP_KEYS = {"service_type", "wait_image", "pvc_size", "pvc_storage_class", "pvc_access_mode"}
+
+
+@rule("R-X-01", "x-kubemap → kubemap settings; other x-* → ignored", keys=("x-kubemap",))
+def map_extensions(ctx: Context, plan: ServicePlan) -> None:
+    """`x-kubemap` on a service says what Compose cannot: `workload`
+    (deployment|statefulset|daemonset|job), `replicas`, `service_type`
+    (ClusterIP|NodePort|LoadBalancer), `ingress`, `hpa`, `volumes.<name>.{size, storage_class,
+    access_mode}`, `wait_image` (image for depends_on waits) and `probes.{readiness, liveness}`
+    (false turns one off). An unknown key is an error (a typo would otherwise be ignored).
+    Other `x-*` keys have no effect in Compose and none here."""
+    svc = plan.service
+    for key in sorted(svc.extensions):
+        s = src(plan, key)
+        if key != "x-kubemap":
+            ctx.trace(s, [], "R-X-01", reason="extension field: no effect in Compose or Kubernetes", service=svc.name)
+            continue
+        value = svc.extensions[key]
+        if not isinstance(value, dict):
+            raise TranslateError("x-kubemap must be a mapping", key_path=s)
+        unknown = sorted(set(value) - SERVICE_KEYS)
+        if unknown:
+            raise TranslateError(f"unknown x-kubemap key(s): {', '.join(unknown)}", key_path=s,
+                                 hint="known keys: " + ", ".join(sorted(SERVICE_KEYS)))
+        for sub in sorted(value):
+            if sub in ("ingress", "hpa"):
+                continue  # traced by their own rules
+            ctx.trace(f"{s}.{sub}", f"{plan.ref}", "R-X-01", reason=f"kubemap setting {sub}", service=svc.name)
+
+
+def check_top_level(ctx: Context) -> None:
+    value = ctx.project.extensions.get("x-kubemap")
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise TranslateError("x-kubemap must be a mapping", key_path="x-kubemap")
+    unknown = sorted(set(value) - TOP_KEYS)
+    if unknown:
+        raise TranslateError(f"unknown top-level x-kubemap key(s): {', '.join(unknown)}", key_path="x-kubemap",
+                             hint="known keys: " + ", ".join(sorted(TOP_KEYS)))
+    for vol in ctx.project.volumes.values():
+        ext = vol.extensions.get("x-kubemap")
+        if ext is not None and (not isinstance(ext, dict) or set(ext) - VOLUME_KEYS):
+            raise TranslateError("volume x-kubemap accepts only " + ", ".join(sorted(VOLUME_KEYS)),
+                                 key_path=f"volumes.{vol.name}.x-kubemap")
+
+
+@rule("R-ING-01", "x-kubemap.ingress → Ingress", keys=("x-kubemap",))
+def build_ingress(ctx: Context, plan: ServicePlan) -> None:
+    """`x-kubemap: {ingress: {host, path (default /), port (default the first Service port),
+    class, tls_secret}}` (or a list of them) → one `networking.k8s.io/v1` Ingress named after the
+    service with a Prefix rule per entry to the service's Service. Compose has no ingress; the
+    published ports stay NodePorts."""
+    spec_in = plan.x.get("ingress")
+    if not spec_in:
+        return
+    s = src(plan, "x-kubemap.ingress")
+    entries = spec_in if isinstance(spec_in, list) else [spec_in]
+    if not plan.service_ports:
+        raise TranslateError("an ingress needs a service with ports", key_path=s, hint="add ports or expose")
+    rules: list[dict[str, Any]] = []
+    tls: list[dict[str, Any]] = []
+    ingress_class = None
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise TranslateError("ingress entries must be mappings", key_path=s)
+        port = int(entry.get("port") or plan.service_ports[0]["port"])
+        if port not in {p["port"] for p in plan.service_ports}:
+            raise TranslateError(f"ingress port {port} is not a port of the service", key_path=s)
+        path = {"path": str(entry.get("path") or "/"), "pathType": "Prefix",
+                "backend": {"service": {"name": plan.name, "port": {"number": port}}}}
+        r: dict[str, Any] = {"http": {"paths": [path]}}
+        if entry.get("host"):
+            r = {"host": str(entry["host"]), **r}
+            if entry.get("tls_secret"):
+                tls.append({"hosts": [str(entry["host"])], "secretName": str(entry["tls_secret"])})
+        rules.append(r)
+        ingress_class = entry.get("class") or ingress_class
+    spec: dict[str, Any] = {"rules": rules}
+    if ingress_class:
+        spec = {"ingressClassName": str(ingress_class), **spec}
+    if tls:
+        spec["tls"] = tls
+    ctx.add(plan.service.name, {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                                "metadata": metadata(ctx, plan.name, plan.name), "spec": spec})
+    ctx.trace(s, f"Ingress/{plan.name}", "R-ING-01", service=plan.service.name)
+
+
+@rule("R-HPA-01", "x-kubemap.hpa → HorizontalPodAutoscaler", keys=("x-kubemap",))
+def build_hpa(ctx: Context, plan: ServicePlan) -> None:
+    """`x-kubemap: {hpa: {min, max, cpu}}` → an `autoscaling/v2` HorizontalPodAutoscaler on the
+    Deployment or StatefulSet, scaling between min (default the replica count) and max on average
+    CPU utilisation `cpu` percent (default 80). Utilisation is relative to the CPU *request*:
+    without `deploy.resources.reservations.cpus` it cannot work, which is reported."""
+    hpa = plan.x.get("hpa")
+    if not hpa:
+        return
+    s = src(plan, "x-kubemap.hpa")
+    if not isinstance(hpa, dict) or "max" not in hpa:
+        raise TranslateError("hpa needs at least max", key_path=s, hint="e.g. {min: 1, max: 5, cpu: 70}")
+    if plan.kind not in ("Deployment", "StatefulSet"):
+        raise TranslateError(f"hpa needs a Deployment or StatefulSet, not a {plan.kind}", key_path=s)
+    minimum, maximum = int(hpa.get("min", plan.replicas)), int(hpa["max"])
+    if not 1 <= minimum <= maximum:
+        raise TranslateError(f"hpa min {minimum} / max {maximum} are not 1 ≤ min ≤ max", key_path=s)
+    ctx.add(plan.service.name, {
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": metadata(ctx, plan.name, plan.name),
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": plan.kind, "name": plan.name},
+                 "minReplicas": minimum, "maxReplicas": maximum,
+                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
+                     "type": "Utilization", "averageUtilization": int(hpa.get("cpu", 80))}}}]}})
+    ctx.trace(s, f"HorizontalPodAutoscaler/{plan.name}", "R-HPA-01", service=plan.service.name)
+    if "cpu" not in plan.container.get("resources", {}).get("requests", {}) and \
+            "cpu" not in plan.container.get("resources", {}).get("limits", {}):
+        ctx.finding("KM-W-HPA-NO-REQUESTS", s, "the HPA scales on CPU utilisation but the container has no CPU request",
+                    "set deploy.resources.reservations.cpus")

@@ -1,0 +1,114 @@
+"""Common labels on every object, and Compose `labels` / `annotations`."""
+
+from __future__ import annotations
+
+import re
+
+from converter.translate.context import Context, ServicePlan, src
+from converter.translate.rules import rule
+
+SELECTOR_KEY = "kubemap.io/service"
+PROJECT_KEY = "kubemap.io/project"
+_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+_LABEL_KEY = re.compile(rf"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{_NAME}$")
+_LABEL_VALUE = re.compile(rf"^({_NAME})?$")
+
+
+def valid_key(key: str) -> bool:
+    """A qualified name `[prefix/]name`, as label and annotation keys must be."""
+    prefix = key.rsplit("/", 1)[0] if "/" in key else ""
+    return bool(_LABEL_KEY.match(key)) and len(prefix) <= 253
+
+
+def valid_label(key: str, value: str) -> bool:
+    return (
+        valid_key(key) and bool(_LABEL_VALUE.match(value))
+        and not key.startswith(("kubernetes.io/", "k8s.io/"))
+    )
+
+
+def project_label(ctx: Context) -> str:
+    from converter.translate.naming import dns_label
+
+    return dns_label(ctx.project.name) or "project"
+
+
+def common_labels(ctx: Context, service_name: str | None) -> dict[str, str]:
+    """Labels on every object kubemap writes; `kubemap.io/project` is what prune selects on."""
+    labels = {
+        "app.kubernetes.io/managed-by": "kubemap",
+        "app.kubernetes.io/part-of": project_label(ctx),
+        PROJECT_KEY: project_label(ctx),
+    }
+    if service_name:
+        labels["app.kubernetes.io/name"] = service_name
+    return labels
+
+
+def selector(plan: ServicePlan) -> dict[str, str]:
+    return {SELECTOR_KEY: plan.name}
+
+
+def metadata(ctx: Context, name: str, service_name: str | None) -> dict[str, object]:
+    meta: dict[str, object] = {"name": name, "labels": common_labels(ctx, service_name)}
+    if ctx.options.namespace:
+        meta["namespace"] = ctx.options.namespace
+    return meta
+
+
+@rule("R-LABEL-01", "(every object) → common labels and selector", keys=())
+def apply_common_labels(ctx: Context, plan: ServicePlan) -> None:
+    """Every object gets `app.kubernetes.io/name` (the service), `app.kubernetes.io/part-of`
+    (the project), `app.kubernetes.io/managed-by: kubemap` and `kubemap.io/project` (used by
+    `apply --prune`). Pods and Services are matched by the single label `kubemap.io/service`.
+    Compose has no equivalent; its containers are matched by project and service name."""
+    plan.pod_labels.update(selector(plan))
+
+
+@rule("R-LABEL-02", "labels → metadata.labels (invalid ones → annotations)", keys=("labels",))
+def map_labels(ctx: Context, plan: ServicePlan) -> None:
+    """Compose `labels` (container labels) become labels on the workload and its pod template
+    when they are valid Kubernetes labels (key `prefix/name`, value of at most 63 characters of
+    `[A-Za-z0-9._-]`), otherwise annotations, which accept any string. Labels in the
+    `kubernetes.io/` namespace are reserved and go to annotations too."""
+    svc = plan.service
+    for key, value in sorted(svc.labels.items()):
+        source = src(plan, f"labels.{key}")
+        if valid_label(key, value):
+            plan.labels[key] = value
+            plan.pod_labels[key] = value
+            ctx.trace(source, [f"{plan.ref} .metadata.labels", f"{plan.ref} .spec.template.metadata.labels"],
+                      "R-LABEL-02", service=svc.name)
+        elif valid_key(key):
+            plan.annotations[key] = value
+            plan.pod_annotations[key] = value
+            ctx.trace(source, [f"{plan.ref} .metadata.annotations"], "R-LABEL-02", "approximated",
+                      "not a valid Kubernetes label, kept as an annotation", service=svc.name)
+        else:
+            _bad_key(ctx, plan, source, key, "R-LABEL-02")
+    if "labels" in svc.keys and not svc.labels:
+        ctx.trace(src(plan, "labels"), [], "R-LABEL-02", reason="empty", service=svc.name)
+
+
+@rule("R-LABEL-03", "annotations → metadata.annotations", keys=("annotations",))
+def map_annotations(ctx: Context, plan: ServicePlan) -> None:
+    """Compose `annotations` become annotations on the workload and its pod template, unchanged."""
+    svc = plan.service
+    for key, value in sorted(svc.annotations.items()):
+        if not valid_key(key):
+            _bad_key(ctx, plan, src(plan, f"annotations.{key}"), key, "R-LABEL-03")
+            continue
+        plan.annotations[key] = value
+        plan.pod_annotations[key] = value
+        ctx.trace(src(plan, f"annotations.{key}"),
+                  [f"{plan.ref} .metadata.annotations", f"{plan.ref} .spec.template.metadata.annotations"],
+                  "R-LABEL-03", service=svc.name)
+    if "annotations" in svc.keys and not svc.annotations:
+        ctx.trace(src(plan, "annotations"), [], "R-LABEL-03", reason="empty", service=svc.name)
+
+
+def _bad_key(ctx: Context, plan: ServicePlan, source: str, key: str, rule_id: str) -> None:
+    reason = f"{key!r} is not a valid Kubernetes label or annotation key"
+    ctx.trace(source, [], rule_id, "unsupported", reason, service=plan.service.name)
+    ctx.finding("KM-W-UNSUPPORTED", source, reason + "; dropped",
+                "use keys like 'example.com/name' (letters, digits, '-', '_', '.')")

@@ -1,0 +1,141 @@
+"""Compose networks → (optional) NetworkPolicies; network_mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converter.translate.context import Context, ServicePlan, src
+from converter.translate.labels import PROJECT_KEY, metadata, project_label
+from converter.translate.naming import dns_label
+from converter.translate.rules import rule
+
+NETWORK_LABEL = "net.kubemap.io/"
+
+
+def service_networks(plan: ServicePlan) -> list[str]:
+    """The networks a service is on: its `networks`, else Compose's implicit `default`."""
+    svc = plan.service
+    if svc.network_mode is not None:
+        return []
+    return sorted(svc.networks) if svc.networks else ["default"]
+
+
+@rule("R-NET-01", "service networks → pod labels for NetworkPolicies", keys=("networks",))
+def map_service_networks(ctx: Context, plan: ServicePlan) -> None:
+    """Compose networks isolate services; the Kubernetes pod network is flat. A service's
+    networks are recorded as pod labels `net.kubemap.io/<network>: "true"`, which the
+    NetworkPolicies of R-NET-03 select on when `--network-policies` is given (otherwise every pod
+    can reach every other, which is approximated). Network `aliases` are R-SVC-02; fixed
+    `ipv4_address` / `ipv6_address` cannot be chosen for pods and are reported."""
+    svc = plan.service
+    for net in service_networks(plan):
+        if ctx.options.network_policies:
+            plan.pod_labels[NETWORK_LABEL + dns_label(net)] = "true"
+    for net, attach in sorted(svc.networks.items()):
+        s = src(plan, f"networks.{net}")
+        if ctx.options.network_policies:
+            ctx.trace(s, [f"{plan.ref} .spec.template.metadata.labels[{NETWORK_LABEL}{dns_label(net)}]",
+                          f"NetworkPolicy/{project_label(ctx)}-net-{dns_label(net)}"], "R-NET-01", service=svc.name)
+        else:
+            ctx.trace(s, [], "R-NET-01", "approximated",
+                      "no isolation without --network-policies: the pod network is flat", service=svc.name)
+        if attach is None:
+            continue
+        for key in ("ipv4_address", "ipv6_address"):
+            if getattr(attach, key):
+                ctx.trace(f"{s}.{key}", [], "R-NET-01", "unsupported", "pod IPs cannot be chosen", service=svc.name)
+                ctx.finding("KM-W-UNSUPPORTED", f"{s}.{key}", f"fixed {key} is not converted",
+                            "use the Service name instead of an IP")
+        for key in sorted(attach.other):
+            ctx.trace(f"{s}.{key}", [], "R-NET-01", "unsupported", f"network option {key} is not converted",
+                      service=svc.name)
+            ctx.finding("KM-W-UNSUPPORTED", f"{s}.{key}", f"network option {key} is not converted")
+        if attach.priority is not None:
+            ctx.trace(f"{s}.priority", [], "R-NET-01", reason="one pod network: no priority needed", service=svc.name)
+
+
+@rule("R-NET-02", "network_mode → hostNetwork / (reported)", keys=("network_mode",))
+def map_network_mode(ctx: Context, plan: ServicePlan) -> None:
+    """`network_mode: host` → `hostNetwork: true` with `dnsPolicy: ClusterFirstWithHostNet`
+    (the pod uses the node's network, approximated: it is the node's, not the Docker host's).
+    `network_mode: none` has no pod equivalent and is reported; so is `service:x` /
+    `container:x` (sharing another container's network would need both in one pod; run them as
+    one pod by hand or let them talk through the Service). `bridge` is the normal pod network."""
+    svc = plan.service
+    mode = svc.network_mode
+    if mode is None:
+        return
+    s = src(plan, "network_mode")
+    if mode == "host":
+        plan.pod["hostNetwork"] = True
+        plan.pod.setdefault("dnsPolicy", "ClusterFirstWithHostNet")
+        ctx.trace(s, plan.pod_field("hostNetwork"), "R-NET-02", "approximated",
+                  "shares the Kubernetes node's network", service=svc.name)
+        ctx.finding("KM-W-HOST-NETWORK", s, "hostNetwork: ports bind on the node; one such pod per node and port")
+    elif mode in ("bridge", "default"):
+        ctx.trace(s, [], "R-NET-02", reason="the normal pod network", service=svc.name)
+    else:
+        ctx.trace(s, [], "R-NET-02", "unsupported", f"network_mode {mode} is not converted", service=svc.name)
+        ctx.finding("KM-W-UNSUPPORTED", s, f"network_mode {mode} is not converted; the pod gets its own network",
+                    "for service:x, reach x through its Service, or merge both containers into one pod by hand")
+
+
+@rule("R-NET-03", "top-level networks → NetworkPolicies (--network-policies)", keys=("networks",))
+def build_network_policies(ctx: Context) -> None:
+    """Without `--network-policies`, networks are only traced (the pod network is flat). With
+    it: one `<project>-default-deny` policy denies all ingress to the project's pods; per Compose
+    network, `<project>-net-<network>` allows ingress to its members from pods of the same
+    network (exactly Compose's rule: services talk when they share a network); per service with
+    published ports or an Ingress, `<service>-published` allows ingress on those ports from
+    anywhere (NodePort and ingress-controller traffic come from outside the project). Egress is
+    not restricted (`internal: true` networks are reported). `external` networks are reported."""
+    project = ctx.project
+    declared = set(project.networks)
+    used = {n for plan in ctx.plans.values() for n in service_networks(plan)}
+    for name in sorted(declared | ({"default"} & used)):
+        net = project.networks.get(name)
+        s = f"networks.{name}"
+        label = dns_label(name)
+        policy = f"{project_label(ctx)}-net-{label}"
+        if net is not None and net.internal:
+            ctx.trace(s + ".internal", [], "R-NET-03", "unsupported", "egress is not restricted")
+            ctx.finding("KM-W-UNSUPPORTED", s + ".internal", f"internal network {name}: outbound traffic is not blocked")
+        if net is not None and net.external:
+            ctx.trace(s, [], "R-NET-03", "approximated", "external network: treated as a project network")
+        if net is not None and (net.driver or net.other):
+            ctx.trace(s + ".driver", [], "R-NET-03", "unsupported", "drivers and IPAM do not apply to pods")
+        if name not in used:
+            if net is not None:
+                ctx.trace(s, [], "R-NET-03", reason="not used by any converted service")
+            continue
+        if not ctx.options.network_policies:
+            if net is not None:
+                ctx.trace(s, [], "R-NET-03", "approximated", "flat pod network; use --network-policies to isolate")
+            continue
+        match = {NETWORK_LABEL + label: "true"}
+        ctx.add(None, {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                       "metadata": metadata(ctx, policy, None),
+                       "spec": {"podSelector": {"matchLabels": match}, "policyTypes": ["Ingress"],
+                                "ingress": [{"from": [{"podSelector": {"matchLabels": match}}]}]}})
+        if net is not None:
+            ctx.trace(s, f"NetworkPolicy/{policy}", "R-NET-03")
+    if not ctx.options.network_policies or not ctx.plans:
+        return
+    deny = f"{project_label(ctx)}-default-deny"
+    ctx.add(None, {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                   "metadata": metadata(ctx, deny, None),
+                   "spec": {"podSelector": {"matchLabels": {PROJECT_KEY: project_label(ctx)}},
+                            "policyTypes": ["Ingress"]}})
+    for name in sorted(ctx.plans):
+        plan = ctx.plans[name]
+        ports = [p for p in plan.service_ports if "nodePort" in p or plan.service_type != "ClusterIP"]
+        if plan.x.get("ingress"):
+            ports = plan.service_ports
+        if not ports:
+            continue
+        rule_ports: list[dict[str, Any]] = [{"port": p["port"], "protocol": p["protocol"]} for p in ports]
+        ctx.add(plan.service.name, {
+            "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": metadata(ctx, f"{plan.name}-published", plan.name),
+            "spec": {"podSelector": {"matchLabels": {"kubemap.io/service": plan.name}},
+                     "policyTypes": ["Ingress"], "ingress": [{"ports": rule_ports}]}})

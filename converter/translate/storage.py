@@ -1,0 +1,320 @@
+"""volumes / tmpfs → PersistentVolumeClaims, ConfigMaps (file binds) and emptyDirs."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from typing import Any
+
+from converter.model import HostPath, VolumeMount
+from converter.translate.container import memory_quantity
+from converter.translate.context import Context, ServicePlan, src
+from converter.translate.labels import metadata, valid_label
+from converter.translate.naming import config_key, dns_label
+from converter.translate.rules import rule
+
+CONFIGMAP_LIMIT = 1_000_000  # bytes; a ConfigMap (all of etcd's object) must stay under 1 MiB
+ACCESS_MODES = {"rwo": "ReadWriteOnce", "readwriteonce": "ReadWriteOnce", "rwx": "ReadWriteMany",
+                "readwritemany": "ReadWriteMany", "rox": "ReadOnlyMany", "readonlymany": "ReadOnlyMany",
+                "rwop": "ReadWriteOncePod", "readwriteoncepod": "ReadWriteOncePod"}
+_SIZE = re.compile(r"^(\d+)([kmgt]?)b?$", re.IGNORECASE)
+
+
+def pvc_settings(ctx: Context, volume: str, plan: ServicePlan | None = None) -> dict[str, str | None]:
+    """Size, storage class and access mode for a named volume: service x-kubemap.volumes.<v>,
+    then the top-level volume's x-kubemap, then the top-level x-kubemap, then the defaults."""
+    layers: list[dict[str, Any]] = []
+    if plan is not None and isinstance(plan.x.get("volumes"), dict):
+        layers.append(plan.x["volumes"].get(volume) or {})
+    top = ctx.project.volumes.get(volume)
+    if top is not None and isinstance(top.extensions.get("x-kubemap"), dict):
+        layers.append(top.extensions["x-kubemap"])
+    layers.append({k.removeprefix("pvc_"): v for k, v in ctx.top_x.items() if k.startswith("pvc_")})
+    settings: dict[str, str | None] = {"size": ctx.options.default_pvc_size, "storage_class": None,
+                                       "access_mode": "ReadWriteOnce"}
+    for key in settings:
+        for layer in layers:
+            if layer.get(key) is not None:
+                settings[key] = str(layer[key])
+                break
+    mode = settings["access_mode"] or "ReadWriteOnce"
+    settings["access_mode"] = ACCESS_MODES.get(mode.lower(), mode)
+    return settings
+
+
+def pvc_spec(settings: dict[str, str | None]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"accessModes": [settings["access_mode"]],
+                            "resources": {"requests": {"storage": settings["size"]}}}
+    if settings["storage_class"]:
+        spec["storageClassName"] = settings["storage_class"]
+    return spec
+
+
+def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[str]]) -> None:
+    """Dispatch each `volumes` entry to its rule, then `tmpfs` entries."""
+    svc = plan.service
+    for i, mount in enumerate(svc.volumes):
+        s = src(plan, f"volumes[{i}]")
+        if mount.type == "volume" and mount.source:
+            named_volume(ctx, plan, mount, s, volume_users)
+        elif mount.type == "volume":
+            anonymous_volume(ctx, plan, mount, s, i)
+        elif mount.type == "bind":
+            bind_mount(ctx, plan, mount, s, i)
+        elif mount.type == "tmpfs":
+            tmpfs_mount(ctx, plan, mount.target, mount.tmpfs_size, s, f"tmpfs-{i}")
+        else:
+            ctx.trace(s, [], "R-VOL-06", "unsupported", f"volume type {mount.type} has no Kubernetes equivalent",
+                      service=svc.name)
+            ctx.finding("KM-W-UNSUPPORTED", s, f"{mount.type} volume at {mount.target} is not converted")
+    for j, entry in enumerate(svc.tmpfs):
+        path, _, opts = entry.partition(":")
+        size = None
+        for opt in opts.split(","):
+            if opt.startswith("size="):
+                size = parse_size(opt[5:])
+        tmpfs_mount(ctx, plan, path, size, src(plan, f"tmpfs[{j}]"), f"tmpfs-s{j}")
+
+
+def parse_size(text: str) -> int | None:
+    m = _SIZE.match(text.strip())
+    if not m:
+        return None
+    return int(m.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[m.group(2).lower()]
+
+
+def _mount(name: str, mount: VolumeMount, read_only: bool | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": name, "mountPath": mount.target}
+    if read_only if read_only is not None else mount.read_only:
+        entry["readOnly"] = True
+    if mount.subpath:
+        entry["subPath"] = mount.subpath
+    return entry
+
+
+@rule("R-VOL-01", "named volume → PersistentVolumeClaim <volume>", keys=("volumes",))
+def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
+                 volume_users: dict[str, list[str]]) -> None:
+    """A named volume becomes a PersistentVolumeClaim named after it (size `1Gi` by default,
+    or `size`/`storage_class`/`access_mode` from `x-kubemap` on the top-level volume or in the
+    service's `x-kubemap.volumes.<name>`), mounted at the same path; `read_only` and `subpath`
+    are kept. In a StatefulSet it is a `volumeClaimTemplate` instead (one claim per pod).
+    A volume used by several services with ReadWriteOnce is reported: their pods can only run on
+    one node together. A new PVC starts empty; Docker copies the image's files at that path
+    into a new named volume (`nocopy`), Kubernetes does not."""
+    assert mount.source is not None
+    svc = plan.service
+    label = dns_label(mount.source)
+    settings = pvc_settings(ctx, mount.source, plan)
+    top = ctx.project.volumes.get(mount.source)
+    reason = "new PVCs start empty (no copy of the image's files)"
+    if plan.kind == "StatefulSet" and volume_users.get(mount.source) == [svc.name] and not (top and top.external):
+        if not any(t["metadata"]["name"] == label for t in plan.claim_templates):
+            plan.claim_templates.append({"metadata": {"name": label}, "spec": pvc_spec(settings)})
+        plan.mounts.append(_mount(label, mount))
+        ctx.trace(source, [f"{plan.ref} .spec.volumeClaimTemplates[name={label}]",
+                           plan.container_field(f"volumeMounts[name={label}]")],
+                  "R-VOL-01", reason=f"PVC {label}-{plan.name}-0 per pod; " + reason, service=svc.name)
+        return
+    if not any(v["name"] == label for v in plan.volumes):
+        plan.volumes.append({"name": label, "persistentVolumeClaim": {"claimName": label}})
+    plan.mounts.append(_mount(label, mount))
+    ctx.trace(source, [f"PersistentVolumeClaim/{label}", plan.container_field(f"volumeMounts[name={label}]")],
+              "R-VOL-01", reason=reason, service=svc.name)
+    users = volume_users.get(mount.source, [])
+    if len(users) > 1 and settings["access_mode"] == "ReadWriteOnce" and users[0] == svc.name:
+        ctx.finding("KM-W-PVC-SHARED", f"volumes.{mount.source}",
+                    f"volume {mount.source} is shared by {', '.join(users)} but ReadWriteOnce: "
+                    "their pods must run on the same node",
+                    f"set x-kubemap: {{access_mode: ReadWriteMany}} on volume {mount.source} "
+                    "(needs an RWX storage class)")
+
+
+@rule("R-VOL-02", "bind mount of a file → ConfigMap + subPath (read-only)", keys=("volumes",))
+def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
+              host: HostPath) -> None:
+    """A bind-mounted file becomes a ConfigMap `<service>-file-<name>` holding the file's
+    content as read from the converting machine (text in `data`, anything else base64 in
+    `binaryData`), mounted read-only with `subPath` at the Compose target. Differences: the
+    content is a snapshot taken at conversion (re-convert after editing the file), the mount is
+    read-only even when Compose's is not, and files over ~1 MB cannot be stored (R-VOL-04)."""
+    assert host.content is not None
+    svc = plan.service
+    key = config_key(os.path.basename(host.path))
+    cm = _bind_configmap(ctx, plan, "file", os.path.basename(host.path), {key: host.content})
+    vol = f"bind-{index}"
+    plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": [{"key": key, "path": key}]}})
+    plan.mounts.append({"name": vol, "mountPath": mount.target, "subPath": key, "readOnly": True})
+    ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-02",
+              "approximated", f"content of {host.path} read from the converting machine"
+              + ("" if mount.read_only else "; mounted read-only"), service=svc.name)
+
+
+@rule("R-VOL-03", "bind mount of a small directory → ConfigMap with items (read-only)", keys=("volumes",))
+def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
+                   host: HostPath) -> None:
+    """A bind-mounted directory whose files are all small (the loader read them) becomes a
+    ConfigMap `<service>-dir-<name>` with one key per file and `items` that put each file back
+    at its relative path, mounted read-only at the target. Same differences as R-VOL-02: a
+    snapshot of the converting machine's files, read-only, and under ~1 MB in total."""
+    assert host.entries is not None
+    svc = plan.service
+    keys: dict[str, bytes] = {}
+    items = []
+    for rel in sorted(host.entries):
+        key = config_key(rel.replace("/", "__"))
+        while key in keys:
+            key = "_" + key
+        keys[key] = host.entries[rel]
+        items.append({"key": key, "path": rel})
+    cm = _bind_configmap(ctx, plan, "dir", os.path.basename(host.path.rstrip("/")) or "root", keys)
+    vol = f"bind-{index}"
+    plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": items}})
+    plan.mounts.append({"name": vol, "mountPath": mount.target, "readOnly": True})
+    ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-03",
+              "approximated", f"{len(items)} file(s) of {host.path} read from the converting machine"
+              + ("" if mount.read_only else "; mounted read-only"), service=svc.name)
+
+
+def _bind_configmap(ctx: Context, plan: ServicePlan, what: str, base: str, files: dict[str, bytes]) -> str:
+    name = dns_label(f"{plan.name}-{what}-{base}", 253)
+    existing = {o.name for o in ctx.objects if o.kind == "ConfigMap"}
+    candidate, n = name, 2
+    while candidate in existing:
+        candidate, n = f"{name}-{n}", n + 1
+    data: dict[str, str] = {}
+    binary: dict[str, str] = {}
+    for key, content in files.items():
+        try:
+            data[key] = content.decode("utf-8")
+        except UnicodeDecodeError:
+            binary[key] = base64.b64encode(content).decode()
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap",
+                            "metadata": metadata(ctx, candidate, plan.name)}
+    if data:
+        body["data"] = data
+    if binary:
+        body["binaryData"] = binary
+    ctx.add(plan.service.name, body)
+    return candidate
+
+
+def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int) -> None:
+    host = ctx.project.host_paths.get(mount.source or "")
+    svc = plan.service
+    total = 0
+    if host is not None and host.kind == "dir" and host.entries is not None:
+        total = sum(len(v) for v in host.entries.values())
+    elif host is not None and host.content is not None:
+        total = len(host.content)
+    if mount.source in ("/var/run/docker.sock", "/run/docker.sock"):
+        dev_only_mount(ctx, plan, mount, source, "the Docker socket does not exist on Kubernetes nodes")
+    elif host is None or host.kind in ("missing", "other"):
+        what = "does not exist on the converting machine" if host is None or host.kind == "missing" else "is not a regular file or directory"
+        dev_only_mount(ctx, plan, mount, source, f"{mount.source} {what}")
+    elif _inside_build_context(plan, host.path):
+        dev_only_mount(ctx, plan, mount, source, "source tree of the service's own build (already in the image)")
+    elif total > CONFIGMAP_LIMIT:
+        dev_only_mount(ctx, plan, mount, source, f"{total} bytes: too big for a ConfigMap")
+    elif host.kind == "file" and host.content is not None:
+        bind_file(ctx, plan, mount, source, index, host)
+    elif host.kind == "dir" and host.entries is not None:
+        bind_directory(ctx, plan, mount, source, index, host)
+    else:
+        dev_only_mount(ctx, plan, mount, source, f"{mount.source} is too big to carry in a ConfigMap")
+    extras = [k for k in ("propagation", "selinux", "consistency") if getattr(mount, k)]
+    if extras:
+        ctx.trace(f"{source}.{extras[0]}", [], "R-VOL-04", "unsupported",
+                  "bind options " + ", ".join(extras) + " have no meaning without a host path", service=svc.name)
+
+
+def _inside_build_context(plan: ServicePlan, path: str) -> bool:
+    build = plan.service.build
+    if build is None:
+        return False
+    context = os.path.normpath(build.context)
+    path = os.path.normpath(path)
+    return path == context or path.startswith(context + os.sep)
+
+
+@rule("R-VOL-04", "bind mount of a source tree / big or missing path → (dev-only, reported)", keys=("volumes",))
+def dev_only_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, why: str) -> None:
+    """A bind mount that only makes sense on the developer's machine is not converted and is
+    reported as a dev-only mount: a path inside the service's own build context (live code
+    reload; the image already has the code), a directory or file too big for a ConfigMap, a path
+    that does not exist when converting, the Docker socket. A hostPath volume would silently
+    depend on the node's disk, so kubemap never writes one."""
+    ctx.trace(source, [], "R-VOL-04", "unsupported", f"dev-only mount: {why}", service=plan.service.name)
+    ctx.finding("KM-W-DEV-MOUNT", source, f"bind mount {mount.source} → {mount.target} not converted: {why}",
+                "bake the files into the image, or use a ConfigMap/PVC")
+
+
+@rule("R-VOL-05", "tmpfs → emptyDir {medium: Memory}", keys=("tmpfs", "volumes"))
+def tmpfs_mount(ctx: Context, plan: ServicePlan, target: str, size: int | None, source: str, name: str) -> None:
+    """A `tmpfs` mount (the `tmpfs:` key or a `type: tmpfs` volume) becomes an
+    `emptyDir: {medium: Memory}` with `sizeLimit` from its size, mounted at the same path. Its
+    memory counts against the container's memory limit, as under Docker; `mode` is dropped."""
+    empty_dir: dict[str, Any] = {"medium": "Memory"}
+    if size:
+        empty_dir["sizeLimit"] = memory_quantity(size)
+    plan.volumes.append({"name": name, "emptyDir": empty_dir})
+    plan.mounts.append({"name": name, "mountPath": target})
+    ctx.trace(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
+              "R-VOL-05", service=plan.service.name)
+
+
+@rule("R-VOL-06", "anonymous volume → emptyDir", keys=("volumes",))
+def anonymous_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int) -> None:
+    """An anonymous volume (`volumes: [/data]`) becomes an `emptyDir`: scratch space that
+    survives container restarts and is deleted with the pod, close to an anonymous volume that
+    `docker compose up --renew-anon-volumes` recreates. Other types (npipe, cluster, image)
+    are reported."""
+    name = f"anon-{index}"
+    plan.volumes.append({"name": name, "emptyDir": {}})
+    plan.mounts.append(_mount(name, mount))
+    ctx.trace(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
+              "R-VOL-06", reason="deleted with the pod", service=plan.service.name)
+
+
+@rule("R-VOL-07", "top-level volumes → PersistentVolumeClaim objects", keys=("volumes",))
+def build_claims(ctx: Context, volume_users: dict[str, list[str]]) -> None:
+    """Each top-level volume used by a non-StatefulSet service becomes one PersistentVolumeClaim
+    (StatefulSets own theirs through volumeClaimTemplates). `external: true` volumes must exist:
+    no PVC is written, the claim is referenced by name. `driver`/`driver_opts` (e.g. a local bind
+    volume) have no PVC equivalent and are reported; valid `labels` become PVC labels."""
+    for name in sorted(ctx.project.volumes):
+        vol = ctx.project.volumes[name]
+        s = f"volumes.{name}"
+        label = dns_label(name)
+        users = volume_users.get(name, [])
+        pvc_users = [u for u in users if ctx.plans[u].kind != "StatefulSet" or len(users) > 1]
+        if vol.external:
+            ctx.trace(s, [f"PersistentVolumeClaim/{label}"], "R-VOL-07", "approximated",
+                      "external: the PVC must already exist", service=None)
+            ctx.finding("KM-I-EXTERNAL", s, f"external volume {name}: create PVC {label} before applying",
+                        severity="info")
+            continue
+        if not users:
+            ctx.trace(s, [], "R-VOL-07", reason="not used by any converted service: no PVC")
+            continue
+        if vol.driver or vol.driver_opts:
+            ctx.trace(s + ".driver_opts", [], "R-VOL-07", "unsupported",
+                      "volume drivers/options have no PVC equivalent; a default PVC is used")
+            ctx.finding("KM-W-UNSUPPORTED", s, f"driver/driver_opts of volume {name} are not converted",
+                        "choose a storage class with x-kubemap: {storage_class: ...}")
+        if not pvc_users:
+            ctx.trace(s, [f"{ctx.plans[u].ref} .spec.volumeClaimTemplates[name={label}]" for u in users],
+                      "R-VOL-07", reason="claim template of the StatefulSet")
+            continue
+        owner = ctx.plans[pvc_users[0]]
+        settings = pvc_settings(ctx, name, owner)
+        meta = metadata(ctx, label, owner.name if len(users) == 1 else None)
+        for k, v in sorted(vol.labels.items()):
+            if valid_label(k, v):
+                meta["labels"][k] = v  # type: ignore[index]
+        ctx.add(pvc_users[0] if len(users) == 1 else None,
+                {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta, "spec": pvc_spec(settings)})
+        ctx.trace(s, f"PersistentVolumeClaim/{label}", "R-VOL-07",
+                  reason=f"{settings['size']} {settings['access_mode']}"
+                  + (f" class {settings['storage_class']}" if settings["storage_class"] else " default class"))

@@ -1,0 +1,326 @@
+"""Which workload kind each service becomes, its replica count, and the assembled object."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from converter.errors import TranslateError
+from converter.model import Project
+from converter.translate.context import Context, ServicePlan, src
+from converter.translate.labels import common_labels, metadata, selector
+from converter.translate.rules import rule
+
+DATABASE_IMAGES = frozenset({
+    "postgres", "postgis", "timescaledb", "mysql", "mariadb", "percona", "mongo", "mongodb",
+    "redis", "valkey", "keydb", "elasticsearch", "opensearch", "cassandra", "scylla", "couchdb",
+    "rabbitmq", "etcd", "zookeeper", "kafka", "minio", "clickhouse-server", "influxdb", "neo4j",
+    "cockroach", "nats", "mssql-server", "questdb", "qdrant", "meilisearch", "memgraph",
+})
+WORKLOAD_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet",
+                  "daemonset": "DaemonSet", "job": "Job"}
+_ON_FAILURE = re.compile(r"^on-failure(?::(\d+))?$")
+
+
+def image_base(image: str | None) -> str:
+    """`docker.io/library/postgres:16-alpine@sha256:..` → `postgres`."""
+    if not image:
+        return ""
+    name = image.split("@", 1)[0].rsplit("/", 1)[-1]
+    return name.split(":", 1)[0].lower()
+
+
+def completion_targets(project: Project) -> dict[str, list[str]]:
+    """Services that another one waits for with service_completed_successfully → who waits."""
+    targets: dict[str, list[str]] = {}
+    for name, svc in sorted(project.services.items()):
+        for dep, cond in sorted(svc.depends_on.items()):
+            if cond.condition == "service_completed_successfully":
+                targets.setdefault(dep, []).append(name)
+    return targets
+
+
+def named_volume_users(project: Project) -> dict[str, list[str]]:
+    users: dict[str, list[str]] = {}
+    for name, svc in sorted(project.services.items()):
+        for mount in svc.volumes:
+            if mount.type == "volume" and mount.source and name not in users.get(mount.source, []):
+                users.setdefault(mount.source, []).append(name)
+    return users
+
+
+def desired_replicas(plan: ServicePlan) -> tuple[int, str]:
+    svc = plan.service
+    if isinstance(plan.x.get("replicas"), int):
+        return plan.x["replicas"], "x-kubemap.replicas"
+    if svc.deploy and svc.deploy.replicas is not None:
+        return svc.deploy.replicas, "deploy.replicas"
+    if svc.scale is not None:
+        return svc.scale, "scale"
+    return 1, ""
+
+
+@rule("R-WL-01", "service → Deployment", keys=("restart",))
+def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]],
+                    volume_users: dict[str, list[str]]) -> None:
+    """A long-running service becomes a Deployment (pod restartPolicy Always), which is what
+    `restart: always`, `unless-stopped` and no `restart` at all mean in practice (Compose's
+    default `no` only matters when the process exits; Kubernetes always restarts Deployment pods).
+    The other kinds are chosen by R-WL-02 (StatefulSet), R-WL-03 (DaemonSet) and R-WL-04 (Job);
+    `x-kubemap: {workload: deployment|statefulset|daemonset|job}` overrides the choice."""
+    svc = plan.service
+    forced = plan.x.get("workload")
+    deploy_mode = svc.deploy.mode if svc.deploy else None
+    restart = svc.restart
+    policy = svc.deploy.restart_policy if svc.deploy and svc.deploy.restart_policy else None
+    if forced is not None:
+        kind = WORKLOAD_KINDS.get(str(forced).lower())
+        if kind is None:
+            raise TranslateError(
+                f"unknown workload {forced!r}", key_path=src(plan, "x-kubemap.workload"),
+                hint="use one of: " + ", ".join(WORKLOAD_KINDS),
+            )
+        plan.kind = kind
+    elif svc.name in completions:
+        plan.kind = "Job"
+    elif deploy_mode == "global":
+        plan.kind = "DaemonSet"
+    elif deploy_mode in ("replicated-job", "global-job"):
+        plan.kind = "Job"
+    elif restart == "no" or (restart and _ON_FAILURE.match(restart)):
+        plan.kind = "Job"
+    elif policy and policy.condition in ("none", "on-failure"):
+        plan.kind = "Job"
+    elif _is_stateful(plan, volume_users):
+        plan.kind = "StatefulSet"
+    else:
+        plan.kind = "Deployment"
+    if plan.kind == "Job":
+        _job_policy(plan)
+    if plan.kind != "Job" and restart is not None:
+        status = "mapped" if restart in ("always", "unless-stopped") else "approximated"
+        ctx.trace(src(plan, "restart"), plan.pod_field("restartPolicy"), "R-WL-01", status,
+                  f"{plan.kind} pods always restart" + ("" if status == "mapped" else
+                  f"; Compose's {restart!r} would leave an exited container stopped"),
+                  service=svc.name)
+
+
+def _is_stateful(plan: ServicePlan, volume_users: dict[str, list[str]]) -> bool:
+    svc = plan.service
+    owns_volume = any(
+        m.type == "volume" and m.source and volume_users.get(m.source) == [svc.name]
+        for m in svc.volumes
+    )
+    return image_base(svc.image) in DATABASE_IMAGES and owns_volume and desired_replicas(plan)[0] == 1
+
+
+def _job_policy(plan: ServicePlan) -> None:
+    svc = plan.service
+    match = _ON_FAILURE.match(svc.restart or "")
+    policy = svc.deploy.restart_policy if svc.deploy and svc.deploy.restart_policy else None
+    if match:
+        plan.job_restart = "OnFailure"
+        plan.job_backoff = int(match.group(1)) if match.group(1) else 6
+    elif policy and policy.condition == "on-failure":
+        plan.job_restart = "OnFailure"
+        plan.job_backoff = policy.max_attempts if policy.max_attempts is not None else 6
+    else:
+        plan.job_restart, plan.job_backoff = "Never", 0
+
+
+@rule("R-WL-02", "database-like service with a named volume → StatefulSet", keys=("image", "volumes"))
+def trace_statefulset(ctx: Context, plan: ServicePlan) -> None:
+    """A service whose image is a known database or broker (postgres, mysql, mariadb, mongo,
+    redis, elasticsearch, rabbitmq, …), that mounts a named volume no other service uses and
+    runs one replica becomes a StatefulSet. Its named volumes become `volumeClaimTemplates`
+    (PVC `<volume>-<service>-0`), and its Service is headless and named in `serviceName`, so the
+    pod keeps a stable identity and its own disk. `x-kubemap: {workload: statefulset}` forces it."""
+    if plan.kind == "StatefulSet":
+        why = "x-kubemap.workload" if plan.x.get("workload") else "database image with its own named volume"
+        ctx.trace(src(plan, "x-kubemap.workload" if plan.x.get("workload") else "image"),
+                  f"{plan.ref} .spec", "R-WL-02", reason=why, service=plan.service.name)
+
+
+@rule("R-WL-03", "deploy.mode: global → DaemonSet", keys=("deploy.mode",))
+def trace_daemonset(ctx: Context, plan: ServicePlan) -> None:
+    """`deploy.mode: global` (one container per Swarm node) becomes a DaemonSet (one pod per
+    Kubernetes node). `replicas` has no meaning for it and is reported."""
+    svc = plan.service
+    mode = svc.deploy.mode if svc.deploy else None
+    if not mode:
+        return
+    expected = {"global": "DaemonSet", "replicated-job": "Job", "global-job": "Job"}.get(mode)
+    status = "mapped" if expected in (None, plan.kind) and mode != "global-job" else "approximated"
+    reason = f"deploy.mode {mode} → {plan.kind}"
+    if mode == "global-job":
+        reason += " (one Job, not one per node)"
+    ctx.trace(src(plan, "deploy.mode"), f"{plan.ref} .kind", "R-WL-03", status, reason,
+              service=svc.name)
+
+
+@rule("R-WL-04", "restart no / on-failure[:N], completion dependencies → Job", keys=("restart",))
+def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]) -> None:
+    """A service that is meant to run to completion becomes a Job: `restart: "no"` (pod
+    restartPolicy Never, backoffLimit 0), `restart: on-failure[:N]` (restartPolicy OnFailure,
+    backoffLimit N, default 6), `deploy.restart_policy.condition: none|on-failure`, and every
+    service another one waits for with `condition: service_completed_successfully` (see
+    R-DEP-02). `replicas` becomes `parallelism` and `completions`. A Job's pod template is
+    immutable: re-applying a changed Job needs the old one deleted first."""
+    svc = plan.service
+    if plan.kind != "Job":
+        return
+    if svc.restart is not None:
+        ctx.trace(src(plan, "restart"), [f"{plan.ref} .spec.backoffLimit", plan.pod_field("restartPolicy")],
+                  "R-WL-04", reason=f"restartPolicy {plan.job_restart}, backoffLimit {plan.job_backoff}",
+                  service=svc.name)
+    if svc.name in completions:
+        ctx.trace(src(plan, "depends_on"), f"{plan.ref} .spec", "R-WL-04", reason=(
+            "run to completion because " + ", ".join(completions[svc.name])
+            + " wait(s) for it with service_completed_successfully"), service=svc.name)
+
+
+@rule("R-WL-05", "deploy.replicas / scale / x-kubemap.replicas → spec.replicas",
+      keys=("deploy.replicas", "scale"))
+def map_replicas(ctx: Context, plan: ServicePlan) -> None:
+    """The replica count is `x-kubemap.replicas`, else `deploy.replicas`, else `scale`, else 1.
+    Deployments and StatefulSets get `spec.replicas`; Jobs get `parallelism` and `completions`;
+    a DaemonSet runs one pod per node and ignores it (reported)."""
+    svc = plan.service
+    count, origin = desired_replicas(plan)
+    plan.replicas = count
+    sources = []
+    if svc.deploy and svc.deploy.replicas is not None:
+        sources.append("deploy.replicas")
+    if "scale" in svc.keys or svc.scale is not None:
+        sources.append("scale")
+    for key in sources:
+        overridden = origin != key
+        if plan.kind == "DaemonSet":
+            ctx.trace(src(plan, key), [], "R-WL-05", "unsupported",
+                      "a DaemonSet runs one pod per node", service=svc.name)
+            ctx.finding("KM-W-UNSUPPORTED", src(plan, key), "replicas ignored: DaemonSet runs one pod per node")
+            continue
+        field = ".spec.parallelism" if plan.kind == "Job" else ".spec.replicas"
+        ctx.trace(src(plan, key), f"{plan.ref} {field}", "R-WL-05",
+                  "approximated" if overridden else "mapped",
+                  f"overridden by {origin}" if overridden else f"{count} replica(s)", service=svc.name)
+
+
+@rule("R-WL-06", "deploy.* (restart_policy, placement, update_config, …) → workload spec",
+      keys=("deploy",))
+def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
+    """The Swarm-only parts of `deploy`: `labels` become workload labels/annotations (service
+    labels, not container labels); `restart_policy` picks the workload (R-WL-04);
+    `placement.constraints` of the form `node.labels.K==V` become `nodeSelector` (other
+    constraints and preferences are reported); `endpoint_mode: dnsrr` makes the Service headless;
+    `update_config` / `rollback_config` have no direct equivalent (the Deployment's rolling
+    update is used) and are reported; `resources` is R-RES-01, `mode` R-WL-03, `replicas` R-WL-05."""
+    svc = plan.service
+    deploy = svc.deploy
+    if deploy is None:
+        return
+    from converter.translate.labels import valid_key, valid_label
+
+    ctx.trace(src(plan, "deploy"), f"{plan.ref} .spec", "R-WL-06", reason="see deploy.* entries",
+              service=svc.name)
+    for key, value in sorted(deploy.labels.items()):
+        s = src(plan, f"deploy.labels.{key}")
+        if valid_label(key, value):
+            plan.labels[key] = value
+            ctx.trace(s, f"{plan.ref} .metadata.labels", "R-WL-06", service=svc.name)
+        elif valid_key(key):
+            plan.annotations[key] = value
+            ctx.trace(s, f"{plan.ref} .metadata.annotations", "R-WL-06", "approximated",
+                      "not a valid label, kept as an annotation", service=svc.name)
+        else:
+            ctx.trace(s, [], "R-WL-06", "unsupported", "invalid key", service=svc.name)
+            ctx.finding("KM-W-UNSUPPORTED", s, f"deploy label {key!r} is not a valid Kubernetes key")
+    if deploy.restart_policy is not None:
+        rp = deploy.restart_policy
+        status = "mapped" if plan.kind == "Job" or rp.condition in (None, "any") else "approximated"
+        reason = f"{plan.kind} pod restartPolicy"
+        if rp.delay is not None or rp.window is not None:
+            status, reason = "approximated", reason + "; delay/window: Kubernetes uses its own back-off"
+        ctx.trace(src(plan, "deploy.restart_policy"), plan.pod_field("restartPolicy"), "R-WL-06",
+                  status, reason, service=svc.name)
+    if deploy.placement:
+        _placement(ctx, plan, deploy.placement)
+    if deploy.endpoint_mode:
+        if deploy.endpoint_mode == "dnsrr":
+            plan.headless = True
+            ctx.trace(src(plan, "deploy.endpoint_mode"), f"Service/{plan.name} .spec.clusterIP",
+                      "R-WL-06", reason="dnsrr → headless Service (DNS returns pod IPs)", service=svc.name)
+        else:
+            ctx.trace(src(plan, "deploy.endpoint_mode"), f"Service/{plan.name} .spec.clusterIP",
+                      "R-WL-06", reason="vip → ClusterIP Service", service=svc.name)
+    for key in ("update_config", "rollback_config"):
+        if getattr(deploy, key):
+            s = src(plan, f"deploy.{key}")
+            ctx.trace(s, [], "R-WL-06", "unsupported",
+                      "Swarm update settings; Kubernetes uses the workload's rolling update strategy",
+                      service=svc.name)
+            ctx.finding("KM-W-UNSUPPORTED", s, f"deploy.{key} is not converted",
+                        "tune spec.strategy of the generated workload if needed")
+
+
+def _placement(ctx: Context, plan: ServicePlan, placement: dict[str, Any]) -> None:
+    svc = plan.service
+    selector_terms: dict[str, str] = {}
+    leftovers = []
+    for constraint in placement.get("constraints") or []:
+        m = re.match(r"^\s*node\.labels\.([^=!\s]+)\s*==\s*(\S+)\s*$", str(constraint))
+        if m:
+            selector_terms[m.group(1)] = m.group(2)
+        else:
+            leftovers.append(str(constraint))
+    extra = [k for k in placement if k != "constraints"]
+    if selector_terms:
+        plan.pod.setdefault("nodeSelector", {}).update(selector_terms)
+    status = "mapped" if not leftovers and not extra else "approximated" if selector_terms else "unsupported"
+    reason = "node.labels constraints → nodeSelector"
+    if leftovers or extra:
+        reason += "; not converted: " + ", ".join(leftovers + extra)
+        ctx.finding("KM-W-UNSUPPORTED", src(plan, "deploy.placement"),
+                    "placement not converted: " + ", ".join(leftovers + extra),
+                    "add nodeSelector/affinity to the generated workload")
+    ctx.trace(src(plan, "deploy.placement"), plan.pod_field("nodeSelector") if selector_terms else [],
+              "R-WL-06", status, reason, service=svc.name)
+
+
+def build_workload(ctx: Context, plan: ServicePlan) -> dict[str, Any]:
+    """Assemble the workload object from everything the rules put into the plan."""
+    container = {"name": plan.name, **plan.container}
+    if plan.mounts:
+        container["volumeMounts"] = sorted(plan.mounts, key=lambda m: (m["mountPath"], m["name"]))
+    pod: dict[str, Any] = dict(plan.pod)
+    if plan.init_containers:
+        pod["initContainers"] = plan.init_containers
+    pod["containers"] = [container]
+    if plan.volumes:
+        pod["volumes"] = sorted(plan.volumes, key=lambda v: v["name"])
+    template_meta: dict[str, Any] = {"labels": {**common_labels(ctx, plan.name), **plan.pod_labels}}
+    if plan.pod_annotations:
+        template_meta["annotations"] = dict(sorted(plan.pod_annotations.items()))
+    template = {"metadata": template_meta, "spec": pod}
+    meta = metadata(ctx, plan.name, plan.name)
+    meta["labels"] = {**meta["labels"], **plan.labels}  # type: ignore[dict-item]
+    if plan.annotations:
+        meta["annotations"] = dict(sorted(plan.annotations.items()))
+    spec: dict[str, Any]
+    if plan.kind == "Job":
+        pod["restartPolicy"] = plan.job_restart
+        spec = {"backoffLimit": plan.job_backoff, "template": template}
+        if plan.replicas != 1:
+            spec["parallelism"] = plan.replicas
+            spec["completions"] = plan.replicas
+        api = "batch/v1"
+    else:
+        spec = {"selector": {"matchLabels": selector(plan)}, "template": template}
+        if plan.kind in ("Deployment", "StatefulSet"):
+            spec = {"replicas": plan.replicas, **spec}
+        if plan.kind == "StatefulSet":
+            spec["serviceName"] = plan.name
+            if plan.claim_templates:
+                spec["volumeClaimTemplates"] = plan.claim_templates
+        api = "apps/v1"
+    return {"apiVersion": api, "kind": plan.kind, "metadata": meta, "spec": spec}
