@@ -31,6 +31,7 @@ from converter.load.normalize import (
     ServiceContext,
     absolute_path,
     build_service,
+    is_windows_path,
     volume_entry,
 )
 from converter.load.objects import build_file_objects, build_networks, build_volumes
@@ -80,7 +81,7 @@ def load(options: LoadOptions) -> Project:
     enabled = _profiles(options, env)
     check_cycles(services_raw)
     active, disabled = select_profiles(services_raw, enabled, warnings)
-    check_references(tree, active, disabled)
+    check_references(tree, active, disabled, warnings)
 
     service_ctx = ServiceContext(project_dir, env.values.get, warnings, ctx.home)
     services = {}
@@ -175,7 +176,7 @@ def _load_file(path: str, base_dir: str, ctx: _Context, top: bool = False) -> An
     tree = read_yaml(text, path)
     check_legacy_and_empty(tree, path)
     interpolate_tree(tree, ctx.env.get, path, ctx.warnings)
-    rebase_paths(tree, base_dir, ctx.home)
+    rebase_paths(tree, base_dir, ctx.home, ctx.warnings)
     if tree.get("include") is not None:
         _apply_include(tree, path, base_dir, ctx)
     services = tree.get("services")
@@ -184,13 +185,13 @@ def _load_file(path: str, base_dir: str, ctx: _Context, top: bool = False) -> An
     return tree
 
 
-def rebase_paths(tree: Any, base_dir: str, home: str | None) -> None:
+def rebase_paths(tree: Any, base_dir: str, home: str | None, warnings: list[str]) -> None:
     """Make the relative host paths of one file absolute against `base_dir`."""
     services = tree.get("services") if isinstance(tree, dict) else None
     if isinstance(services, dict):
         for name, service in services.items():
             if isinstance(service, dict):
-                _rebase_service(name, service, base_dir, home, tree)
+                _rebase_service(name, service, base_dir, home, tree, warnings)
     for kind in ("secrets", "configs"):
         objects = tree.get(kind) if isinstance(tree, dict) else None
         if isinstance(objects, dict):
@@ -199,7 +200,9 @@ def rebase_paths(tree: Any, base_dir: str, home: str | None) -> None:
                     spec["file"] = absolute_path(spec["file"], base_dir, home)
 
 
-def _rebase_service(name: str, service: LMap, base_dir: str, home: str | None, tree: Any) -> None:
+def _rebase_service(
+    name: str, service: LMap, base_dir: str, home: str | None, tree: Any, warnings: list[str]
+) -> None:
     build = service.get("build")
     if isinstance(build, str) and not _is_url(build):
         service["build"] = absolute_path(build, base_dir, home)
@@ -231,13 +234,12 @@ def _rebase_service(name: str, service: LMap, base_dir: str, home: str | None, t
             try:
                 if isinstance(entry, str):
                     parsed = volume_entry(entry, None)
-                    if parsed["type"] == "bind":
-                        _reject_windows(parsed["source"])
-                        source = parsed["source"]
+                    source = parsed.get("source")
+                    if parsed["type"] == "bind" and not _windows(source, name, warnings):
                         volumes[index] = absolute_path(source, base_dir, home) + entry[len(source):]
                 elif entry.get("type") == "bind" and isinstance(entry.get("source"), str):
-                    _reject_windows(entry["source"])
-                    entry["source"] = absolute_path(entry["source"], base_dir, home)
+                    if not _windows(entry["source"], name, warnings):
+                        entry["source"] = absolute_path(entry["source"], base_dir, home)
             except Problem as problem:
                 where = ["services", name, "volumes", index, *problem.path]
                 pos = locate(tree, where)
@@ -246,10 +248,13 @@ def _rebase_service(name: str, service: LMap, base_dir: str, home: str | None, t
                                 hint=problem.hint) from None
 
 
-def _reject_windows(source: str) -> None:
-    if re.match(r"^[A-Za-z]:[\\/]", source) or "\\" in source:
-        raise Problem(f"{source!r} is a Windows path, which cannot be mounted on this (POSIX) host",
-                      "use a path relative to the compose file, or a POSIX absolute path")
+def _windows(source: str, service: str, warnings: list[str]) -> bool:
+    """A Windows host path is kept as written (it cannot be resolved here), with a warning."""
+    if not is_windows_path(source):
+        return False
+    warnings.append(f"service {service!r} mounts the Windows host path {source!r}; it is kept as "
+                    "written and will not exist on a Linux node")
+    return True
 
 
 def _is_url(value: str) -> bool:
@@ -389,7 +394,7 @@ def _resolve_extends(
                 other_tree = read_yaml(text, other_path)
                 check_legacy_and_empty(other_tree, other_path)
                 interpolate_tree(other_tree, ctx.env.get, other_path, ctx.warnings)
-                rebase_paths(other_tree, os.path.dirname(other_path), ctx.home)
+                rebase_paths(other_tree, os.path.dirname(other_path), ctx.home, ctx.warnings)
                 ctx.extends_cache[other_path] = other_tree
             other_tree = ctx.extends_cache[other_path]
             base_services = other_tree.get("services") or LMap()

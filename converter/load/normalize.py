@@ -162,9 +162,7 @@ def volume_entry(entry: Any, project_dir: str | None, home: str | None = None) -
             out["source"] = absolute_path(str(out["source"]), project_dir, home)
         return out
     text = str(entry)
-    parts = text.split(":")
-    if re.match(r"^[A-Za-z]:[\\/]", text):  # C:\data:/data on Windows hosts
-        parts = [parts[0] + ":" + parts[1], *parts[2:]]
+    parts = _split_volume(text)
     if len(parts) == 1:
         return {"type": "volume", "target": parts[0]}
     if len(parts) > 3:
@@ -200,6 +198,28 @@ def volume_entry(entry: Any, project_dir: str | None, home: str | None = None) -
             raise Problem(f"{mode!r} is not a volume mode",
                           "use ro, rw, z, Z, nocopy, a propagation (rshared, ...) or cached")
     return out
+
+
+def _split_volume(text: str) -> list[str]:
+    """Split "src:dst:mode" on ':', keeping Windows drive letters ("C:\\data") in one piece."""
+    raw = text.split(":")
+    parts: list[str] = []
+    index = 0
+    while index < len(raw):
+        token = raw[index]
+        following = raw[index + 1] if index + 1 < len(raw) else None
+        if len(token) == 1 and token.isalpha() and following and following[:1] in ("\\", "/") \
+                and (index == 0 or len(parts) == 1):
+            parts.append(token + ":" + following)
+            index += 2
+            continue
+        parts.append(token)
+        index += 1
+    return parts
+
+
+def is_windows_path(path: str) -> bool:
+    return bool(re.match(r"^[A-Za-z]:[\\/]", path)) or path.startswith("\\\\")
 
 
 def absolute_path(path: str, base: str | None, home: str | None = None) -> str:

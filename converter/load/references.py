@@ -8,7 +8,7 @@ from typing import Any
 from converter.errors import LoadError
 from converter.load.merge import depends_map, name_map
 from converter.load.normalize import Problem, volume_entry
-from converter.load.yaml_reader import format_path, locate
+from converter.load.yaml_reader import LMap, format_path, locate
 
 
 def _error(tree: Any, path: list[Any], message: str, hint: str) -> LoadError:
@@ -66,9 +66,17 @@ def select_profiles(
     return active, disabled
 
 
-def check_references(tree: Any, active: dict[str, Any], disabled: list[str]) -> None:
+def check_references(
+    tree: Any, active: dict[str, Any], disabled: list[str], warnings: list[str]
+) -> None:
     """Every service, network, volume, secret and config an active service names must exist
-    (and, for services, be enabled: the spec says a reference never enables a profile)."""
+    (and, for services, be enabled: the spec says a reference never enables a profile).
+
+    Leniencies, each with a warning, because real projects (and Compose's own old fixtures) rely
+    on them and Kompose accepts them: a depends_on to an undefined service is dropped, a link to
+    one is kept, and named volumes / networks not declared at the top level are declared
+    implicitly. Docker Compose rejects all of these.
+    """
     all_services = tree.get("services") or {}
     declared = {kind: set(map(str, tree.get(kind) or {}))
                 for kind in ("networks", "volumes", "secrets", "configs")}
@@ -76,12 +84,24 @@ def check_references(tree: Any, active: dict[str, Any], disabled: list[str]) -> 
         if not isinstance(spec, dict):
             continue
         base = ["services", name]
-        for dep, dep_spec in depends_map(spec.get("depends_on") or []).items():
+        depends = depends_map(spec.get("depends_on") or [])
+        for dep, dep_spec in list(depends.items()):
             required = (dep_spec or {}).get("required", True) not in (False, "false")
+            if str(dep) not in all_services:
+                warnings.append(f"service {name!r} depends on {dep!r}, which is not defined; the "
+                                "dependency is ignored (Docker Compose would reject this file)")
+                del depends[dep]
+                spec["depends_on"] = depends
+                continue
             _check_service_ref(tree, [*base, "depends_on", dep], str(dep), all_services,
                                disabled, required, "depends on")
         for index, link in enumerate(spec.get("links") or []):
             target = str(link).split(":")[0]
+            if target not in all_services:
+                warnings.append(f"service {name!r} links to {target!r}, which is not defined; "
+                                "the link is kept but points nowhere (Docker Compose would "
+                                "reject this file)")
+                continue
             _check_service_ref(tree, [*base, "links", index], target, all_services, disabled,
                                True, "links to")
         for key in ("network_mode", "ipc", "pid"):
@@ -98,9 +118,15 @@ def check_references(tree: Any, active: dict[str, Any], disabled: list[str]) -> 
                                disabled, True, "mounts the volumes of")
         for network in name_map(spec.get("networks") or []):
             if network != "default" and str(network) not in declared["networks"]:
-                raise _error(tree, [*base, "networks", network],
-                             f"service {name!r} uses network {network!r}, which is not defined",
-                             f"add it under the top-level `networks:` ({network}: {{}})")
+                warnings.append(
+                    f"service {name!r} uses network {network!r}, which is not declared under the "
+                    "top-level `networks:`; it is declared implicitly (Docker Compose would "
+                    "reject this file)")
+                networks = tree.get("networks")
+                if not isinstance(networks, dict):
+                    networks = tree["networks"] = LMap()
+                networks[str(network)] = None
+                declared["networks"].add(str(network))
         for index, entry in enumerate(spec.get("volumes") or []):
             try:
                 mount = volume_entry(entry, None)
@@ -109,10 +135,15 @@ def check_references(tree: Any, active: dict[str, Any], disabled: list[str]) -> 
                              problem.hint or "fix the volume") from None
             source = mount.get("source")
             if mount.get("type") == "volume" and source and str(source) not in declared["volumes"]:
-                raise _error(tree, [*base, "volumes", index],
-                             f"service {name!r} uses volume {source!r}, which is not defined",
-                             f"add it under the top-level `volumes:` ({source}: {{}}), or write "
-                             f"./{source} for a bind mount")
+                warnings.append(
+                    f"service {name!r} uses volume {source!r}, which is not declared under the "
+                    "top-level `volumes:`; it is declared implicitly (Docker Compose would reject "
+                    "this file)")
+                volumes = tree.get("volumes")
+                if not isinstance(volumes, dict):
+                    volumes = tree["volumes"] = LMap()
+                volumes[str(source)] = None
+                declared["volumes"].add(str(source))
         for kind in ("secrets", "configs"):
             for index, entry in enumerate(spec.get(kind) or []):
                 source = entry if isinstance(entry, str) else (entry or {}).get("source")
