@@ -1,0 +1,38 @@
+"""cluster: the only part of kubemap that talks to a Kubernetes API server.
+
+- connect(kubeconfig, context) -> Client
+- apply_objects(client, objects, ApplyOptions) -> ApplyResult   (server-side apply + prune)
+- wait_for(client, workloads_of(objects, ns), timeout, on_progress)
+- diff_live(client, objects, namespace) / diff_sets(old, new) -> [ObjectDiff]
+- read_manifests(path) -> ManifestSet                           (kustomization folders)
+"""
+
+from converter.cluster.apply import ApplyOptions, ApplyResult, ObjectResult, apply_objects
+from converter.cluster.connection import ApiError, Client, connect
+from converter.cluster.diff import ObjectDiff, diff_live, diff_sets, differs
+from converter.cluster.manifests import ManifestSet, read_manifests
+from converter.cluster.objects import FIELD_MANAGER, PROJECT_LABEL, ObjectRef, project_of
+from converter.cluster.wait import WorkloadStatus, wait_for, workloads_of
+
+__all__ = [
+    "FIELD_MANAGER",
+    "PROJECT_LABEL",
+    "ApiError",
+    "ApplyOptions",
+    "ApplyResult",
+    "Client",
+    "ManifestSet",
+    "ObjectDiff",
+    "ObjectRef",
+    "ObjectResult",
+    "WorkloadStatus",
+    "apply_objects",
+    "connect",
+    "diff_live",
+    "diff_sets",
+    "differs",
+    "project_of",
+    "read_manifests",
+    "wait_for",
+    "workloads_of",
+]
