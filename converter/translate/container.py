@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import math
+import re
 
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.rules import rule
 
 
+_EXPANDABLE_DOLLAR = re.compile(r"\$(?=[$(])")
+
+
 def escape_dollar_paren(arg: str) -> str:
-    """Kubernetes expands `$(VAR)` in command/args; Compose already interpolated, so what is left
-    is literal. `$(` → `$$(` keeps it literal. `$VAR` is left alone (Kubernetes does not touch it,
-    and a shell in the image expands it at run time, as under Compose)."""
-    return arg.replace("$(", "$$(")
+    """Kubernetes expands `$(VAR)` in command/args and reduces `$$` to `$`; Compose already
+    interpolated, so what is left is literal. Every `$` followed by `(` or `$` is doubled, so
+    `$(date)` → `$$(date)` and a literal `$$` survives. `$VAR` is left alone (Kubernetes does not
+    touch it, and a shell in the image expands it at run time, as under Compose)."""
+    return _EXPANDABLE_DOLLAR.sub("$$", arg)
 
 
 def seconds(value: float, minimum: int = 1) -> int:
@@ -24,7 +29,8 @@ def seconds(value: float, minimum: int = 1) -> int:
 def map_command(ctx: Context, plan: ServicePlan) -> None:
     """`entrypoint` becomes the container `command` and `command` becomes `args` (Docker's
     ENTRYPOINT/CMD are Kubernetes' command/args). Compose has already interpolated `${VAR}`;
-    Kubernetes would expand `$(NAME)` a second time, so every `$(` is written `$$(`. `$VAR` is
+    Kubernetes would expand `$(NAME)` a second time and reduce `$$` to `$`, so every `$` before
+    `(` or `$` is doubled (`$(date)` → `$$(date)`). `$VAR` is
     never rewritten. Setting `entrypoint` without `command` drops the image's CMD in both. An
     explicitly empty `entrypoint: []` cannot be expressed (an empty command means "image
     default") and is reported."""

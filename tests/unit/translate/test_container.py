@@ -1,0 +1,136 @@
+"""R-CMD-*, R-RES-01, R-POD-*: the container and pod fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from converter.model import Deploy, ResourceSpec, Resources, Ulimit
+from converter.translate.container import cpu_quantity, escape_dollar_paren, memory_quantity
+
+from .helpers import codes, main, pod, run, service, traces
+
+
+@pytest.mark.parametrize(
+    ("arg", "expected"),
+    [
+        pytest.param("echo $(date)", "echo $$(date)", id="R-CMD-01-dollar-paren-escaped"),
+        pytest.param("echo $HOME ${HOME}", "echo $HOME ${HOME}", id="R-CMD-01-dollar-var-untouched"),
+        pytest.param("a $$(b)", "a $$$$(b)", id="R-CMD-01-literal-double-dollar-survives"),
+        pytest.param("cost $5 $", "cost $5 $", id="R-CMD-01-lone-dollars-untouched"),
+    ],
+)
+def test_escape(arg, expected):
+    assert escape_dollar_paren(arg) == expected
+
+
+def test_r_cmd_01_entrypoint_is_command_and_command_is_args():
+    bundle = run(service("app", image="x", entrypoint=["/bin/sh", "-c"], command=["echo $(id) $USER"]))
+    c = main(bundle)
+    assert c["command"] == ["/bin/sh", "-c"] and c["args"] == ["echo $$(id) $USER"]
+    assert traces(bundle, "services.app.command")[0].targets == ["Deployment/app .spec.template.spec.containers[0].args"]
+
+
+def test_r_cmd_01_empty_entrypoint_is_reported():
+    bundle = run(service("app", image="x", entrypoint=[]))
+    assert "command" not in main(bundle) and "KM-W-UNSUPPORTED" in codes(bundle)
+
+
+def test_r_cmd_02_process_options():
+    c = main(run(service("app", image="x", working_dir="/srv", stdin_open=True, tty=True)))
+    assert (c["workingDir"], c["stdin"], c["tty"]) == ("/srv", True, True)
+
+
+@pytest.mark.parametrize(
+    ("cpus", "q"),
+    [pytest.param(0.5, "500m", id="R-RES-01-half-cpu"), pytest.param(2.0, "2", id="R-RES-01-two-cpus"),
+     pytest.param(0.0001, "1m", id="R-RES-01-min-1m")],
+)
+def test_cpu_quantity(cpus, q):
+    assert cpu_quantity(cpus) == q
+
+
+@pytest.mark.parametrize(
+    ("size", "q"),
+    [pytest.param(256 << 20, "256Mi", id="R-RES-01-mi"), pytest.param(1 << 30, "1Gi", id="R-RES-01-gi"),
+     pytest.param(1000, "1000", id="R-RES-01-bytes")],
+)
+def test_memory_quantity(size, q):
+    assert memory_quantity(size) == q
+
+
+def test_r_res_01_deploy_resources_and_legacy_keys():
+    res = Resources(limits=ResourceSpec(cpus=0.5, memory=512 << 20), reservations=ResourceSpec(memory=128 << 20))
+    bundle = run(service("app", image="x", deploy=Deploy(resources=res), cpus=2.0, mem_reservation=64 << 20))
+    assert main(bundle)["resources"] == {"limits": {"cpu": "500m", "memory": "512Mi"}, "requests": {"memory": "128Mi"}}
+    assert traces(bundle, "services.app.cpus")[0].status == "approximated"  # deploy wins
+
+
+def test_r_res_01_legacy_only():
+    c = main(run(service("app", image="x", mem_limit=1 << 30, cpus=1.5)))
+    assert c["resources"] == {"limits": {"cpu": "1500m", "memory": "1Gi"}}
+
+
+def test_r_pod_01_stop_grace_period_rounds_up():
+    assert pod(run(service("app", image="x", stop_grace_period=1.5)), "Deployment", "app")[
+        "terminationGracePeriodSeconds"] == 2
+
+
+def test_r_pod_02_stop_signal_reported():
+    bundle = run(service("app", image="x", stop_signal="SIGINT"))
+    assert traces(bundle, "services.app.stop_signal")[0].status == "unsupported"
+
+
+def test_r_pod_03_hostname():
+    bundle = run(service("app", image="x", hostname="My_Host", domainname="example.com"))
+    assert pod(bundle, "Deployment", "app")["hostname"] == "my-host"
+    assert traces(bundle, "services.app.hostname")[0].status == "approximated"
+    assert traces(bundle, "services.app.domainname")[0].status == "unsupported"
+
+
+def test_r_pod_04_extra_hosts_grouped_by_ip():
+    bundle = run(service("app", image="x", extra_hosts={"b.local": ["10.0.0.1"], "a.local": ["10.0.0.1"],
+                                                      "gw": ["host-gateway"]}))
+    assert pod(bundle, "Deployment", "app")["hostAliases"] == [{"ip": "10.0.0.1", "hostnames": ["a.local", "b.local"]}]
+    assert traces(bundle, "services.app.extra_hosts.gw")[0].status == "unsupported"
+
+
+def test_r_pod_05_dns():
+    spec = pod(run(service("app", image="x", dns=["1.1.1.1"], dns_search=["corp"], dns_opt=["ndots:2", "rotate"])),
+               "Deployment", "app")
+    assert spec["dnsPolicy"] == "None"
+    assert spec["dnsConfig"] == {"nameservers": ["1.1.1.1"], "searches": ["corp"],
+                                 "options": [{"name": "ndots", "value": "2"}, {"name": "rotate"}]}
+
+
+def test_r_pod_05_search_only_keeps_cluster_dns():
+    assert "dnsPolicy" not in pod(run(service("app", image="x", dns_search=["corp"])), "Deployment", "app")
+
+
+def test_r_pod_06_init_shares_process_namespace():
+    bundle = run(service("app", image="x", init=True))
+    assert pod(bundle, "Deployment", "app")["shareProcessNamespace"] is True
+    assert traces(bundle, "services.app.init")[0].status == "approximated"
+
+
+def test_r_pod_07_shm_size():
+    bundle = run(service("app", image="x", shm_size=256 << 20))
+    spec = pod(bundle, "Deployment", "app")
+    assert {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}} in spec["volumes"]
+    assert {"name": "dshm", "mountPath": "/dev/shm"} in main(bundle)["volumeMounts"]
+
+
+def test_r_pod_08_ulimits_reported():
+    bundle = run(service("app", image="x", ulimits={"nofile": Ulimit(soft=1024, hard=2048)}))
+    assert "KM-W-ULIMITS" in codes(bundle)
+    assert traces(bundle, "services.app.ulimits.nofile")[0].status == "unsupported"
+
+
+def test_r_pod_09_platform_node_selector():
+    spec = pod(run(service("app", image="x", platform="linux/arm64/v8")), "Deployment", "app")
+    assert spec["nodeSelector"] == {"kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64"}
+
+
+def test_r_profile_01_profiles_traced():
+    bundle = run(service("app", image="x", profiles=["dev"]), disabled_services=["other"])
+    assert traces(bundle, "services.app.profiles")[0].rule == "R-PROFILE-01"
+    assert traces(bundle, "services.other")[0].rule == "R-PROFILE-01"

@@ -1,0 +1,107 @@
+"""R-DEP-01..03: depends_on → init containers, Job waits, cycles."""
+
+from __future__ import annotations
+
+import pytest
+
+from converter.errors import TranslateError
+from converter.model import DependsOn, Healthcheck, PortMapping
+
+from .helpers import codes, has, obj, pod, run, service, traces
+
+
+def _init(bundle, name="web", kind="Deployment"):
+    return {c["name"]: c for c in pod(bundle, kind, name).get("initContainers", [])}
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [pytest.param("service_started", id="R-DEP-01-started"), pytest.param("service_healthy", id="R-DEP-01-healthy")],
+)
+def test_tcp_wait_on_the_dependency_service_port(condition):
+    db = service("db", image="postgres", ports=[PortMapping(target=5432, published="5433")],
+                 healthcheck=Healthcheck(test=["CMD", "pg_isready"]))
+    web = service("web", image="registry.local/web:1", depends_on={"db": DependsOn(condition=condition)})
+    bundle = run(db, web)
+    init = _init(bundle)["wait-for-db"]
+    assert init["image"] == "registry.local/web:1"  # the dependant's own image, no busybox
+    script = init["command"][2]
+    assert init["command"][:2] == ["/bin/sh", "-c"]
+    assert "h=db p=5432" in script and "nc -z" in script and "/dev/tcp" in script and "python3" in script
+    assert "$(" not in script and "$$" not in script  # nothing for Kubernetes to expand
+    entry = traces(bundle, "services.web.depends_on.db")[0]
+    assert entry.rule == "R-DEP-01" and "own image" in entry.reason
+
+
+def test_r_dep_01_portless_dependency_waits_for_dns():
+    bundle = run(service("worker", image="w"), service("web", image="x", depends_on={"worker": DependsOn()}))
+    script = _init(bundle)["wait-for-worker"]["command"][2]
+    assert "getent hosts" in script
+    assert "DNS" in traces(bundle, "services.web.depends_on.worker")[0].reason
+
+
+def test_r_dep_01_healthy_without_healthcheck_is_reported():
+    bundle = run(service("db", image="x", expose=["1"]),
+                 service("web", image="x", depends_on={"db": DependsOn(condition="service_healthy")}))
+    assert "KM-W-NO-HEALTHCHECK" in codes(bundle)
+
+
+def test_r_dep_01_wait_image_override():
+    bundle = run(service("db", image="x", expose=["1"]),
+                 service("web", image="scratch-app", depends_on={"db": DependsOn()},
+                         extensions={"x-kubemap": {"wait_image": "demo-tools:1"}}))
+    assert _init(bundle)["wait-for-db"]["image"] == "demo-tools:1"
+
+
+def test_r_dep_01_build_image_keeps_pull_policy():
+    from converter.model import Build
+
+    bundle = run(service("db", image="x", expose=["1"]),
+                 service("web", build=Build(context="/proj/web"), depends_on={"db": DependsOn()}))
+    init = _init(bundle)["wait-for-db"]
+    assert init["image"] == "demo-web:latest" and init["imagePullPolicy"] == "IfNotPresent"
+
+
+def test_r_dep_02_completion_waits_through_the_api_with_least_rbac():
+    migrate = service("migrate", image="app")
+    api = service("api", image="app", depends_on={"migrate": DependsOn(condition="service_completed_successfully")})
+    bundle = run(migrate, api)
+    assert has(bundle, "Job", "migrate")
+    init = _init(bundle, "api")["wait-for-migrate"]
+    script = init["command"][2]
+    assert "jobs/$job" in script and "job=migrate" in script and '"succeeded":' in script
+    assert "$(" not in script
+    role = obj(bundle, "Role", "api-wait")
+    assert role["rules"] == [{"apiGroups": ["batch"], "resources": ["jobs"], "resourceNames": ["migrate"],
+                              "verbs": ["get"]}]
+    binding = obj(bundle, "RoleBinding", "api-wait")
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "api-wait"}]
+    assert pod(bundle, "Deployment", "api")["serviceAccountName"] == "api-wait"
+    assert traces(bundle, "services.api.depends_on.migrate")[0].rule == "R-DEP-02"
+
+
+def test_r_dep_03_required_false_is_not_blocking():
+    bundle = run(service("db", image="x", expose=["1"]),
+                 service("web", image="x", depends_on={"db": DependsOn(required=False)}))
+    assert _init(bundle) == {}
+    assert traces(bundle, "services.web.depends_on.db")[0].rule == "R-DEP-03"
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [pytest.param({"a": ["b"], "b": ["a"]}, id="R-DEP-01-cycle-two"),
+     pytest.param({"a": ["b"], "b": ["c"], "c": ["a"]}, id="R-DEP-01-cycle-three"),
+     pytest.param({"a": ["a"]}, id="R-DEP-01-self")],
+)
+def test_cycles_are_errors(graph):
+    svcs = [service(n, image="x", depends_on={d: DependsOn() for d in deps}) for n, deps in graph.items()]
+    with pytest.raises(TranslateError, match="cycle"):
+        run(*svcs)
+
+
+def test_init_containers_are_hardened_and_ordered():
+    bundle = run(service("b", image="x", expose=["1"]), service("a", image="x", expose=["2"]),
+                 service("web", image="x", depends_on={"b": DependsOn(), "a": DependsOn()}))
+    inits = pod(bundle, "Deployment", "web")["initContainers"]
+    assert [c["name"] for c in inits] == ["wait-for-a", "wait-for-b"]
+    assert all(c["securityContext"]["allowPrivilegeEscalation"] is False for c in inits)

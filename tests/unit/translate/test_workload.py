@@ -1,0 +1,110 @@
+"""R-WL-01..06: workload kind, replicas, deploy."""
+
+from __future__ import annotations
+
+import pytest
+
+from converter.errors import TranslateError
+from converter.model import Deploy, DependsOn, RestartPolicy, VolumeMount
+
+from .helpers import codes, has, obj, pod, run, service, traces
+
+DATA = VolumeMount(type="volume", source="data", target="/data")
+
+
+@pytest.mark.parametrize(
+    ("fields", "kind"),
+    [
+        pytest.param({"image": "nginx"}, "Deployment", id="R-WL-01-default-deployment"),
+        pytest.param({"image": "nginx", "restart": "always"}, "Deployment", id="R-WL-01-restart-always"),
+        pytest.param({"image": "nginx", "restart": "unless-stopped"}, "Deployment", id="R-WL-01-unless-stopped"),
+        pytest.param({"image": "postgres:16", "volumes": [DATA]}, "StatefulSet", id="R-WL-02-postgres-with-volume"),
+        pytest.param({"image": "docker.io/library/redis:7-alpine", "volumes": [DATA]}, "StatefulSet",
+                     id="R-WL-02-redis-registry-path"),
+        pytest.param({"image": "postgres:16"}, "Deployment", id="R-WL-02-database-without-volume"),
+        pytest.param({"image": "postgres:16", "volumes": [DATA], "deploy": Deploy(replicas=2)}, "Deployment",
+                     id="R-WL-02-database-two-replicas"),
+        pytest.param({"image": "myapp", "extensions": {"x-kubemap": {"workload": "statefulset"}}}, "StatefulSet",
+                     id="R-WL-02-x-kubemap-forced"),
+        pytest.param({"image": "agent", "deploy": Deploy(mode="global")}, "DaemonSet", id="R-WL-03-global"),
+        pytest.param({"image": "x", "restart": "no"}, "Job", id="R-WL-04-restart-no"),
+        pytest.param({"image": "x", "restart": "on-failure:3"}, "Job", id="R-WL-04-on-failure-n"),
+        pytest.param({"image": "x", "deploy": Deploy(restart_policy=RestartPolicy(condition="none"))}, "Job",
+                     id="R-WL-04-deploy-restart-policy-none"),
+    ],
+)
+def test_workload_kind(fields, kind):
+    bundle = run(service("app", **fields))
+    assert has(bundle, kind, "app")
+
+
+@pytest.mark.parametrize(
+    ("restart", "policy", "backoff"),
+    [pytest.param("no", "Never", 0, id="R-WL-04-never-backoff-0"),
+     pytest.param("on-failure:3", "OnFailure", 3, id="R-WL-04-backoff-n"),
+     pytest.param("on-failure", "OnFailure", 6, id="R-WL-04-backoff-default")],
+)
+def test_job_restart(restart, policy, backoff):
+    bundle = run(service("app", image="x", restart=restart))
+    job = obj(bundle, "Job", "app")
+    assert job["spec"]["backoffLimit"] == backoff
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == policy
+    assert traces(bundle, "services.app.restart")[0].rule == "R-WL-04"
+
+
+def test_r_wl_04_completion_dependency_becomes_job():
+    migrate = service("migrate", image="app")
+    api = service("api", image="app", depends_on={"migrate": DependsOn(condition="service_completed_successfully")})
+    bundle = run(migrate, api)
+    assert has(bundle, "Job", "migrate") and has(bundle, "Deployment", "api")
+
+
+def test_r_wl_02_statefulset_has_claim_templates_and_headless_service():
+    bundle = run(service("db", image="postgres:16", volumes=[DATA]), volumes={"data": {"name": "data"}})
+    sts = obj(bundle, "StatefulSet", "db")
+    assert sts["spec"]["serviceName"] == "db"
+    assert sts["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+    assert sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "1Gi"
+    assert not has(bundle, "PersistentVolumeClaim", "data")
+    assert obj(bundle, "Service", "db")["spec"]["clusterIP"] == "None"
+
+
+@pytest.mark.parametrize(
+    ("fields", "replicas"),
+    [
+        pytest.param({"deploy": Deploy(replicas=3)}, 3, id="R-WL-05-deploy-replicas"),
+        pytest.param({"scale": 2}, 2, id="R-WL-05-scale"),
+        pytest.param({"scale": 2, "extensions": {"x-kubemap": {"replicas": 4}}}, 4, id="R-WL-05-x-kubemap-wins"),
+    ],
+)
+def test_replicas(fields, replicas):
+    bundle = run(service("app", image="x", **fields))
+    assert obj(bundle, "Deployment", "app")["spec"]["replicas"] == replicas
+
+
+def test_r_wl_05_job_replicas_are_parallelism():
+    spec = obj(run(service("app", image="x", restart="no", scale=3)), "Job", "app")["spec"]
+    assert (spec["parallelism"], spec["completions"]) == (3, 3)
+
+
+def test_r_wl_05_daemonset_ignores_replicas():
+    bundle = run(service("app", image="x", deploy=Deploy(mode="global", replicas=3)))
+    assert "replicas" not in obj(bundle, "DaemonSet", "app")["spec"]
+    assert traces(bundle, "services.app.deploy.replicas")[0].status == "unsupported"
+
+
+def test_r_wl_06_placement_and_labels_and_update_config():
+    deploy = Deploy(placement={"constraints": ["node.labels.disk == ssd", "node.role==manager"]},
+                    labels={"team": "core"}, update_config={"parallelism": 1}, endpoint_mode="dnsrr")
+    bundle = run(service("app", image="x", deploy=deploy, expose=["80"]))
+    assert pod(bundle, "Deployment", "app")["nodeSelector"] == {"disk": "ssd"}
+    assert obj(bundle, "Deployment", "app")["metadata"]["labels"]["team"] == "core"
+    assert traces(bundle, "services.app.deploy.placement")[0].status == "approximated"
+    assert traces(bundle, "services.app.deploy.update_config")[0].status == "unsupported"
+    assert obj(bundle, "Service", "app")["spec"]["clusterIP"] == "None"
+    assert "KM-W-UNSUPPORTED" in codes(bundle)
+
+
+def test_r_wl_01_unknown_forced_workload_is_an_error():
+    with pytest.raises(TranslateError, match="unknown workload"):
+        run(service("app", image="x", extensions={"x-kubemap": {"workload": "cronjob"}}))
