@@ -24,7 +24,7 @@ from converter.load.discovery import (
     split_compose_file,
 )
 from converter.load.host_paths import inspect_paths
-from converter.load.interpolate import interpolate_tree
+from converter.load.interpolate import InterpolationProblem, interpolate_tree, substitute
 from converter.load.merge import merge_projects, merge_service, strip_tags
 from converter.load.normalize import (
     Problem,
@@ -67,6 +67,9 @@ def load(options: LoadOptions) -> Project:
     project_dir = project_dir_opt or os.path.dirname(files[0])
     env = load_environment(env_files, project_dir, environ, options.use_shell_env, warnings)
 
+    # The name is known before interpolation (Compose offers it as ${COMPOSE_PROJECT_NAME}).
+    name = _project_name(options, env, _declared_name(files, env), project_dir)
+    env.values.setdefault("COMPOSE_PROJECT_NAME", name)
     ctx = _Context(env=env.values, home=environ.get("HOME"), warnings=warnings)
     tree: Any = None
     for path in files:
@@ -76,10 +79,9 @@ def load(options: LoadOptions) -> Project:
         warnings.append("the top-level `version` key is obsolete and ignored")
     validate(tree, files[0])
 
-    name = _project_name(options, env, tree, project_dir)
     services_raw = tree.get("services") or LMap()
     enabled = _profiles(options, env)
-    check_cycles(services_raw)
+    check_cycles(tree)
     active, disabled = select_profiles(services_raw, enabled, warnings)
     check_references(tree, active, disabled, warnings)
 
@@ -146,17 +148,39 @@ def _profiles(options: LoadOptions, env: Environment) -> set[str]:
     return {p.strip() for p in raw.split(",") if p.strip()}
 
 
-def _project_name(options: LoadOptions, env: Environment, tree: Any, project_dir: str) -> str:
+def _declared_name(files: list[str], env: Environment) -> tuple[str, str, int | None] | None:
+    """The top-level `name:` of the last file that sets one, interpolated: (name, file, line)."""
+    found = None
+    for path in files:
+        try:
+            tree = read_yaml(read_text(path, "compose file", "check the -f path"), path)
+        except LoadError:
+            continue  # reported with more context when the file is loaded
+        if isinstance(tree, dict) and isinstance(tree.get("name"), str):
+            pos = key_pos(tree, "name")
+            found = (tree["name"], path, pos[1] if pos else None)
+    if found is None:
+        return None
+    try:
+        return substitute(found[0], env.values.get), found[1], found[2]
+    except InterpolationProblem as problem:
+        raise LoadError(problem.message, file=found[1], line=found[2], key_path="name",
+                        hint=problem.hint) from None
+
+
+def _project_name(
+    options: LoadOptions, env: Environment, declared: tuple[str, str, int | None] | None,
+    project_dir: str,
+) -> str:
     if options.project_name:
         return check_project_name(options.project_name, "-p/--project-name")
     if env.controls.get("COMPOSE_PROJECT_NAME"):
         return check_project_name(env.controls["COMPOSE_PROJECT_NAME"], "COMPOSE_PROJECT_NAME")
-    if tree.get("name"):
-        pos = key_pos(tree, "name")
+    if declared and declared[0]:
         try:
-            return check_project_name(str(tree["name"]), "the top-level `name:`")
+            return check_project_name(declared[0], "the top-level `name:`")
         except LoadError as err:
-            err.file, err.line, err.key_path = (pos or (None, None))[0], (pos or (None, None))[1], "name"
+            err.file, err.line, err.key_path = declared[1], declared[2], "name"
             raise
     name = normalise_project_name(os.path.basename(project_dir.rstrip("/")))
     if not name:
@@ -212,6 +236,12 @@ def _rebase_service(
             build["context"] = base_dir
         elif isinstance(context, str) and not _is_url(context):
             build["context"] = absolute_path(context, base_dir, home)
+        extra = build.get("additional_contexts")
+        if isinstance(extra, dict):
+            for key, value in extra.items():
+                # docker-image://, service:, URLs name no local directory
+                if isinstance(value, str) and not _is_url(value) and ":" not in value.split("/")[0]:
+                    extra[key] = absolute_path(value, base_dir, home)
     env_file = service.get("env_file")
     if isinstance(env_file, (str, list)):
         entries = env_file if isinstance(env_file, list) else None

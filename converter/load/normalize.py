@@ -432,7 +432,10 @@ def _build_service(name: str, raw: LMap, ctx: ServiceContext) -> Service:
                                       lambda: _duration(get("stop_grace_period")))
     if get("build") is not None:
         fields["build"] = _at(["build"], lambda: _build(get("build"), ctx))
-    fields["environment"] = string_map(get("environment"))
+    # `KEY` without a value takes the project environment's value, when it has one (Compose).
+    fields["environment"] = {
+        k: (ctx.lookup(k) if v is None else v) for k, v in string_map(get("environment")).items()
+    }
     env_files, env_values = _at(["env_file"], lambda: _env_files(get("env_file"), ctx))
     fields["env_files"] = env_files
     fields["env_file_values"] = {
@@ -456,7 +459,10 @@ def _build_service(name: str, raw: LMap, ctx: ServiceContext) -> Service:
     fields["configs"] = _at(["configs"], lambda: _file_refs(get("configs")))
     fields["networks"] = _at(["networks"], lambda: _networks(get("networks")))
     fields["extra_hosts"] = {k: list(v) for k, v in hosts_map(get("extra_hosts") or []).items()}
-    fields["labels"] = _labels(get("labels"))
+    fields["labels"] = {
+        **_at(["label_file"], lambda: _label_files(get("label_file"), ctx)),
+        **_labels(get("labels")),
+    }
     fields["annotations"] = _labels(get("annotations"))
     fields["sysctls"] = _labels(get("sysctls"))
     fields["ulimits"] = _at(["ulimits"], lambda: _ulimits(get("ulimits")))
@@ -483,15 +489,21 @@ def _build(value: Any, ctx: ServiceContext) -> Build:
     context = str(value.get("context") or ".")
     if not re.match(r"^[a-z]+://|^git@|^github\.com/", context):
         context = absolute_path(context, ctx.project_dir, ctx.home)
+        if not os.path.isdir(context):
+            ctx.warnings.append(f"build context {context} does not exist (building the image "
+                                "will fail; converting does not need it)")
     args = {str(k): compose_string(v) for k, v in key_value_map(value.get("args") or {}).items()}
     known = {"context", "dockerfile", "dockerfile_inline", "args", "target"}
+    other = {k: _plain(v) for k, v in value.items() if k not in known}
+    if "labels" in other:
+        other["labels"] = _labels(value["labels"])
     return Build(
         context=context,
         dockerfile=value.get("dockerfile"),
         dockerfile_inline=value.get("dockerfile_inline"),
         args=args,
         target=value.get("target"),
-        other={k: _plain(v) for k, v in value.items() if k not in known},
+        other=other,
     )
 
 
@@ -517,6 +529,20 @@ def _env_files(value: Any, ctx: ServiceContext) -> tuple[list[str], dict[str, st
         text = Path(path).read_text(encoding="utf-8", errors="replace")
         values.update(parse_dotenv(text, path, ctx.lookup, ctx.warnings))
     return paths, values
+
+
+def _label_files(value: Any, ctx: ServiceContext) -> dict[str, str]:
+    """Labels read from `label_file` (dotenv syntax); inline `labels` win over them."""
+    out: dict[str, str] = {}
+    for index, path in enumerate(value if isinstance(value, list) else [value] if value else []):
+        path = absolute_path(str(path), ctx.project_dir, ctx.home)
+        if not os.path.isfile(path):
+            raise Problem(f"label file {path} not found", "create it or fix the path",
+                          path=[index] if isinstance(value, list) else [])
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        for key, label in parse_dotenv(text, path, ctx.lookup, ctx.warnings).items():
+            out[key] = label or ""
+    return out
 
 
 def _depends(value: Any) -> dict[str, DependsOn]:

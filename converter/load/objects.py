@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from converter.load.normalize import _bool, _labels, _plain
+from converter.load.units import compose_string
 from converter.model.project import FileObject, Network, Service, Volume
 
 
@@ -30,6 +31,9 @@ def build_networks(tree: Any, services: dict[str, Service]) -> dict[str, Network
     for name, spec in declared.items():
         spec = spec or {}
         other, extensions = _split(spec, {"external", "internal", "driver", "labels"})
+        if isinstance(other.get("driver_opts"), dict):
+            other["driver_opts"] = {str(k): compose_string(v)
+                                    for k, v in other["driver_opts"].items()}
         out[str(name)] = Network(
             name=str(name),
             external=_external(spec, other),

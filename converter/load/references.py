@@ -17,8 +17,9 @@ def _error(tree: Any, path: list[Any], message: str, hint: str) -> LoadError:
                      key_path=format_path(path), hint=hint)
 
 
-def check_cycles(services: Any) -> None:
+def check_cycles(tree: Any) -> None:
     """depends_on must form no cycle (a service depending on itself included)."""
+    services = tree.get("services") or {}
     graph = {
         str(name): [str(d) for d in depends_map((spec or {}).get("depends_on") or [])]
         for name, spec in services.items() if isinstance(spec, dict) or spec is None
@@ -32,7 +33,7 @@ def check_cycles(services: Any) -> None:
                 continue
             if state.get(dep) == 1:
                 cycle = [*path[path.index(dep):], dep] if dep in path else [node, dep]
-                raise _error(services, [node, "depends_on"],
+                raise _error(tree, ["services", node, "depends_on", dep],
                              "depends_on cycle: " + " -> ".join(cycle),
                              "remove one of these dependencies; Compose cannot start a cycle")
             if state.get(dep) is None:

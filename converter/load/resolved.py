@@ -75,7 +75,7 @@ def _service(s: Service) -> dict[str, Any]:
         "container_name": s.container_name,
         "links": s.links,
         "external_links": s.external_links,
-        "extra_hosts": [f"{host}={ip}" for host, ips in s.extra_hosts.items() for ip in ips],
+        "extra_hosts": [f"{host}={ip}" for host, ips in sorted(s.extra_hosts.items()) for ip in ips],
         "dns": s.dns,
         "dns_search": s.dns_search,
         "dns_opt": s.dns_opt,
