@@ -1,0 +1,229 @@
+"""The report's content, independent of format: per service, the Compose block, the Kubernetes
+objects it became, and one row per Compose key tying the two together."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from converter.model import Bundle, Finding, Project, TraceEntry
+from converter.report.lines import PathLine, emit, first_line_of, index_path
+
+STATUS_ORDER = {"mapped": 0, "approximated": 1, "unsupported": 2}
+_KEY_PATH = re.compile(r"^(?P<key>[^.\[]+)(?P<rest>.*)$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One Kubernetes field a key became: the object ('Deployment/api') and the line showing it."""
+
+    ref: str
+    field_path: str
+    object_index: int | None  # index in ServiceReport.objects, None if the object is elsewhere
+    line: int | None  # line within that object's lines
+
+
+@dataclass
+class Row:
+    """One Compose key of a service and everything it became."""
+
+    key: str  # top-level Compose key, e.g. "ports"
+    compose_lines: tuple[int, int]  # [start, end) within ServiceReport.compose
+    status: str  # mapped | approximated | unsupported | untraced
+    entries: list[TraceEntry] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        return sorted({e.reason for e in self.entries if e.reason})
+
+    @property
+    def rules(self) -> list[str]:
+        return sorted({e.rule for e in self.entries})
+
+
+@dataclass
+class ObjectView:
+    kind: str
+    name: str
+    lines: list[PathLine]
+    body: dict[str, Any]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass
+class ServiceReport:
+    name: str
+    compose: list[PathLine]
+    objects: list[ObjectView]
+    rows: list[Row]
+    findings: list[Finding]
+
+
+@dataclass
+class ProjectReport:
+    project: str
+    source_files: list[str]
+    services: list[ServiceReport]
+    project_rows: list[Row]  # top-level networks/volumes/secrets/configs
+    objects_by_kind: dict[str, int]
+    status_counts: dict[str, int]
+    findings: list[Finding]
+    disabled_services: list[str]
+    concepts: list[tuple[str, str, str]]  # (docker idea, kubernetes counterpart, example)
+
+
+def _key_of(path: str) -> str:
+    match = _KEY_PATH.match(path)
+    return match.group("key") if match else path
+
+
+def _entries_by_service(bundle: Bundle, services: list[str]) -> dict[str | None, list[tuple[str, TraceEntry]]]:
+    """Trace entries grouped by service, each with its path relative to the service."""
+    grouped: dict[str | None, list[tuple[str, TraceEntry]]] = {}
+    by_length = sorted(services, key=len, reverse=True)  # "api.v2" before "api"
+    for entry in bundle.trace:
+        owner: str | None = None
+        relative = entry.source
+        if entry.source.startswith("services."):
+            rest = entry.source[len("services."):]
+            for name in by_length:
+                if rest == name or rest.startswith(name + ".") or rest.startswith(name + "["):
+                    owner, relative = name, rest[len(name):].lstrip(".")
+                    break
+        grouped.setdefault(owner, []).append((relative, entry))
+    return grouped
+
+
+def _row_status(entries: list[TraceEntry]) -> str:
+    if not entries:
+        return "untraced"
+    return max((e.status for e in entries), key=lambda s: STATUS_ORDER[s])
+
+
+def _targets(entries: list[TraceEntry], objects: list[ObjectView]) -> list[Target]:
+    index = {view.ref: i for i, view in enumerate(objects)}
+    seen: set[str] = set()
+    out: list[Target] = []
+    for entry in entries:
+        for target in entry.targets:
+            if target in seen:
+                continue
+            seen.add(target)
+            ref, _, field_path = target.partition(" ")
+            position = index.get(ref)
+            line = None
+            if position is not None:
+                view = objects[position]
+                line = first_line_of(view.lines, index_path(view.body, field_path)) if field_path else 0
+            out.append(Target(ref, field_path, position, line))
+    return out
+
+
+def _compose_span(lines: list[PathLine], key: str) -> tuple[int, int]:
+    start = first_line_of(lines, "." + key)
+    if start is None:
+        return (0, 0)
+    end = start + 1
+    prefix = "." + key
+    while end < len(lines) and (lines[end].path.startswith(prefix + ".") or lines[end].path.startswith(prefix + "[")):
+        end += 1
+    return (start, end)
+
+
+def _ordered_block(block: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """The service's block with keys in the order the user wrote them, then the rest sorted."""
+    ordered = {k: block[k] for k in keys if k in block}
+    ordered.update({k: block[k] for k in sorted(block) if k not in ordered})
+    return ordered
+
+
+def _relative_paths(value: Any, base: str) -> Any:
+    """Show paths inside the project directory as ./relative, so a report reads the same on
+    every machine (the resolved config holds absolute paths, as `docker compose config` does)."""
+    if isinstance(value, dict):
+        return {k: _relative_paths(v, base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relative_paths(v, base) for v in value]
+    if isinstance(value, str) and (value == base or value.startswith(base.rstrip("/") + "/")):
+        return "." + value[len(base.rstrip("/")):] if value != base else "."
+    return value
+
+
+def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dict[str, Any]]) -> ProjectReport:
+    """Assemble the report. `compose_blocks` is each service's resolved Compose mapping (what
+    `kubemap config` prints under `services:`), passed in so this module reads no files."""
+    grouped = _entries_by_service(bundle, list(project.services))
+    services: list[ServiceReport] = []
+    for name, service in project.services.items():
+        block = _relative_paths(_ordered_block(compose_blocks.get(name, {}), service.keys), project.working_dir)
+        compose = emit(block)
+        objects = [
+            ObjectView(o.kind, o.name, emit(o.body), o.body) for o in bundle.objects if o.service == name
+        ]
+        relative = grouped.get(name, [])
+        rows = []
+        keys = list(service.keys) or list(block)
+        for key in keys:
+            entries = [e for path, e in relative if _key_of(path) == key]
+            rows.append(Row(key, _compose_span(compose, key), _row_status(entries), entries,
+                            _targets(entries, objects)))
+        prefix = f"services.{name}"
+        findings = [f for f in bundle.findings if f.source == prefix or f.source.startswith(prefix + ".") or f.source.startswith(prefix + "[")]
+        services.append(ServiceReport(name, compose, objects, rows, findings))
+
+    project_rows: list[Row] = []
+    for path, entry in grouped.get(None, []):
+        project_rows.append(Row(path, (0, 0), entry.status, [entry], _targets([entry], [])))
+
+    status_counts = Counter(e.status for e in bundle.trace)
+    return ProjectReport(
+        project=bundle.project,
+        source_files=[_relative_paths(f, project.working_dir) for f in bundle.source_files],
+        services=services,
+        project_rows=project_rows,
+        objects_by_kind=dict(sorted(Counter(o.kind for o in bundle.objects).items())),
+        status_counts={s: status_counts.get(s, 0) for s in STATUS_ORDER},
+        findings=list(bundle.findings),
+        disabled_services=list(project.disabled_services),
+        concepts=concept_map(bundle),
+    )
+
+
+# Docker idea, Compose key that carries it, Kubernetes counterpart.
+CONCEPTS: list[tuple[str, str, str]] = [
+    ("image / build", "image", "container image of the Pod template (`imagePullPolicy: IfNotPresent` for built images, so `kind load` works)"),
+    ("container", "image", "a Pod, managed by a Deployment / StatefulSet / DaemonSet / Job"),
+    ("`docker compose up`", "", "`kubemap apply` (server-side apply, then wait for rollout)"),
+    ("healthcheck", "healthcheck", "readiness, liveness and startup probes"),
+    ("depends_on", "depends_on", "init containers that wait for the dependency's Service; Jobs for `service_completed_successfully`"),
+    ("named volume", "volumes", "PersistentVolumeClaim (or a StatefulSet's volumeClaimTemplates)"),
+    ("network", "networks", "Service DNS names (and NetworkPolicies with `--network-policies`)"),
+    ("published port", "ports", "Service port = container port; NodePort + kind extraPortMappings for the host port"),
+    ("replicas", "deploy", "Deployment `spec.replicas`"),
+    ("environment / env_file", "environment", "ConfigMap (plain values) and Secret (secret-looking keys) via `envFrom`"),
+    ("secrets", "secrets", "Secret mounted at `/run/secrets/<name>`"),
+    ("configs", "configs", "ConfigMap mounted at the config's target"),
+]
+
+
+def concept_map(bundle: Bundle) -> list[tuple[str, str, str]]:
+    """Each Docker idea with its Kubernetes counterpart and an example from this project."""
+    rows = []
+    for idea, key, counterpart in CONCEPTS:
+        example = ""
+        if key:
+            for entry in bundle.trace:
+                parts = entry.source.split(".")
+                if entry.targets and len(parts) >= 3 and parts[0] == "services" and _key_of(".".join(parts[2:])) == key:
+                    example = f"`{entry.source}` → `{entry.targets[0]}`"
+                    break
+            if not example:
+                continue  # the project does not use this idea
+        rows.append((idea, counterpart, example))
+    return rows

@@ -1,0 +1,65 @@
+"""The report as Markdown, for a pull request or a wiki page."""
+
+from __future__ import annotations
+
+from converter.report.data import ProjectReport, Row, ServiceReport
+
+STATUS_LABEL = {"mapped": "✅ mapped", "approximated": "🟡 approximated", "unsupported": "❌ not mapped",
+                "untraced": "⚠️ untraced"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if text else ""
+
+
+def _row(row: Row, service: ServiceReport) -> str:
+    compose = "<br>".join(_cell(_code(service.compose[i].text.strip())) for i in range(*row.compose_lines))
+    targets = "<br>".join(_cell(_code(f"{t.ref} {t.field_path}".strip())) for t in row.targets) or "—"
+    why = _cell("; ".join(row.reasons))
+    rules = ", ".join(row.rules)
+    return f"| {compose or _code(row.key)} | {targets} | {STATUS_LABEL[row.status]} | {why} | {rules} |"
+
+
+def render_markdown(report: ProjectReport) -> str:
+    out: list[str] = [f"# kubemap report: {report.project}", ""]
+    out.append(f"Source: {', '.join(_code(f) for f in report.source_files)}")
+    out.append("")
+    out += _summary(report)
+    if report.concepts:
+        out += ["## Docker ideas and their Kubernetes counterparts", "",
+                "| Docker / Compose | Kubernetes | in this project |", "|---|---|---|"]
+        out += [f"| {_cell(a)} | {_cell(b)} | {_cell(c)} |" for a, b, c in report.concepts]
+        out.append("")
+    for service in report.services:
+        out += [f"## Service `{service.name}`", "",
+                "Objects: " + (", ".join(_code(o.ref) for o in service.objects) or "none"), "",
+                "| Compose | Kubernetes | status | why | rule |", "|---|---|---|---|---|"]
+        out += [_row(row, service) for row in service.rows]
+        out.append("")
+        if service.findings:
+            out += [f"- **{f.code}** {_code(f.source)}: {_cell(f.message)}" + (f" — {f.hint}" if f.hint else "")
+                    for f in service.findings]
+            out.append("")
+    if report.project_rows:
+        out += ["## Project-level keys", "", "| Compose | Kubernetes | status | why | rule |", "|---|---|---|---|---|"]
+        for row in report.project_rows:
+            targets = "<br>".join(_code(f"{t.ref} {t.field_path}".strip()) for t in row.targets) or "—"
+            out.append(f"| {_code(row.key)} | {targets} | {STATUS_LABEL[row.status]} | {_cell('; '.join(row.reasons))} | {', '.join(row.rules)} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _summary(report: ProjectReport) -> list[str]:
+    counts = report.status_counts
+    out = ["## Summary", "",
+           f"- services: **{len(report.services)}**"
+           + (f" (not converted, disabled by profiles: {', '.join(report.disabled_services)})" if report.disabled_services else ""),
+           "- objects: " + ", ".join(f"{kind} ×{n}" for kind, n in report.objects_by_kind.items()),
+           f"- keys: {counts.get('mapped', 0)} mapped, {counts.get('approximated', 0)} approximated, "
+           f"{counts.get('unsupported', 0)} not mapped",
+           f"- findings: {len(report.findings)}", ""]
+    return out
