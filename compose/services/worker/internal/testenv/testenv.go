@@ -1,0 +1,116 @@
+// Package testenv gives integration tests (and the benchmark) their own PostgreSQL database and
+// Redis key names on the real servers started by scripts/test-servers.sh.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+)
+
+// Schema is the orchestrator's schema (see the header of schema.sql).
+//
+//go:embed schema.sql
+var Schema string
+
+const hint = "start the test servers with `scripts/test-servers.sh up` and export the variables " +
+	"it prints (`export $(scripts/test-servers.sh env)`), or run `make test-worker`"
+
+// PostgresAdminDSN is the DSN of the server's maintenance database, from KUBEMAP_TEST_PG_DSN.
+func PostgresAdminDSN() (string, error) { return lookup("KUBEMAP_TEST_PG_DSN") }
+
+// RedisURL is the test Redis, from KUBEMAP_TEST_REDIS_URL.
+func RedisURL() (string, error) { return lookup("KUBEMAP_TEST_REDIS_URL") }
+
+func lookup(key string) (string, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return "", fmt.Errorf("%s is not set: these tests need the real servers; %s", key, hint)
+	}
+	return v, nil
+}
+
+// UniqueName is a random lowercase name with a prefix, valid as a database or key name.
+func UniqueName(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + "_" + hex.EncodeToString(b)
+}
+
+// CreateDatabase makes a fresh database with the schema on the server of adminDSN and returns
+// its DSN and a function that drops it.
+func CreateDatabase(ctx context.Context, adminDSN, name string) (dsn string, drop func() error, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, adminDSN)
+	if err != nil {
+		return "", nil, fmt.Errorf("PostgreSQL at %s does not answer (%v): %s", adminDSN, err, hint)
+	}
+	defer admin.Close(context.Background())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", nil, fmt.Errorf("creating database %s: %w", name, err)
+	}
+	u, err := url.Parse(adminDSN)
+	if err != nil {
+		return "", nil, fmt.Errorf("KUBEMAP_TEST_PG_DSN is not a URL: %w", err)
+	}
+	u.Path = "/" + name
+	dsn = u.String()
+	drop = func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, adminDSN)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		return err
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return "", nil, errors.Join(err, drop())
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, Schema); err != nil {
+		return "", nil, errors.Join(fmt.Errorf("applying schema.sql: %w", err), drop())
+	}
+	return dsn, drop, nil
+}
+
+// PingRedis checks the test Redis answers, with the hint in the error when it does not.
+func PingRedis(ctx context.Context, redisURL string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return nil, fmt.Errorf("KUBEMAP_TEST_REDIS_URL=%q is not a Redis URL: %w", redisURL, err)
+	}
+	rdb := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("Redis at %s does not answer (%v): %s", redisURL, err, hint)
+	}
+	return rdb, nil
+}
+
+// DeleteKeys removes every key starting with prefix (a test's streams).
+func DeleteKeys(ctx context.Context, rdb *redis.Client, prefix string) error {
+	iter := rdb.Scan(ctx, 0, strings.ReplaceAll(prefix, "*", `\*`)+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		if err := rdb.Del(ctx, iter.Val()).Err(); err != nil {
+			return err
+		}
+	}
+	return iter.Err()
+}
