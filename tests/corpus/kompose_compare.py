@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shlex
 from collections import Counter
 from collections.abc import Callable
@@ -110,6 +111,28 @@ def _security(container: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+_SUFFIX = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "m": 1e-3}
+
+
+def quantity(value: Any) -> float | str:
+    """A Kubernetes quantity as a number, so "10e3" equals "10000" and "0.5" equals "500m"."""
+    text = str(value)
+    for suffix, factor in _SUFFIX.items():
+        if text.endswith(suffix):
+            try:
+                return float(text[: -len(suffix)]) * factor
+            except ValueError:
+                return text
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _resources(resources: dict[str, Any]) -> dict[str, Any]:
+    return {part: {k: quantity(v) for k, v in (values or {}).items()} for part, values in resources.items()}
+
+
 def facets(objects: list[dict[str, Any]]) -> dict[tuple[str, str, str], Any]:
     """(kind-or-group, name, facet) → comparable value."""
     result: dict[tuple[str, str, str], Any] = {}
@@ -141,7 +164,7 @@ def facets(objects: list[dict[str, Any]]) -> dict[tuple[str, str, str], Any]:
             result[("workload", name, "livenessProbe")] = probe_handler(main.get("livenessProbe"))
             result[("workload", name, "readinessProbe")] = probe_handler(main.get("readinessProbe"))
             result[("workload", name, "mountPaths")] = sorted(m["mountPath"] for m in main.get("volumeMounts") or [])
-            result[("workload", name, "resources")] = main.get("resources") or {}
+            result[("workload", name, "resources")] = _resources(main.get("resources") or {})
             result[("workload", name, "security")] = _security(main)
         elif kind == "PersistentVolumeClaim":
             spec = obj.get("spec") or {}
@@ -189,10 +212,20 @@ class CompareContext:
     kubemap_objects: list[dict[str, Any]]
 
     def service(self, name: str) -> Any:
-        for service in self.project.services.values():
-            if service.name == name or service.name.replace("_", "-").lower() == name:
-                return service
+        """The compose service an object name belongs to (Kompose splits Services into
+        <name>-tcp / <name>-udp; container_name aliases name a Service too)."""
+        for candidate in (name, name.removesuffix("-tcp"), name.removesuffix("-udp")):
+            for service in self.project.services.values():
+                if candidate in (service.name, service.name.replace("_", "-").lower(), service.container_name):
+                    return service
         return None
+
+    def statefulset_claims(self) -> set[str]:
+        return {
+            template["metadata"]["name"]
+            for obj in self.kubemap_objects if obj.get("kind") == "StatefulSet"
+            for template in (obj.get("spec") or {}).get("volumeClaimTemplates") or []
+        }
 
 
 Predicate = Callable[[Difference, CompareContext], bool]
@@ -207,7 +240,10 @@ class Classifier:
 
 def _kompose_labels(d: Difference, ctx: CompareContext) -> bool:
     service = ctx.service(d.key[1])
-    return bool(service and any(k.startswith("kompose.") for k in service.labels))
+    if not service:
+        return False
+    labels = [*service.labels, *((service.deploy.labels if service.deploy else {}) or {})]
+    return any(k.startswith("kompose.") for k in labels)
 
 
 def _host_port_as_service_port(d: Difference, ctx: CompareContext) -> bool:
@@ -264,6 +300,73 @@ def _workload_kind_by_restart(d: Difference, ctx: CompareContext) -> bool:
     return d.key[2] == "kind" and d.kompose == "Pod" and d.kubemap == "Job" and bool(service)
 
 
+def _nodeport_for_published(d: Difference, ctx: CompareContext) -> bool:
+    service = ctx.service(d.key[1])
+    return (d.key[0] == "Service" and d.key[2] == "type" and d.kubemap == "NodePort" and d.kompose in ("ClusterIP", None)
+            and bool(service) and any(p.published for p in service.ports))
+
+
+def _container_name_service(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[0] == "Service" and d.kompose is None and any(
+        s.container_name == d.key[1] and s.name != d.key[1] for s in ctx.project.services.values()
+    )
+
+
+def _network_mode_service(d: Difference, ctx: CompareContext) -> bool:
+    service = ctx.service(d.key[1])
+    return bool(service and (service.network_mode or "").startswith("service:"))
+
+
+def _bind_as_claim(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[0] == "PersistentVolumeClaim" and re.search(r"-claim\d+$", d.key[1]) is not None and d.kubemap is None
+
+
+def _claim_template(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[0] == "PersistentVolumeClaim" and d.kubemap is None and any(
+        d.key[1] == claim or d.key[1].endswith("-" + claim) for claim in ctx.statefulset_claims()
+    )
+
+
+def _default_pvc_size(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[0] == "PersistentVolumeClaim" and d.kompose == "100Mi" and d.kubemap == "1Gi"
+
+
+def _bind_configmap_names(d: Difference, ctx: CompareContext) -> bool:
+    if d.key[0] != "ConfigMap":
+        return False
+    kompose_style = re.search(r"-cm\d+$", d.key[1]) is not None and d.kubemap is None
+    kubemap_style = re.search(r"-(dir|file)-", d.key[1]) is not None and d.kompose is None
+    return kompose_style or kubemap_style
+
+
+def _missing_bind_source(d: Difference, ctx: CompareContext) -> bool:
+    service = ctx.service(d.key[1])
+    if d.key[2] != "mountPaths" or not service or not isinstance(d.kompose, list):
+        return False
+    dropped = set(d.kompose) - set(d.kubemap or [])
+    by_target = {v.target: v for v in service.volumes}
+    return bool(dropped) and all(
+        t in by_target and by_target[t].type == "bind"
+        and (ctx.project.host_paths.get(by_target[t].source or "") is None
+             or ctx.project.host_paths[by_target[t].source or ""].kind == "missing")
+        for t in dropped
+    )
+
+
+def _windows_path(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[2] == "mountPaths" and any(re.match(r"^[A-Za-z]:\\", p) for p in d.kompose or [])
+
+
+def _network_policy_shape(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[0] == "NetworkPolicy"
+
+
+def _env_file_self_interpolation(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[2] == "env" and isinstance(d.kompose, dict) and isinstance(d.kubemap, dict) and any(
+        d.kompose.get(k) != d.kubemap.get(k) and k == "COMPOSE_PROFILES" for k in d.kompose
+    )
+
+
 CLASSIFIERS: list[Classifier] = [
     Classifier("design", "service uses Kompose's own kompose.* labels, which kubemap does not read (x-kubemap instead)", _kompose_labels),
     Classifier("fix", "Kompose makes the published host port the Service port; peers call the container port", _host_port_as_service_port),
@@ -274,6 +377,17 @@ CLASSIFIERS: list[Classifier] = [
     Classifier("fix", "Kompose rewrites $VAR in commands to $(VAR)", _dollar_rewrite),
     Classifier("fix", "Kompose makes no Service for a port-less service, so its DNS name dies", _extra_service_for_portless),
     Classifier("design", "restart no/on-failure becomes a Job (Kompose: a bare Pod)", _workload_kind_by_restart),
+    Classifier("design", "published ports make a NodePort Service so kind can map the host port (Kompose: ClusterIP, host port lost)", _nodeport_for_published),
+    Classifier("fix", "Kompose drops container_name; kubemap keeps that DNS name with an extra Service", _container_name_service),
+    Classifier("todo", "network_mode: service:x is reported, not yet merged into x's pod as a sidecar (Kompose merges it)", _network_mode_service),
+    Classifier("design", "Kompose turns bind mounts into empty PVCs (<svc>-claimN); kubemap mounts the files (ConfigMap) or reports the bind", _bind_as_claim),
+    Classifier("design", "a database with a named volume is a StatefulSet: its PVC comes from volumeClaimTemplates", _claim_template),
+    Classifier("design", "default PVC size is 1Gi (Kompose: 100Mi); x-kubemap sets it", _default_pvc_size),
+    Classifier("design", "bind-mounted files/dirs become ConfigMaps named after the file (Kompose: <svc>-cmN)", _bind_configmap_names),
+    Classifier("design", "a bind whose source is missing on disk is reported, not mounted as an empty volume", _missing_bind_source),
+    Classifier("design", "Windows host paths cannot be mounted in Kubernetes; kubemap reports them", _windows_path),
+    Classifier("design", "NetworkPolicies: default-deny plus one allow policy per Compose network and for published ports (Kompose: one per network)", _network_policy_shape),
+    Classifier("todo", "env_file value ${DOC_ENGINE} is resolved from .env (elasticsearch); Kompose resolves it from the service's inline environment; check against docker compose config", _env_file_self_interpolation),
 ]
 
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from kompose_compare import CompareContext, FixtureResult, compare, kubemap_flags, markdown_summary, read_documents
 
 from converter.cli.convert_cmd import convert_project
 from converter.errors import KubemapError
 from converter.load import LoadOptions, load_project
+from converter.render import render_stream
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -64,7 +67,8 @@ def test_kubemap_differs_from_kompose_only_for_named_reasons(capsys) -> None:  #
             else:
                 errors.append(f"{label}: {error}")
             continue
-        ours = [o.body for o in conversion.bundle.objects]
+        # Compare what kubemap would print (namespace applied, validated), not the raw bundle.
+        ours = [d for d in yaml.safe_load_all(render_stream(conversion.bundle, conversion.render_options)) if d]
         theirs = read_documents(CORPUS / "kompose-expected" / entry["expected"][0])
         results.append(compare(label, theirs, CompareContext(project=project, kubemap_objects=ours)))
 
