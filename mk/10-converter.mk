@@ -1,6 +1,13 @@
-# The converter's own tests (unit, golden, corpus, drift).
-.PHONY: test-converter
+# The converter's own tests (unit, golden, corpus, report, drift).
+.PHONY: test-converter browser-deps
 TEST_TARGETS += test-converter
 
-test-converter: setup ## converter tests: unit, golden, corpus, drift
-	$(PY) -m pytest -q tests/unit tests/golden tests/corpus $(wildcard tests/test_*.py)
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $@
+
+browser-deps: tests/browser/node_modules/.installed ## Chromium (Debian) + playwright-core for the browser checks
+	@scripts/install-system-deps.sh browser
+
+test-converter: setup browser-deps ## converter tests: unit, golden, corpus, report (incl. browser), drift
+	$(PY) -m pytest -q tests/unit tests/golden tests/corpus tests/report $(wildcard tests/test_*.py)
