@@ -57,7 +57,9 @@ def map_command(ctx: Context, plan: ServicePlan) -> None:
 @rule("R-CMD-02", "working_dir, stdin_open, tty → workingDir, stdin, tty",
       keys=("working_dir", "stdin_open", "tty"))
 def map_process_options(ctx: Context, plan: ServicePlan) -> None:
-    """`working_dir` → `workingDir`; `stdin_open` → `stdin`; `tty` → `tty`. Same meaning."""
+    """`working_dir` → container `workingDir`; `stdin_open` → `stdin`; `tty` → `tty`. Same
+    meaning as under Docker: the process starts in that directory, keeps stdin open and gets a
+    terminal (useful with `kubectl attach -it`). Nothing differs."""
     svc = plan.service
     for key, field, value in (("working_dir", "workingDir", svc.working_dir),
                               ("stdin_open", "stdin", svc.stdin_open), ("tty", "tty", svc.tty)):

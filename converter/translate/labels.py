@@ -92,7 +92,9 @@ def map_labels(ctx: Context, plan: ServicePlan) -> None:
 
 @rule("R-LABEL-03", "annotations → metadata.annotations", keys=("annotations",))
 def map_annotations(ctx: Context, plan: ServicePlan) -> None:
-    """Compose `annotations` become annotations on the workload and its pod template, unchanged."""
+    """Compose `annotations` (container annotations) become annotations on the workload and on
+    its pod template, unchanged; values may be any string. A key that is not a valid Kubernetes
+    qualified name (`prefix/name`) is rejected by the API server, so it is reported instead."""
     svc = plan.service
     for key, value in sorted(svc.annotations.items()):
         if not valid_key(key):

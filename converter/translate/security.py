@@ -114,7 +114,7 @@ def map_security_opt(ctx: Context, plan: ServicePlan) -> None:
         s = src(plan, f"security_opt[{i}]")
         name, _, value = opt.replace("=", ":", 1).partition(":")
         if name == "no-new-privileges":
-            sc["allowPrivilegeEscalation"] = value in ("", "true")
+            sc["allowPrivilegeEscalation"] = value not in ("", "true")  # no-new-privileges ⇔ no escalation
             ctx.trace(s, plan.container_field("securityContext.allowPrivilegeEscalation"), "R-SEC-04", service=svc.name)
         elif name == "seccomp" and value == "unconfined":
             sc["seccompProfile"] = {"type": "Unconfined"}

@@ -68,6 +68,9 @@ def _unsupported(ctx: Context, plan: ServicePlan, key: str, reason: str) -> None
     ctx.finding("KM-W-UNSUPPORTED", s, f"{key} is not converted: {reason}")
 
 
+FIELD_OF_KEY = {"env_file": "env_files"}
+
+
 def cover_remaining_keys(ctx: Context, plan: ServicePlan) -> None:
     """Safety net: a written key that no rule traced is reported (empty → 'nothing to convert')."""
     prefix = f"services.{plan.service.name}."
@@ -75,8 +78,9 @@ def cover_remaining_keys(ctx: Context, plan: ServicePlan) -> None:
     for key in plan.service.keys:
         if any(t == key or t.startswith((key + ".", key + "[")) for t in traced):
             continue
-        value: Any = getattr(plan.service, key, None) if key.isidentifier() else None
-        if key in plan.service.model_fields and value in (None, [], {}, "", False):
+        field = FIELD_OF_KEY.get(key, key)
+        value: Any = getattr(plan.service, field, None) if field.isidentifier() else None
+        if field in type(plan.service).model_fields and value in (None, [], {}, "", False):
             ctx.trace(prefix + key, [], "R-UNSUP-01", reason="empty or default: nothing to convert",
                       service=plan.service.name)
         else:

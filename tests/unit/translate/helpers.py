@@ -14,8 +14,8 @@ def service(name: str, **fields: Any) -> Service:
     keys = fields.pop("keys", None)
     if keys is None:
         keys = [("env_file" if k == "env_files" else k) for k in fields if k not in (
-            "env_file_values", "extensions", "sources")]
-        keys += list(fields.get("extensions", {}))
+            "env_file_values", "extensions", "sources", "other")]
+        keys += list(fields.get("extensions", {})) + list(fields.get("other", {}))
     return Service(name=name, keys=keys, **fields)
 
 

@@ -1,0 +1,92 @@
+"""R-NAME-01, R-LABEL-01..03, R-IMAGE-01..03."""
+
+from __future__ import annotations
+
+import pytest
+
+from converter.errors import TranslateError
+from converter.model import Build
+from converter.translate.naming import dns_label
+
+from .helpers import codes, has, main, obj, run, service, traces
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        pytest.param("my_db", "my-db", id="R-NAME-01-underscore"),
+        pytest.param("Web.1", "web-1", id="R-NAME-01-dot-and-case"),
+        pytest.param("-a--b-", "a-b", id="R-NAME-01-edge-dashes"),
+        pytest.param("x" * 70, "x" * 63, id="R-NAME-01-trimmed-to-63"),
+    ],
+)
+def test_dns_label(name, label):
+    assert dns_label(name) == label
+
+
+@pytest.mark.parametrize(
+    "names",
+    [pytest.param(("a_b", "a.b"), id="R-NAME-01-collision-underscore-dot"),
+     pytest.param(("Api", "api"), id="R-NAME-01-collision-case")],
+)
+def test_collisions_are_errors_naming_both(names):
+    with pytest.raises(TranslateError) as err:
+        run(*(service(n, image="x") for n in names))
+    assert all(repr(n) in str(err.value) for n in names)
+
+
+def test_r_name_01_renamed_service_is_reported():
+    bundle = run(service("my_api", image="x"))
+    assert has(bundle, "Deployment", "my-api") and "KM-W-RENAMED" in codes(bundle)
+
+
+def test_r_name_01_object_name_clash_is_an_error():
+    # ConfigMap "app-env" from the environment and a config named "app-env"
+    from converter.model import FileObject, FileReference
+
+    with pytest.raises(TranslateError, match="ConfigMap/app-env"):
+        run(service("app", image="x", environment={"A": "1"}, configs=[FileReference(source="app-env")]),
+            configs={"app-env": FileObject(name="app-env", content="x")})
+
+
+def test_r_label_01_common_labels_and_selector():
+    bundle = run(service("api", image="x"), name="Shop_Demo")
+    for o in bundle.objects:
+        labels = o.body["metadata"]["labels"]
+        assert labels["app.kubernetes.io/managed-by"] == "kubemap"
+        assert labels["kubemap.io/project"] == labels["app.kubernetes.io/part-of"] == "shop-demo"
+    dep = obj(bundle, "Deployment", "api")
+    assert dep["spec"]["selector"] == {"matchLabels": {"kubemap.io/service": "api"}}
+    assert dep["spec"]["template"]["metadata"]["labels"]["kubemap.io/service"] == "api"
+
+
+def test_r_label_02_labels_valid_ones_labels_rest_annotations():
+    bundle = run(service("api", image="x", labels={"com.example/team": "core", "description": "a long text!",
+                                                   "bad key": "v"}))
+    meta = obj(bundle, "Deployment", "api")["metadata"]
+    assert meta["labels"]["com.example/team"] == "core"
+    assert meta["annotations"] == {"description": "a long text!"}
+    assert traces(bundle, "services.api.labels.bad key")[0].status == "unsupported"
+
+
+def test_r_label_03_annotations():
+    bundle = run(service("api", image="x", annotations={"example.com/a": "1"}))
+    assert obj(bundle, "Deployment", "api")["spec"]["template"]["metadata"]["annotations"] == {"example.com/a": "1"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "image", "policy"),
+    [
+        pytest.param({"image": "nginx:1.27"}, "nginx:1.27", None, id="R-IMAGE-01-image-kept"),
+        pytest.param({"build": Build(context="/proj/api")}, "shop-api:latest", "IfNotPresent",
+                     id="R-IMAGE-02-build-named-like-compose"),
+        pytest.param({"build": Build(context="/proj/api"), "image": "reg/api:2"}, "reg/api:2", None,
+                     id="R-IMAGE-02-build-with-image"),
+        pytest.param({"image": "x", "pull_policy": "always"}, "x", "Always", id="R-IMAGE-03-always"),
+        pytest.param({"image": "x", "pull_policy": "missing"}, "x", "IfNotPresent", id="R-IMAGE-03-missing"),
+        pytest.param({"image": "x", "pull_policy": "daily"}, "x", "IfNotPresent", id="R-IMAGE-03-daily-approximated"),
+    ],
+)
+def test_images(fields, image, policy):
+    c = main(run(service("api", **fields), name="shop"), name="api")
+    assert c["image"] == image and c.get("imagePullPolicy") == policy
