@@ -111,6 +111,8 @@ func (g *Gateway) newReverseProxy(route routes.Route) *httputil.ReverseProxy {
 		FlushInterval: -1, // flush every write: SSE events reach the client as they come
 		ModifyResponse: func(response *http.Response) error {
 			dropUpstreamCORS(response.Header)
+			// The gateway already set the id; an upstream's echo would add a second header line.
+			response.Header.Del(HeaderRequestID)
 			return nil
 		},
 		ErrorHandler: g.upstreamError,

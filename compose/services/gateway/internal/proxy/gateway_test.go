@@ -127,6 +127,19 @@ func TestRequestIDGeneratedPassedUpstreamAndReturned(t *testing.T) {
 	}
 }
 
+func TestUpstreamRequestIDDoesNotDuplicateTheHeader(t *testing.T) {
+	upstream := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(HeaderRequestID, "upstream-made-this")
+	}))
+	gw := startGateway(t, map[string]string{"/tasks": upstream.URL}, gatewaySettings{})
+	request := mustRequest(t, http.MethodGet, gw.URL+"/tasks", nil)
+	request.Header.Set(HeaderRequestID, "client-id")
+	response, _ := do(t, request)
+	if got := response.Header.Values(HeaderRequestID); len(got) != 1 || got[0] != "client-id" {
+		t.Fatalf("X-Request-ID values %q, want exactly [client-id]", got)
+	}
+}
+
 func TestEveryGatewayAnswerHasRequestID(t *testing.T) {
 	gw := startGateway(t, map[string]string{"/tasks": closedPortURL(t)}, gatewaySettings{})
 	for _, path := range []string{"/healthz", "/readyz", "/nothing", "/tasks/1"} {
