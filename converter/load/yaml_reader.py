@@ -111,34 +111,70 @@ def _construct_map(loader: _Loader, node: MappingNode) -> LMap:
         raise yaml.constructor.ConstructorError(
             None, None, f"expected a mapping, found {node.id}", node.start_mark
         )
+    result = LMap()
+    result.origin = _pos(loader, node)
     seen: set[Any] = set()
-    for key_node, _ in node.value:
+    merged: list[tuple[Node, Node]] = []
+    for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
+            merged.extend(_merge_sources(loader, value_node))
             continue
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (list, dict)):
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            )
+        key = _key(loader, key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"mapping key {key!r} already defined", key_node.start_mark
             )
         seen.add(key)
-    loader.flatten_mapping(node)  # resolves `<<: *a` and `<<: [*a, *b]` (first wins, own keys win)
-    result = LMap()
-    result.origin = _pos(loader, node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (list, dict)):
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            )
-        if not isinstance(key, str):
-            key = str(_scalar_text(key_node))  # `80:` or `true:` as a key means the text
         result[key] = loader.construct_object(value_node, deep=True)
         result.pos[key] = _pos(loader, key_node)
+    # `<<: *a` / `<<: [*a, *b]`: own keys win, then the first source that has the key (YAML spec;
+    # PyYAML's own flattening lets the last one win, yaml.v3 and Docker Compose do not).
+    for key_node, value_node in merged:
+        key = _key(loader, key_node)
+        if key not in result:
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.pos[key] = _pos(loader, key_node)
+    if merged:
+        order = [k for k in result if k not in seen] + [k for k in result if k in seen]
+        reordered = LMap((k, result[k]) for k in order)
+        reordered.pos, reordered.origin = result.pos, result.origin
+        result = reordered
     return result
+
+
+def _merge_sources(loader: _Loader, value_node: Node) -> list[tuple[Node, Node]]:
+    """The (key, value) nodes a merge key brings in, in priority order."""
+    if isinstance(value_node, MappingNode):
+        sources = [value_node]
+    elif isinstance(value_node, SequenceNode):
+        sources = list(value_node.value)
+    else:
+        raise yaml.constructor.ConstructorError(
+            None, None, "`<<` expects an alias of a mapping or a list of them",
+            value_node.start_mark)
+    pairs: list[tuple[Node, Node]] = []
+    for source in sources:
+        if not isinstance(source, MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "`<<` expects an alias of a mapping or a list of them",
+                source.start_mark)
+        own = [(k, v) for k, v in source.value if k.tag != "tag:yaml.org,2002:merge"]
+        nested = [v for k, v in source.value if k.tag == "tag:yaml.org,2002:merge"]
+        pairs.extend(own)
+        for inner in nested:
+            pairs.extend(_merge_sources(loader, inner))
+    return pairs
+
+
+def _key(loader: _Loader, key_node: Node) -> Any:
+    key = loader.construct_object(key_node, deep=True)
+    if isinstance(key, (list, dict)):
+        raise yaml.constructor.ConstructorError(
+            None, None, "a mapping key must be a plain value", key_node.start_mark
+        )
+    if not isinstance(key, str):
+        key = str(_scalar_text(key_node))  # `80:` or `true:` as a key means the text
+    return key
 
 
 def _scalar_text(node: Node) -> Any:
