@@ -4,6 +4,7 @@ ORCH_VENV := $(ORCH_DIR)/.venv
 ORCH_STAMP := $(ORCH_VENV)/.installed
 
 .PHONY: test-orchestrator
+TEST_TARGETS += test-orchestrator
 
 $(ORCH_STAMP): $(ORCH_DIR)/requirements.txt $(ORCH_DIR)/requirements-dev.txt
 	$(PYTHON) -m venv $(ORCH_VENV)

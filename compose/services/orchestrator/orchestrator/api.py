@@ -48,8 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = create_pool(settings)
         await pool.open(wait=False)
-        redis = Redis.from_url(settings.redis_url, decode_responses=True,
-                               socket_connect_timeout=READY_TIMEOUT_SECONDS, socket_timeout=5)
+        redis = queue.connect(settings.redis_url)
         http = httpx.AsyncClient()
         app.state.pool, app.state.redis = pool, redis
         app.state.planner = create_planner(

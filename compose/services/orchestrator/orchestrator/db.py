@@ -8,6 +8,8 @@ from psycopg_pool import AsyncConnectionPool
 from .settings import Settings
 
 CONNECT_TIMEOUT_SECONDS = 3
+# How long a request waits for a free connection before it is answered 503 (not the pool's 30 s).
+POOL_TIMEOUT_SECONDS = 5.0
 
 
 def conninfo(settings: Settings) -> str:
@@ -34,5 +36,6 @@ def create_pool(settings: Settings) -> AsyncConnectionPool:
     # autocommit: reads take no transaction; writes open one explicitly (conn.transaction()).
     # check: a connection broken by a database restart is replaced instead of failing a request.
     return AsyncConnectionPool(conninfo(settings), min_size=1, max_size=10, open=False,
+                               timeout=POOL_TIMEOUT_SECONDS,
                                kwargs={"autocommit": True},
                                check=AsyncConnectionPool.check_connection, name="orchestrator")

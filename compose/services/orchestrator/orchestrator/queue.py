@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+
+CONNECT_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -13,6 +17,13 @@ class QueuedJob:
     job_id: UUID
     task_id: UUID
     kind: str
+
+
+def connect(url: str) -> Redis:
+    # redis-py's default retries for several seconds; a request should fail fast instead.
+    return Redis.from_url(url, decode_responses=True,
+                          socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_timeout=5,
+                          retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3))
 
 
 async def enqueue(redis: Redis, stream: str, jobs: list[QueuedJob]) -> None:
