@@ -12,7 +12,9 @@ BENCH_TARGETS += bench-gateway
 build-gateway: ## build the gateway binary into compose/services/gateway/bin/
 	$(GATEWAY_GO) build -trimpath -o bin/gateway ./cmd/gateway
 
-test-gateway: ## gateway: go vet + go test (real loopback upstreams, the built binary as a process)
+test-gateway: ## gateway: gofmt, go vet, go test (real loopback upstreams, the built binary as a process)
+	@unformatted="$$(cd $(GATEWAY_DIR) && gofmt -l .)"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed in $(GATEWAY_DIR): $$unformatted" >&2; exit 1; fi
 	$(GATEWAY_GO) vet ./...
 	$(GATEWAY_GO) test -count=1 ./...
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kubemap/stack/gateway/internal/bench"
+	"github.com/kubemap/stack/gateway/internal/logging"
 	"github.com/kubemap/stack/gateway/internal/proxy"
 	"github.com/kubemap/stack/gateway/internal/routes"
 )
@@ -101,7 +102,7 @@ func hostLoopbackPair(plan *bench.Plan, delay time.Duration) (func(), error) {
 	// without terminal I/O.
 	gw := proxy.New(proxy.Options{
 		Routes: table, AllowedOrigins: []string{"http://localhost:3000"}, MaxBodyBytes: 1 << 20,
-		UpstreamTimeout: 30 * time.Second, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		UpstreamTimeout: 30 * time.Second, Logger: logging.New(io.Discard, slog.LevelInfo),
 	})
 	gateway, err := serve(gw)
 	if err != nil {

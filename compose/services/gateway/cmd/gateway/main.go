@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kubemap/stack/gateway/internal/config"
+	"github.com/kubemap/stack/gateway/internal/logging"
 	"github.com/kubemap/stack/gateway/internal/proxy"
 	"github.com/kubemap/stack/gateway/internal/routes"
 )
@@ -84,7 +85,7 @@ func serve(stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gateway: %v\n", err)
 		return exitBadConfig
 	}
-	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logger := logging.New(stdout, cfg.LogLevel)
 	gateway := proxy.New(proxy.Options{
 		Routes:          table,
 		AllowedOrigins:  cfg.AllowedOrigins,

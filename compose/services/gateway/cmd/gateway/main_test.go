@@ -226,7 +226,7 @@ func TestServeProxiesAndHealthcheckExitCodes(t *testing.T) {
 		t.Fatalf("gateway exited %d after SIGTERM; stderr:\n%s", code, g.stderr.String())
 	}
 	logs := g.stdout.String()
-	for _, fragment := range []string{`"msg":"listening"`, `"msg":"request"`, `"path":"/tasks/abc"`, `"msg":"stopped"`} {
+	for _, fragment := range []string{`"level":"info","msg":"listening"`, `"msg":"request"`, `"path":"/tasks/abc"`, `"msg":"stopped"`} {
 		if !strings.Contains(logs, fragment) {
 			t.Errorf("stdout lacks %s:\n%s", fragment, logs)
 		}
