@@ -208,8 +208,12 @@ def _split_volume(text: str) -> list[str]:
     while index < len(raw):
         token = raw[index]
         following = raw[index + 1] if index + 1 < len(raw) else None
-        if len(token) == 1 and token.isalpha() and following and following[:1] in ("\\", "/") \
-                and (index == 0 or len(parts) == 1):
+        after = raw[index + 2] if index + 2 < len(raw) else ""
+        drive = following is not None and (
+            following[:1] == "\\"
+            or (following[:1] == "/" and (after[:1] in ("/", "\\") or (len(after) == 1 and after.isalpha())))
+        )
+        if len(token) == 1 and token.isalpha() and drive and (index == 0 or len(parts) == 1):
             parts.append(token + ":" + following)
             index += 2
             continue

@@ -52,7 +52,12 @@ def check_legacy_and_empty(tree: Any, file: str) -> None:
             hint="start the file with `services:` and put each service under it",
         )
     unknown = [k for k in tree if k not in TOP_LEVEL_KEYS and not str(k).startswith("x-")]
-    if unknown and "services" not in tree and all(isinstance(tree[k], dict) for k in unknown):
+    service_keys = _allowed_keys(compose_schema()["$defs"]["service"])
+    looks_like_services = unknown and all(
+        isinstance(tree[k], dict) and (not tree[k] or any(key in service_keys for key in tree[k]))
+        for k in unknown
+    )
+    if looks_like_services and "services" not in tree:
         pos = locate(tree, [unknown[0]])
         raise LoadError(
             "this is the legacy Compose v1 format (services at the top level, no `services:` "
@@ -65,7 +70,7 @@ def check_legacy_and_empty(tree: Any, file: str) -> None:
 def validate(tree: Any, default_file: str) -> None:
     """Raise LoadError for the first (most relevant) schema violation."""
     data = plain(tree)
-    errors = list(_validator().iter_errors(data))
+    errors = [e for e in (_relevant(e) for e in _validator().iter_errors(data)) if e is not None]
     if not errors:
         return
     errors.sort(key=lambda e: (list(map(str, e.absolute_path)), e.message))
@@ -75,6 +80,20 @@ def validate(tree: Any, default_file: str) -> None:
     pos = locate(tree, path)
     raise LoadError(message, file=pos[0] if pos else default_file, line=pos[1] if pos else None,
                     key_path=format_path(path) or None, hint=hint)
+
+
+def _relevant(error: ValidationError) -> ValidationError | None:
+    """With allOf, a known key whose value is wrong is also reported as "unevaluated": keep only
+    the keys the schema really does not know, and let the value's own error speak."""
+    if error.validator != "unevaluatedProperties" or not isinstance(error.instance, dict):
+        return error
+    allowed = _allowed_keys(error.schema)
+    unknown = [k for k in error.instance
+               if k not in allowed and not str(k).startswith("x-") and f"'{k}'" in error.message]
+    if not unknown:
+        return None
+    error.message = f"Unevaluated properties are not allowed ('{unknown[0]}' was unexpected)"
+    return error
 
 
 def _deepest(error: ValidationError) -> ValidationError:
