@@ -44,6 +44,7 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
         plan = ServicePlan(service=project.services[name], name=names["services"][name])
         workload.choose_workload(ctx, plan, completions, volume_users)
         ctx.plans[name] = plan
+    network.assign_sidecar_hosts(ctx)
     for plan in ctx.plans.values():
         images.map_image(ctx, plan)
         services.map_ports(ctx, plan)
@@ -53,11 +54,15 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
         _translate_service(ctx, ctx.plans[name], completions, volume_users, names)
 
     reserved = {plan.name for plan in ctx.plans.values()}
-    hardened: list[str] = []
+    hardened = [ctx.plans[n].name for n in sorted(ctx.plans) if security.harden(ctx, ctx.plans[n])]
+    for name in sorted(ctx.plans):
+        if ctx.plans[name].host is not None:
+            network.merge_sidecar(ctx, ctx.plans[name])
     for name in sorted(ctx.plans):
         plan = ctx.plans[name]
-        if security.harden(ctx, plan):
-            hardened.append(plan.name)
+        if plan.host is not None:
+            services.alias_services(ctx, plan, reserved)
+            continue
         services.build_service(ctx, plan)
         services.alias_services(ctx, plan, reserved)
         ctx.add(plan.service.name, workload.build_workload(ctx, plan))

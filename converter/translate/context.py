@@ -44,16 +44,21 @@ class ServicePlan:
     job_restart: str = "Never"  # Job pods: Never | OnFailure
     job_backoff: int = 0
     has_service: bool = True
+    # network_mode: service:<host> → this service runs as a sidecar container in host's pod.
+    host: ServicePlan | None = None
+    sidecars: list[dict[str, Any]] = field(default_factory=list)  # containers merged into this pod
 
     @property
     def ref(self) -> str:
-        """'Kind/name', the prefix of every trace target on this workload."""
-        return f"{self.kind}/{self.name}"
+        """'Kind/name' of the workload this service ends up in: prefix of its trace targets."""
+        return self.host.ref if self.host else f"{self.kind}/{self.name}"
 
     def pod_field(self, path: str) -> str:
         return f"{self.ref} {POD}.{path}"
 
     def container_field(self, path: str) -> str:
+        if self.host:
+            return f"{self.ref} {POD}.containers[name={self.name}].{path}"
         return f"{self.ref} {CONTAINER}.{path}"
 
     @property

@@ -127,6 +127,12 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
         if not cond.required:
             optional_dependency(ctx, plan, dep_name, s)
             continue
+        if dep.host is not None or plan.host is not None:
+            if (dep.host or dep) is (plan.host or plan):
+                ctx.trace(s, [], "R-DEP-01", "approximated", "same pod (network_mode: service): started together, "
+                          "no wait", service=svc.name)
+                continue
+            dep = dep.host or dep  # a sidecar is reached through its host's Service
         if cond.restart:
             ctx.trace(s + ".restart", [], "R-DEP-01", "unsupported",
                       "Kubernetes does not restart dependants when a dependency restarts", service=svc.name)

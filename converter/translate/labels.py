@@ -46,7 +46,8 @@ def common_labels(ctx: Context, service_name: str | None) -> dict[str, str]:
 
 
 def selector(plan: ServicePlan) -> dict[str, str]:
-    return {SELECTOR_KEY: plan.name}
+    """The one label that ties a service's pods to its Services (a sidecar's are its host's)."""
+    return {SELECTOR_KEY: (plan.host or plan).name}
 
 
 def metadata(ctx: Context, name: str, service_name: str | None) -> dict[str, object]:

@@ -58,15 +58,18 @@ def map_service_networks(ctx: Context, plan: ServicePlan) -> None:
 def map_network_mode(ctx: Context, plan: ServicePlan) -> None:
     """`network_mode: host` → `hostNetwork: true` with `dnsPolicy: ClusterFirstWithHostNet`
     (the pod uses the node's network, approximated: it is the node's, not the Docker host's).
-    `network_mode: none` has no pod equivalent and is reported; so is `service:x` /
-    `container:x` (sharing another container's network would need both in one pod; run them as
-    one pod by hand or let them talk through the Service). `bridge` is the normal pod network."""
+    `network_mode: none` has no pod equivalent and is reported; `service:x` is R-NET-04 when it
+    can be a sidecar, otherwise reported like `container:x`. `bridge` is the normal pod network."""
     svc = plan.service
     mode = svc.network_mode
     if mode is None:
         return
     s = src(plan, "network_mode")
-    if mode == "host":
+    if plan.host is not None:
+        ctx.trace(s, plan.container_field("image"), "R-NET-04", "approximated",
+                  f"sidecar container in {plan.host.name}'s pod: shares its network (localhost), "
+                  "but is also scheduled, scaled and restarted with it", service=svc.name)
+    elif mode == "host":
         plan.pod["hostNetwork"] = True
         plan.pod.setdefault("dnsPolicy", "ClusterFirstWithHostNet")
         ctx.trace(s, plan.pod_field("hostNetwork"), "R-NET-02", "approximated",
@@ -139,3 +142,59 @@ def build_network_policies(ctx: Context) -> None:
             "metadata": metadata(ctx, f"{plan.name}-published", plan.name),
             "spec": {"podSelector": {"matchLabels": {"kubemap.io/service": plan.name}},
                      "policyTypes": ["Ingress"], "ingress": [{"ports": rule_ports}]}})
+
+
+def assign_sidecar_hosts(ctx: Context) -> None:
+    """Mark services with `network_mode: service:x` as sidecars of x when that can work."""
+    for name in sorted(ctx.plans):
+        plan = ctx.plans[name]
+        mode = plan.service.network_mode or ""
+        if not mode.startswith("service:"):
+            continue
+        host = ctx.plans.get(mode.split(":", 1)[1])
+        if host is None or host is plan or (host.service.network_mode or "").startswith("service:"):
+            continue
+        if "Job" in (plan.kind, host.kind):
+            continue
+        plan.host = host
+        plan.has_service = False
+
+
+@rule("R-NET-04", "network_mode: service:x → sidecar container in x's pod", keys=("network_mode",))
+def merge_sidecar(ctx: Context, plan: ServicePlan) -> None:
+    """A service with `network_mode: service:x` shares x's network namespace: it reaches x on
+    localhost and x's ports are its ports. In Kubernetes only containers of one pod share a
+    network, so the service becomes a second container (named after it) in x's pod, with its
+    own image, command, env, probes and mounts (its pod volumes are renamed `<service>-<volume>`
+    unless x has the identical volume). It has no workload or Service of its own; peers that
+    depend on it wait for x. Differences: it is scheduled, scaled and restarted together with
+    x, and x's pod-level settings win. Jobs, chains (x itself a sidecar) and unknown services
+    stay reported (R-NET-02)."""
+    from converter.translate.naming import dns_label
+
+    host = plan.host
+    assert host is not None
+    rename: dict[str, str] = {}
+    for vol in plan.volumes:
+        if vol in host.volumes and "emptyDir" not in vol:  # same PVC/ConfigMap/Secret: share it
+            rename[vol["name"]] = vol["name"]
+            continue
+        new = dns_label(f"{plan.name}-{vol['name']}")
+        rename[vol["name"]] = new
+        host.volumes.append({**vol, "name": new})
+    container: dict[str, Any] = {"name": plan.name, **plan.container}
+    if plan.mounts:
+        container["volumeMounts"] = sorted(({**m, "name": rename[m["name"]]} for m in plan.mounts),
+                                           key=lambda m: (m["mountPath"], m["name"]))
+    host.sidecars.append(container)
+    names = {c["name"] for c in host.init_containers}
+    for init in plan.init_containers:
+        if init["name"] in names:
+            continue  # the host already waits for the same dependency
+        host.init_containers.append(init)
+    for key, value in plan.pod.items():
+        host.pod.setdefault(key, value)
+    if plan.service_ports:
+        s = src(plan, "ports")
+        ctx.finding("KM-W-SIDECAR-PORTS", s, f"ports of {plan.service.name} belong on {host.service.name} "
+                    "(it shares that network); they are not published", f"move them to {host.service.name}")

@@ -229,7 +229,7 @@ def alias_services(ctx: Context, plan: ServicePlan, reserved: set[str]) -> None:
             continue
         _alias_service(ctx, target_plan, alias, s, reserved, svc.name)
     for alias, s in wanted:
-        _alias_service(ctx, plan, alias, s, reserved, svc.name)
+        _alias_service(ctx, plan.host or plan, alias, s, reserved, svc.name)
 
 
 def _alias_service(ctx: Context, plan: ServicePlan, alias: str, source: str, reserved: set[str],

@@ -295,7 +295,7 @@ def build_workload(ctx: Context, plan: ServicePlan) -> dict[str, Any]:
     pod: dict[str, Any] = dict(plan.pod)
     if plan.init_containers:
         pod["initContainers"] = plan.init_containers
-    pod["containers"] = [container]
+    pod["containers"] = [container, *plan.sidecars]
     if plan.volumes:
         pod["volumes"] = sorted(plan.volumes, key=lambda v: v["name"])
     template_meta: dict[str, Any] = {"labels": {**common_labels(ctx, plan.name), **plan.pod_labels}}

@@ -47,8 +47,33 @@ def test_r_net_03_implicit_default_network():
 
 
 def test_r_net_02_network_mode():
-    bundle = run(service("h", image="x", network_mode="host"), service("s", image="y", network_mode="service:h"))
+    bundle = run(service("h", image="x", network_mode="host"), service("s", image="y", network_mode="container:abc"))
     spec = pod(bundle, "Deployment", "h")
     assert spec["hostNetwork"] is True and spec["dnsPolicy"] == "ClusterFirstWithHostNet"
     assert traces(bundle, "services.s.network_mode")[0].status == "unsupported"
     assert "KM-W-HOST-NETWORK" in codes(bundle)
+
+
+def test_r_net_04_service_network_mode_becomes_a_sidecar():
+    from converter.model import DependsOn, VolumeMount
+
+    client = service("client", image="busybox", ports=[PortMapping(target=8080, published="8080")],
+                     volumes=[VolumeMount(type="volume", target="/c")])
+    server = service("server", image="nginx", command=["serve"], network_mode="service:client",
+                     container_name="threats-server", volumes=[VolumeMount(type="volume", target="/s")],
+                     depends_on={"client": DependsOn()})
+    web = service("web", image="w", depends_on={"server": DependsOn()})
+    bundle = run(client, server, web)
+    assert not has(bundle, "Deployment", "server") and not has(bundle, "Service", "server")
+    spec = pod(bundle, "Deployment", "client")
+    assert [c["name"] for c in spec["containers"]] == ["client", "server"]
+    assert spec["containers"][1]["args"] == ["serve"]
+    assert spec["containers"][1]["volumeMounts"] == [{"name": "server-anon-0", "mountPath": "/s"}]
+    assert {v["name"] for v in spec["volumes"]} == {"anon-0", "server-anon-0"}
+    assert "initContainers" not in spec  # the sidecar does not wait for its own pod
+    assert obj(bundle, "Service", "threats-server")["spec"]["selector"] == {"kubemap.io/service": "client"}
+    assert "h=client p=8080" in pod(bundle, "Deployment", "web")["initContainers"][0]["command"][2]
+    [entry] = traces(bundle, "services.server.network_mode")
+    assert entry.rule == "R-NET-04" and entry.targets == ["Deployment/client .spec.template.spec.containers[name=server].image"]
+    assert traces(bundle, "services.server.command")[0].targets == [
+        "Deployment/client .spec.template.spec.containers[name=server].args"]
