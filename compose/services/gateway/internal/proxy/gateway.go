@@ -31,6 +31,7 @@ type Gateway struct {
 	routes       *routes.Table
 	proxies      map[string]*httputil.ReverseProxy // by route prefix
 	transport    *http.Transport
+	buffers      *bufferPool
 	cors         corsPolicy
 	maxBodyBytes int64
 	readiness    *readiness
@@ -62,6 +63,7 @@ func New(opts Options) *Gateway {
 		routes:       opts.Routes,
 		proxies:      map[string]*httputil.ReverseProxy{},
 		transport:    newTransport(opts.UpstreamTimeout),
+		buffers:      newBufferPool(),
 		cors:         newCORSPolicy(opts.AllowedOrigins),
 		maxBodyBytes: opts.MaxBodyBytes,
 		readiness:    newReadiness(opts.Routes, readyTimeout),
@@ -108,6 +110,7 @@ func (g *Gateway) newReverseProxy(route routes.Route) *httputil.ReverseProxy {
 			pr.SetXForwarded()
 		},
 		Transport:     g.transport,
+		BufferPool:    g.buffers,
 		FlushInterval: -1, // flush every write: SSE events reach the client as they come
 		ModifyResponse: func(response *http.Response) error {
 			dropUpstreamCORS(response.Header)

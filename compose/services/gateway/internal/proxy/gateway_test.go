@@ -504,3 +504,42 @@ func mustRequest(t *testing.T, method, url string, body io.Reader) *http.Request
 	}
 	return request
 }
+
+// Many requests at once each get their own upstream answer and request id back (no state
+// shared between requests, pooled buffers included).
+func TestConcurrentRequestsStayApart(t *testing.T) {
+	upstream := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A body larger than one copy buffer, specific to the request.
+		fmt.Fprint(w, strings.Repeat(r.URL.Path+";", 4000))
+	}))
+	gw := startGateway(t, map[string]string{"/tasks": upstream.URL}, gatewaySettings{})
+	const workers = 32
+	failures := make(chan string, workers)
+	for i := 0; i < workers; i++ {
+		go func(i int) {
+			path := fmt.Sprintf("/tasks/%d", i)
+			request, _ := http.NewRequest(http.MethodGet, gw.URL+path, nil)
+			request.Header.Set(HeaderRequestID, fmt.Sprintf("req-%d", i))
+			response, err := http.DefaultClient.Do(request)
+			if err != nil {
+				failures <- err.Error()
+				return
+			}
+			defer response.Body.Close()
+			body, _ := io.ReadAll(response.Body)
+			switch {
+			case string(body) != strings.Repeat(path+";", 4000):
+				failures <- fmt.Sprintf("%s got a body of %d bytes that is not its own", path, len(body))
+			case response.Header.Get(HeaderRequestID) != fmt.Sprintf("req-%d", i):
+				failures <- fmt.Sprintf("%s got request id %q", path, response.Header.Get(HeaderRequestID))
+			default:
+				failures <- ""
+			}
+		}(i)
+	}
+	for i := 0; i < workers; i++ {
+		if failure := <-failures; failure != "" {
+			t.Error(failure)
+		}
+	}
+}
