@@ -10,8 +10,8 @@ import psycopg
 
 from . import db
 from .logging import configure_logging
-from .migrate import (DatabaseUnreachable, MigrationError, apply_migrations, connect_with_retry,
-                      load_migrations)
+from .migrate import (DatabaseUnreachableError, MigrationError, apply_migrations,
+                      connect_with_retry, load_migrations)
 from .settings import ConfigError, Settings
 
 log = logging.getLogger("orchestrator")
@@ -61,7 +61,7 @@ def _migrate(settings: Settings, wait_seconds: float) -> int:
         return EXIT_BAD_CONFIG
     try:
         conn = connect_with_retry(db.conninfo(settings), wait_seconds)
-    except DatabaseUnreachable as exc:
+    except DatabaseUnreachableError as exc:
         print(f"orchestrator migrate: cannot reach PostgreSQL at {where} after {wait_seconds:g}s: "
               f"{exc}\nCheck POSTGRES_HOST/POSTGRES_PORT/POSTGRES_DB/POSTGRES_USER and the "
               "password, and that the server is running.", file=sys.stderr)
@@ -77,7 +77,8 @@ def _migrate(settings: Settings, wait_seconds: float) -> int:
         log.info("migrations applied", extra={"versions": [m.version for m in applied],
                                               "database": where})
     else:
-        log.info("schema up to date", extra={"version": max((m.version for m in migrations), default=0),
+        latest = max((m.version for m in migrations), default=0)
+        log.info("schema up to date", extra={"version": latest,
                                              "database": where})
     return 0
 

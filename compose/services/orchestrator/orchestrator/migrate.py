@@ -30,7 +30,7 @@ class MigrationError(Exception):
     """The migrations folder is malformed."""
 
 
-class DatabaseUnreachable(Exception):
+class DatabaseUnreachableError(Exception):
     """No connection could be made before the wait ran out."""
 
 
@@ -57,8 +57,9 @@ def connect_with_retry(conninfo: str, wait_seconds: float) -> psycopg.Connection
             return psycopg.connect(conninfo)
         except psycopg.OperationalError as exc:
             if time.monotonic() + delay > deadline:
-                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise DatabaseUnreachable(reason) from None
+                text = str(exc).strip()
+                reason = text.splitlines()[0] if text else type(exc).__name__
+                raise DatabaseUnreachableError(reason) from None
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 

@@ -6,11 +6,18 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 TaskStatus = Literal["pending", "running", "done", "failed"]
 JobStatus = Literal["pending", "queued", "running", "done", "failed"]
 MAX_GOAL_CHARS = 500
+
+
+def _no_nul(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here as bad input rather than fail in the INSERT.
+    if "\x00" in text:
+        raise ValueError("must not contain NUL (\\u0000) characters")
+    return text
 
 
 class TaskCreate(BaseModel):
@@ -18,8 +25,8 @@ class TaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     goal: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                           max_length=MAX_GOAL_CHARS)]
-    input: str | None = None
+                                           max_length=MAX_GOAL_CHARS), AfterValidator(_no_nul)]
+    input: Annotated[str, AfterValidator(_no_nul)] | None = None
 
 
 class Job(BaseModel):

@@ -130,7 +130,8 @@ class _Plan(_Strict):
     def _dependencies_point_back(self) -> _Plan:
         for index, job in enumerate(self.jobs):
             if any(not 0 <= dep < index for dep in job.depends_on):
-                raise ValueError(f"jobs[{index}].depends_on must name earlier jobs (0..{index - 1})")
+                raise ValueError(
+                    f"jobs[{index}].depends_on must name earlier jobs (0..{index - 1})")
             if len(set(job.depends_on)) != len(job.depends_on):
                 raise ValueError(f"jobs[{index}].depends_on repeats a job")
             if job.kind == "aggregate" and not job.depends_on:
@@ -146,7 +147,7 @@ Kinds and payloads:
   summarize {"text": str, "sentences": int}; keywords {"text": str, "top": int};
   llm {"prompt": str};
   aggregate {} - combines the results of the jobs listed in its depends_on.
-At most %d jobs. depends_on may only name jobs earlier in the list.""" % MAX_LLM_JOBS
+depends_on may only name jobs earlier in the list. At most """ + f"{MAX_LLM_JOBS} jobs."
 
 
 def parse_plan(content: str) -> list[JobSpec]:

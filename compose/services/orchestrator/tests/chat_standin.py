@@ -30,7 +30,7 @@ def chat_standin() -> Iterator[ChatStandIn]:
     state = ChatStandIn(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:  # http.server's naming
             length = int(self.headers.get("Content-Length", "0"))
             state.requests.append({"path": self.path, "body": json.loads(self.rfile.read(length))})
             body = state.raw_body if state.raw_body is not None else json.dumps({

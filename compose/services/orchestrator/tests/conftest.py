@@ -63,10 +63,10 @@ def settings(admin_dsn: str, redis_url: str, database: str) -> Iterator[Settings
     yield Settings(
         redis_url=redis_url,
         postgres_host=str(server.get("host", "127.0.0.1")),
-        postgres_port=int(server.get("port", 5432)),
+        postgres_port=int(str(server.get("port", 5432))),
         postgres_db=database,
         postgres_user=str(server.get("user", "postgres")),
-        postgres_password=server.get("password"),
+        postgres_password=str(server["password"]) if "password" in server else None,
         jobs_stream=stream,
         chunk_words=5,
     )

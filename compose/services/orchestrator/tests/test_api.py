@@ -21,13 +21,14 @@ TEXT = "One two three four five. Six seven eight nine ten. Eleven twelve."  # 12
 def create(client: TestClient, **body: Any) -> dict[str, Any]:
     response = client.post("/tasks", json={"goal": "analyse", **body})
     assert response.status_code == 201, response.text
-    return response.json()
+    task: dict[str, Any] = response.json()
+    return task
 
 
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
-    error = response.json()["error"]
+    error: dict[str, Any] = response.json()["error"]
     assert error["code"] == code
     assert error["message"]
     assert error["request_id"] == response.headers["x-request-id"]
@@ -98,6 +99,8 @@ def test_unknown_route_is_a_json_404(client: TestClient) -> None:
     ({"goal": 42}, "goal"),
     ({"goal": "ok", "input": ["a"]}, "input"),
     ({"goal": "ok", "imput": "typo"}, "imput"),
+    ({"goal": "nul\u0000"}, "goal"),
+    ({"goal": "ok", "input": "a\u0000b"}, "input"),
 ])
 def test_bad_bodies_are_422_naming_the_field(client: TestClient, body: dict[str, Any],
                                              field: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -51,6 +52,18 @@ def test_second_run_applies_nothing(settings: Settings) -> None:
         assert count is not None and count[0] == len(load_migrations())
 
 
+def test_concurrent_migrators_apply_each_version_once(settings: Settings) -> None:
+    """Two replicas of the migrate job starting together: the advisory lock serialises them."""
+    def migrate() -> list[int]:
+        with psycopg.connect(conninfo(settings), autocommit=True) as conn:
+            return [m.version for m in apply_migrations(conn)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: migrate(), range(2)))
+    everything = [m.version for m in load_migrations()]
+    assert sorted(results) == [[], everything]
+
+
 def test_status_checks_are_enforced(db: psycopg.Connection) -> None:
     with pytest.raises(psycopg.errors.CheckViolation):
         db.execute("INSERT INTO tasks (id, goal, status) VALUES (%s, 'g', 'sleeping')",
@@ -70,7 +83,8 @@ def test_deleting_a_task_cascades_to_jobs_and_results(db: psycopg.Connection) ->
 
 def test_a_failing_migration_leaves_nothing_behind(settings: Settings) -> None:
     good = load_migrations()[0]
-    broken = Migration(good.version + 1, "0002_broken.sql", "CREATE TABLE half (x int); SELECT 1/0;")
+    broken = Migration(good.version + 1, "0002_broken.sql",
+                       "CREATE TABLE half (x int); SELECT 1/0;")
     with psycopg.connect(conninfo(settings), autocommit=True) as conn:
         with pytest.raises(psycopg.errors.DivisionByZero):
             apply_migrations(conn, [good, broken])
@@ -82,7 +96,7 @@ def test_a_failing_migration_leaves_nothing_behind(settings: Settings) -> None:
 
 def test_misnamed_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "1_init.sql").write_text("SELECT 1")
-    with pytest.raises(MigrationError, match="0001_short_name.sql"):
+    with pytest.raises(MigrationError, match=r"0001_short_name\.sql"):
         load_migrations(tmp_path)
 
 
