@@ -41,14 +41,14 @@ JOB_WAIT = """job={job} sa={sa}
 echo "kubemap: waiting for Job $job to complete"
 until
   ns=`cat $sa/namespace` && tok=`cat $sa/token`
-  url="https://kubernetes.default.svc/apis/batch/v1/namespaces/$ns/jobs/$job"
+  url="https://kubernetes.default.svc/apis/batch/v1/namespaces/$ns/jobs/$job?pretty=false"
   if command -v curl >/dev/null 2>&1; then body=`curl -sS --cacert "$sa/ca.crt" -H "Authorization: Bearer $tok" "$url"`
   elif command -v python3 >/dev/null 2>&1; then body=`python3 -c 'import ssl,sys,urllib.request as r; q=r.Request(sys.argv[1], headers={{"Authorization": "Bearer " + sys.argv[2]}}); print(r.urlopen(q, context=ssl.create_default_context(cafile=sys.argv[3]), timeout=5).read().decode())' "$url" "$tok" "$sa/ca.crt"`
   else echo "kubemap: this image has no curl or python3 to query the Job; set x-kubemap.wait_image" >&2; exit 1
   fi
   case "$body" in
-    *'"succeeded":'[1-9]*) true ;;
-    *'"type":"Failed","status":"True"'*) echo "kubemap: Job $job failed" >&2; exit 1 ;;
+    *'"succeeded":'[1-9]*|*'"succeeded": '[1-9]*) true ;;
+    *'"type":"Failed","status":"True"'*|*'"type": "Failed",'*'"status": "True"'*) echo "kubemap: Job $job failed" >&2; exit 1 ;;
     *) false ;;
   esac
 do sleep {poll}; done

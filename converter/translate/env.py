@@ -16,8 +16,12 @@ _ENV_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
 def looks_secret(key: str, value: str | None) -> bool:
-    """Key names with PASSWORD/TOKEN/SECRET/KEY/… (as a word), or a URL with a password in it."""
+    """Key names with PASSWORD/TOKEN/SECRET/KEY/… (as a word), or a URL with a password in it.
+    `*_FILE` / `*_PATH` / `*_DIR` variables holding an absolute path name where a secret is,
+    not the secret (the postgres image's POSTGRES_PASSWORD_FILE convention)."""
     upper = key.upper()
+    if upper.endswith(("_FILE", "_PATH", "_DIR")) and value and value.startswith("/"):
+        return False
     if any(word in upper for word in _SECRET_WORDS):
         return True
     if any(seg in _SECRET_SEGMENTS for seg in re.split(r"[_.\-]", upper)):
@@ -96,7 +100,7 @@ def map_environment(ctx: Context, plan: ServicePlan) -> None:
 def secret_variable(ctx: Context, plan: ServicePlan, key: str, source: str) -> None:
     """A variable whose name contains PASSWORD, PASSWD, SECRET, TOKEN, CREDENTIAL, PRIVATE or
     APIKEY, or has a `KEY`/`PASS`/`PWD`/`AUTH`/`SALT`/`CERT`/`DSN`/`JWT` word, or whose value is a
-    URL with a password, goes to a Secret `<service>-env` (also via `envFrom`) instead of the
+    URL with a password (but not `*_FILE`/`*_PATH`/`*_DIR` holding an absolute path), goes to a Secret `<service>-env` (also via `envFrom`) instead of the
     ConfigMap, and is reported: the value is now in the manifests, base64-encoded, not
     encrypted. Move it to a real secret store before committing the output."""
     ctx.trace(source, f"Secret/{plan.name}-env .data.{key}", "R-ENV-02", "mapped",

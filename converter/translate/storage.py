@@ -213,7 +213,7 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     elif host is None or host.kind in ("missing", "other"):
         what = "does not exist on the converting machine" if host is None or host.kind == "missing" else "is not a regular file or directory"
         dev_only_mount(ctx, plan, mount, source, f"{mount.source} {what}")
-    elif _inside_build_context(plan, host.path):
+    elif host.kind == "dir" and _inside_build_context(plan, host.path):
         dev_only_mount(ctx, plan, mount, source, "source tree of the service's own build (already in the image)")
     elif total > CONFIGMAP_LIMIT:
         dev_only_mount(ctx, plan, mount, source, f"{total} bytes: too big for a ConfigMap")
@@ -241,8 +241,8 @@ def _inside_build_context(plan: ServicePlan, path: str) -> bool:
 @rule("R-VOL-04", "bind mount of a source tree / big or missing path → (dev-only, reported)", keys=("volumes",))
 def dev_only_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, why: str) -> None:
     """A bind mount that only makes sense on the developer's machine is not converted and is
-    reported as a dev-only mount: a path inside the service's own build context (live code
-    reload; the image already has the code), a directory or file too big for a ConfigMap, a path
+    reported as a dev-only mount: a directory inside the service's own build context (live code
+    reload; the image already has the code; a single file there is still R-VOL-02), a directory or file too big for a ConfigMap, a path
     that does not exist when converting, the Docker socket. A hostPath volume would silently
     depend on the node's disk, so kubemap never writes one."""
     ctx.trace(source, [], "R-VOL-04", "unsupported", f"dev-only mount: {why}", service=plan.service.name)

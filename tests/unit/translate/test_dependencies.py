@@ -69,7 +69,7 @@ def test_r_dep_02_completion_waits_through_the_api_with_least_rbac():
     assert has(bundle, "Job", "migrate")
     init = _init(bundle, "api")["wait-for-migrate"]
     script = init["command"][2]
-    assert "jobs/$job" in script and "job=migrate" in script and '"succeeded":' in script
+    assert "jobs/$job?pretty=false" in script and "job=migrate" in script and "\"succeeded\": " in script
     assert "$(" not in script
     role = obj(bundle, "Role", "api-wait")
     assert role["rules"] == [{"apiGroups": ["batch"], "resources": ["jobs"], "resourceNames": ["migrate"],

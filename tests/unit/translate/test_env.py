@@ -42,6 +42,8 @@ def test_r_env_02_secret_looking_keys_go_to_a_secret():
         pytest.param("MONKEY", "x", False, id="R-ENV-02-monkey-is-not-key"),
         pytest.param("REDIS_URL", "redis://redis:6379/0", False, id="R-ENV-02-url-without-password"),
         pytest.param("BROKER", "amqp://u:p@rabbit//", True, id="R-ENV-02-url-with-password"),
+        pytest.param("POSTGRES_PASSWORD_FILE", "/run/secrets/db", False, id="R-ENV-02-file-path-is-not-secret"),
+        pytest.param("PASSWORD_FILE", "inline", True, id="R-ENV-02-file-suffix-without-path"),
     ],
 )
 def test_looks_secret(key, value, secret):

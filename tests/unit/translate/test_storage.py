@@ -79,6 +79,14 @@ def test_r_vol_02_file_bind_becomes_configmap_with_subpath():
     assert entry.rule == "R-VOL-02" and "converting machine" in entry.reason and "read-only" in entry.reason
 
 
+def test_r_vol_02_file_inside_build_context_is_still_a_configmap():
+    hp = {"/proj/gw/routes.yaml": HostPath(path="/proj/gw/routes.yaml", kind="file", content=b"r: 1\n")}
+    bundle = run(service("app", build=Build(context="/proj/gw"), volumes=[
+        VolumeMount(type="bind", source="/proj/gw/routes.yaml", target="/etc/routes.yaml", read_only=True)]),
+        host_paths=hp)
+    assert obj(bundle, "ConfigMap", "app-file-routes-yaml")["data"] == {"routes.yaml": "r: 1\n"}
+
+
 def test_r_vol_03_small_directory_becomes_configmap_with_items():
     hp = {"/proj/conf.d": HostPath(path="/proj/conf.d", kind="dir", entries={"a.conf": b"a", "sub/b.conf": b"b"})}
     bundle = run(service("app", image="x", volumes=[VolumeMount(type="bind", source="/proj/conf.d", target="/etc/c")]),
