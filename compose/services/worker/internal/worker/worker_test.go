@@ -1,0 +1,353 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kubemap/stack/worker/internal/jobs"
+	"github.com/kubemap/stack/worker/internal/queue"
+	"github.com/kubemap/stack/worker/internal/store"
+	"github.com/kubemap/stack/worker/internal/testenv"
+	"github.com/kubemap/stack/worker/internal/worker"
+)
+
+var ctx = context.Background()
+
+type settings struct {
+	name        string
+	concurrency int
+	maxAttempts int
+	claimIdle   time.Duration
+	grace       time.Duration
+	chatURL     string
+}
+
+// running is a Worker.Run in a goroutine; stop sends it the shutdown signal and waits.
+type running struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (r *running) stop(t *testing.T, within time.Duration) {
+	t.Helper()
+	r.cancel()
+	select {
+	case <-r.done:
+	case <-time.After(within):
+		t.Fatalf("worker did not stop within %s", within)
+	}
+}
+
+type testLogWriter struct {
+	t  *testing.T
+	mu sync.Mutex
+}
+
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func start(t *testing.T, env *testenv.Env, s settings) *running {
+	t.Helper()
+	if s.name == "" {
+		s.name = "w1"
+	}
+	if s.concurrency == 0 {
+		s.concurrency = 2
+	}
+	if s.maxAttempts == 0 {
+		s.maxAttempts = 3
+	}
+	if s.claimIdle == 0 {
+		s.claimIdle = 30 * time.Second
+	}
+	if s.grace == 0 {
+		s.grace = 5 * time.Second
+	}
+	w := &worker.Worker{
+		Queue: queue.New(env.Redis, queue.Options{
+			Stream: env.Stream, Group: env.Group, Consumer: s.name, DeadStream: env.DeadStream,
+			Block: 100 * time.Millisecond, ClaimIdle: s.claimIdle,
+		}),
+		Store:         store.New(env.Pool),
+		Runner:        jobs.Runner{Chat: jobs.NewChatClient(s.chatURL)},
+		Log:           slog.New(slog.NewJSONHandler(&testLogWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Name:          s.name,
+		Concurrency:   s.concurrency,
+		MaxAttempts:   s.maxAttempts,
+		ClaimIdle:     s.claimIdle,
+		ShutdownGrace: s.grace,
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	r := &running{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		if err := w.Run(runCtx); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-r.done })
+	return r
+}
+
+func taskStatus(t *testing.T, env *testenv.Env, taskID string) string {
+	return env.Str(t, `SELECT status FROM tasks WHERE id = $1`, taskID)
+}
+
+func waitTask(t *testing.T, env *testenv.Env, taskID, status string, timeout time.Duration) {
+	t.Helper()
+	testenv.Eventually(t, timeout, "task "+status, func() bool { return taskStatus(t, env, taskID) == status })
+}
+
+// sameJSON compares a stored output with the expected JSON the way PostgreSQL compares jsonb.
+func sameJSON(t *testing.T, env *testenv.Env, jobID, want string) {
+	t.Helper()
+	got := env.Str(t, `SELECT output::text FROM results WHERE job_id = $1`, jobID)
+	if env.Int(t, `SELECT count(*) FROM results WHERE job_id = $1 AND output = $2::jsonb`, jobID, want) != 1 {
+		t.Errorf("job %s output %s, want %s", jobID, got, want)
+	}
+}
+
+func TestEveryKindThroughTheQueue(t *testing.T) {
+	env := testenv.New(t)
+	// A local HTTP server standing in for the chat service (built by another part of the stack).
+	chat := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Messages []struct{ Role, Content string } `json:"messages"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"conversation_id": "c",
+			"message": map[string]string{"role": "assistant", "content": "echo: " + req.Messages[0].Content}, "provider": "local"})
+	}))
+	defer chat.Close()
+	story := "Go is fast. Redis streams are reliable. Redis streams and Go workers process jobs. The weather is nice."
+	specs := []struct {
+		spec testenv.JobSpec
+		want string
+	}{
+		{testenv.JobSpec{Kind: "wordcount", Payload: `{"text":"one two\nthree"}`}, `{"words":3,"lines":2,"chars":13}`},
+		{testenv.JobSpec{Kind: "summarize", Payload: `{"text":"` + story + `","sentences":1}`}, `{"summary":"Redis streams and Go workers process jobs."}`},
+		{testenv.JobSpec{Kind: "keywords", Payload: `{"text":"` + story + `","top":3}`}, `{"keywords":["go","redis","streams"]}`},
+		{testenv.JobSpec{Kind: "sha256", Payload: `{"text":"abc"}`}, `{"sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}`},
+		{testenv.JobSpec{Kind: "llm", Payload: `{"prompt":"hello"}`}, `{"text":"echo: hello"}`},
+		{testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":0.05}`}, `{"slept":0.05}`},
+		{testenv.JobSpec{Kind: "aggregate", DependsOn: []int{0, 1, 2}}, `{"words":3,"summary":"Redis streams and Go workers process jobs.","keywords":["go","redis","streams"],"parts":3}`},
+	}
+	all := make([]testenv.JobSpec, len(specs))
+	for i, s := range specs {
+		all[i] = s.spec
+	}
+	taskID, ids := env.InsertTask(t, all...)
+	start(t, env, settings{chatURL: chat.URL})
+	waitTask(t, env, taskID, "done", 15*time.Second)
+	for i, s := range specs {
+		sameJSON(t, env, ids[i], s.want)
+	}
+	if n := env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND status = 'done' AND attempts = 1 AND worker = 'w1'`, taskID); n != len(specs) {
+		t.Fatalf("%d of %d jobs done once by w1", n, len(specs))
+	}
+	testenv.Eventually(t, 2*time.Second, "every entry acknowledged", func() bool { return env.Pending(t) == 0 })
+}
+
+func TestAggregateRunsAfterItsDependencies(t *testing.T) {
+	env := testenv.New(t)
+	chunks := []string{"Alpha beta. Gamma alpha.", "Delta alpha! Beta beta beta."}
+	var specs []testenv.JobSpec
+	for _, c := range chunks { // the orchestrator's rules plan: three jobs per chunk, then aggregate
+		specs = append(specs,
+			testenv.JobSpec{Kind: "wordcount", Payload: `{"text":"` + c + `"}`},
+			testenv.JobSpec{Kind: "summarize", Payload: `{"text":"` + c + `","sentences":1}`},
+			testenv.JobSpec{Kind: "keywords", Payload: `{"text":"` + c + `","top":2}`})
+	}
+	specs = append(specs, testenv.JobSpec{Kind: "aggregate", DependsOn: []int{0, 1, 2, 3, 4, 5}})
+	taskID, ids := env.InsertTask(t, specs...)
+	// Two workers, so dependencies finish concurrently.
+	start(t, env, settings{name: "w1"})
+	start(t, env, settings{name: "w2"})
+	waitTask(t, env, taskID, "done", 15*time.Second)
+	// Chunk 1 (4 words): alpha 2, beta 1, gamma 1 → both sentences score 1.5, the first wins;
+	// keywords alpha, beta. Chunk 2 (5 words): beta 3 → "Beta beta beta." wins; keywords beta,
+	// alpha. Merged (Borda): alpha 2+1, beta 1+2 → tie, alphabetical.
+	sameJSON(t, env, ids[6], `{"words":9,"summary":"Alpha beta. Beta beta beta.","keywords":["alpha","beta"],"parts":6}`)
+	if n := env.Int(t, `
+		SELECT count(*) FROM jobs a, jobs d
+		WHERE a.id = $1 AND d.id = ANY (a.depends_on) AND d.finished_at <= a.started_at`, ids[6]); n != 6 {
+		t.Fatalf("aggregate started before %d of its 6 dependencies finished", 6-n)
+	}
+	if got := env.Str(t, `SELECT (started_at <= finished_at)::text FROM tasks WHERE id = $1`, taskID); got != "true" {
+		t.Fatalf("task timings: %s", got)
+	}
+}
+
+func TestRedeliveryOfDoneJobDoesNotRunItAgain(t *testing.T) {
+	env := testenv.New(t)
+	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "wordcount", Payload: `{"text":"a b c"}`})
+	r := start(t, env, settings{})
+	waitTask(t, env, taskID, "done", 10*time.Second)
+	// The same entry again, as after a worker died between commit and XACK.
+	q := queue.New(env.Redis, queue.Options{Stream: env.Stream})
+	if err := q.Publish(ctx, []queue.Entry{{JobID: ids[0], TaskID: taskID, Kind: "wordcount"}}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 5*time.Second, "the duplicate entry is read and acknowledged", func() bool {
+		info, err := env.Redis.XInfoGroups(ctx, env.Stream).Result()
+		return err == nil && len(info) == 1 && info[0].EntriesRead == 2 && info[0].Pending == 0
+	})
+	r.stop(t, 5*time.Second)
+	if n := env.Int(t, `SELECT count(*) FROM results WHERE job_id = $1`, ids[0]); n != 1 {
+		t.Fatalf("%d results", n)
+	}
+	if n := env.Int(t, `SELECT attempts FROM jobs WHERE id = $1`, ids[0]); n != 1 {
+		t.Fatalf("job ran %d times", n)
+	}
+}
+
+// A worker that committed a result but died before announcing the jobs it released: the job is
+// done, its dependent is queued in the database but not on the stream. The redelivery announces it.
+func TestRedeliveryAnnouncesDependentsLostInACrash(t *testing.T) {
+	env := testenv.New(t)
+	taskID, ids := env.InsertTask(t,
+		testenv.JobSpec{Kind: "wordcount", Payload: `{"text":"a b"}`},
+		testenv.JobSpec{Kind: "aggregate", DependsOn: []int{0}})
+	s := store.New(env.Pool)
+	job, err := s.Start(ctx, ids[0], "crashed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Complete(ctx, job, json.RawMessage(`{"words":2,"lines":1,"chars":3}`)); err != nil {
+		t.Fatal(err)
+	}
+	start(t, env, settings{})
+	waitTask(t, env, taskID, "done", 10*time.Second)
+	sameJSON(t, env, ids[1], `{"words":2,"summary":"","keywords":[],"parts":1}`)
+	if n := env.Int(t, `SELECT attempts FROM jobs WHERE id = $1`, ids[0]); n != 1 {
+		t.Fatalf("the done job ran again (%d attempts)", n)
+	}
+}
+
+func TestJobOfDeadConsumerIsReclaimed(t *testing.T) {
+	env := testenv.New(t)
+	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "sha256", Payload: `{"text":""}`})
+	// A consumer takes the entry and dies without acknowledging it.
+	dead := queue.New(env.Redis, queue.Options{Stream: env.Stream, Group: env.Group, Consumer: "dead", Block: time.Millisecond})
+	if err := dead.EnsureGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if msgs, err := dead.Read(ctx, 1); err != nil || len(msgs) != 1 {
+		t.Fatalf("dead consumer read %v %+v", err, msgs)
+	}
+	begin := time.Now()
+	start(t, env, settings{name: "rescuer", claimIdle: 500 * time.Millisecond})
+	waitTask(t, env, taskID, "done", 10*time.Second)
+	if waited := time.Since(begin); waited < 400*time.Millisecond {
+		t.Fatalf("reclaimed after %s, before the idle time", waited)
+	}
+	if got := env.Str(t, `SELECT worker FROM jobs WHERE id = $1`, ids[0]); got != "rescuer" {
+		t.Fatalf("job done by %q", got)
+	}
+	if env.Pending(t) != 0 {
+		t.Fatal("entry still pending")
+	}
+}
+
+func TestFailingJobIsDeadLetteredAfterMaxAttempts(t *testing.T) {
+	env := testenv.New(t)
+	taskID, ids := env.InsertTask(t,
+		testenv.JobSpec{Kind: "translate", Payload: `{}`},
+		testenv.JobSpec{Kind: "aggregate", DependsOn: []int{0}})
+	start(t, env, settings{maxAttempts: 3, claimIdle: 200 * time.Millisecond})
+	waitTask(t, env, taskID, "failed", 10*time.Second)
+	got := env.Str(t, `SELECT status || ' ' || attempts || ' ' || error FROM jobs WHERE id = $1`, ids[0])
+	if got != `failed 3 translate job: unknown job kind "translate"` && got != `failed 3 unknown job kind "translate"` {
+		t.Fatalf("job: %s", got)
+	}
+	if st := env.Str(t, `SELECT status FROM jobs WHERE id = $1`, ids[1]); st != "failed" {
+		t.Fatalf("dependent %s", st)
+	}
+	dead, err := env.Redis.XRange(ctx, env.DeadStream, "-", "+").Result()
+	if err != nil || len(dead) != 1 || dead[0].Values["job_id"] != ids[0] || dead[0].Values["deliveries"] != "3" {
+		t.Fatalf("dead stream %v %+v", err, dead)
+	}
+	if env.Pending(t) != 0 {
+		t.Fatal("dead-lettered entry still pending")
+	}
+	if n := env.Int(t, `SELECT count(*) FROM results WHERE task_id = $1`, taskID); n != 0 {
+		t.Fatalf("%d results for a failed task", n)
+	}
+}
+
+func TestShutdownFinishesJobsInHand(t *testing.T) {
+	env := testenv.New(t)
+	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":0.5}`})
+	r := start(t, env, settings{grace: 5 * time.Second})
+	testenv.Eventually(t, 5*time.Second, "job running", func() bool {
+		return env.Str(t, `SELECT status FROM jobs WHERE id = $1`, ids[0]) == "running"
+	})
+	// Added after the signal: must not be taken.
+	r.stop(t, 3*time.Second)
+	if st := taskStatus(t, env, taskID); st != "done" {
+		t.Fatalf("task %s after a graceful stop", st)
+	}
+	if env.Pending(t) != 0 {
+		t.Fatal("finished job not acknowledged")
+	}
+	later, _ := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":0}`})
+	time.Sleep(300 * time.Millisecond)
+	if st := taskStatus(t, env, later); st != "pending" {
+		t.Fatalf("a stopped worker ran a new job (task %s)", st)
+	}
+}
+
+func TestShutdownLeavesUnfinishedJobForAnotherWorker(t *testing.T) {
+	env := testenv.New(t)
+	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":30}`})
+	r := start(t, env, settings{grace: 300 * time.Millisecond})
+	testenv.Eventually(t, 5*time.Second, "job running", func() bool {
+		return env.Str(t, `SELECT status FROM jobs WHERE id = $1`, ids[0]) == "running"
+	})
+	began := time.Now()
+	r.stop(t, 3*time.Second)
+	if d := time.Since(began); d < 250*time.Millisecond {
+		t.Fatalf("stopped after %s, before the grace period", d)
+	}
+	if got := env.Str(t, `SELECT status || ' ' || error FROM jobs WHERE id = $1`, ids[0]); got != "queued interrupted by worker shutdown" {
+		t.Fatalf("job: %s", got)
+	}
+	if env.Pending(t) != 1 {
+		t.Fatal("the interrupted job's entry must stay pending so it is reclaimed")
+	}
+	if n := env.Int(t, `SELECT count(*) FROM results WHERE task_id = $1`, taskID); n != 0 {
+		t.Fatalf("%d results", n)
+	}
+}
+
+func TestConcurrencyIsBounded(t *testing.T) {
+	env := testenv.New(t)
+	var specs []testenv.JobSpec
+	for range 6 {
+		specs = append(specs, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":0.3}`})
+	}
+	taskID, _ := env.InsertTask(t, specs...)
+	start(t, env, settings{concurrency: 3})
+	waitTask(t, env, taskID, "done", 10*time.Second)
+	// The most jobs whose [started_at, finished_at] intervals overlap one job's start.
+	peak := env.Int(t, `
+		SELECT max(n)::int FROM (
+			SELECT (SELECT count(*) FROM jobs b WHERE b.task_id = a.task_id
+			        AND b.started_at <= a.started_at AND b.finished_at > a.started_at) AS n
+			FROM jobs a WHERE a.task_id = $1) s`, taskID)
+	if peak != 3 {
+		t.Fatalf("peak concurrency %d, want 3", peak)
+	}
+}
