@@ -93,7 +93,14 @@ def validate_command(
     try:
         project = load_project(options)
     except KubemapError as err:
-        raise fail(err) from None
+        problems = getattr(err, "problems", None)
+        if not problems:
+            raise fail(err) from None
+        for problem in problems:
+            err_console.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True,
+                              highlight=False)
+        err_console.print(f"{len(problems)} problems", highlight=False)
+        raise typer.Exit(code=2) from None
     for warning in project.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", markup=True, soft_wrap=True,
                           highlight=False)

@@ -67,19 +67,47 @@ def check_legacy_and_empty(tree: Any, file: str) -> None:
         )
 
 
+class SchemaProblems(LoadError):
+    """Every schema violation of a project. Reads as the most relevant one; `problems` has all,
+    in file order, for `kubemap validate` to list."""
+
+    def __init__(self, problems: list[LoadError]) -> None:
+        first = problems[0]
+        more = len(problems) - 1
+        hint = first.hint
+        if more:
+            hint = (hint + "; " if hint else "") + f"{more} more problem{'s' if more > 1 else ''}"
+        super().__init__(first.message, file=first.file, line=first.line,
+                         key_path=first.key_path, hint=hint)
+        self.problems = problems
+
+
 def validate(tree: Any, default_file: str) -> None:
-    """Raise LoadError for the first (most relevant) schema violation."""
+    """Raise SchemaProblems (a LoadError) when the project breaks the Compose schema."""
     data = plain(tree)
     errors = [e for e in (_relevant(e) for e in _validator().iter_errors(data)) if e is not None]
     if not errors:
         return
     errors.sort(key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    error = _deepest(best_match(errors) or errors[0])
-    path = list(error.absolute_path)
-    message, hint, path = _describe(error, path)
+    first = best_match(errors) or errors[0]
+    problems = [_problem(tree, first, default_file)]
+    seen = {(problems[0].key_path, problems[0].message)}
+    for error in errors:
+        problem = _problem(tree, error, default_file)
+        if (problem.key_path, problem.message) not in seen:
+            seen.add((problem.key_path, problem.message))
+            problems.append(problem)
+    first_problem, rest = problems[0], problems[1:]
+    rest.sort(key=lambda p: (p.file or "", p.line or 0, p.key_path or ""))
+    raise SchemaProblems([first_problem, *rest])
+
+
+def _problem(tree: Any, error: ValidationError, default_file: str) -> LoadError:
+    error = _deepest(error)
+    message, hint, path = _describe(error, list(error.absolute_path))
     pos = locate(tree, path)
-    raise LoadError(message, file=pos[0] if pos else default_file, line=pos[1] if pos else None,
-                    key_path=format_path(path) or None, hint=hint)
+    return LoadError(message, file=pos[0] if pos else default_file, line=pos[1] if pos else None,
+                     key_path=format_path(path) or None, hint=hint)
 
 
 def _relevant(error: ValidationError) -> ValidationError | None:

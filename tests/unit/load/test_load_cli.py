@@ -122,3 +122,14 @@ def test_help_teaches_with_an_example(tmp_path: Path) -> None:
         for flag in ("--file", "--env-file", "--profile", "--project-name",
                      "--project-directory", "--use-shell-env"):
             assert flag in result.stdout, f"{command} --help lacks {flag}"
+
+
+def test_validate_lists_every_schema_problem(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: [x]\n    portz: 1\n"
+                                     "  db:\n    image: p\n    restart: 5\n"})
+    result = run(["validate"], tmp_path)
+    assert result.returncode == 2
+    assert "did you mean 'ports'" in result.stderr
+    assert "services.web.image" in result.stderr
+    assert "services.db.restart" in result.stderr
+    assert "3 problems" in result.stderr

@@ -490,3 +490,15 @@ def test_resolved_config_is_long_syntax_and_sorted(tmp_path: Path) -> None:
     assert config["networks"]["default"] == {"name": "demo_default"}
     assert list(config) == sorted(config)
     assert list(web) == sorted(web)
+
+
+def test_schema_problems_are_all_collected(tmp_path: Path) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_text(tmp_path, "services:\n  a:\n    image: [x]\n  b:\n    image: y\n    scale: [1]\n"
+                            "    portz: []\n")
+    problems = caught.value.problems  # type: ignore[attr-defined]
+    assert [p.key_path for p in problems][0] in {"services.a.image", "services.b.portz",
+                                                  "services.b.scale"}
+    assert {p.key_path for p in problems} == {"services.a.image", "services.b.scale",
+                                              "services.b.portz"}
+    assert "2 more problems" in str(caught.value)
