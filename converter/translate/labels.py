@@ -20,10 +20,11 @@ def valid_key(key: str) -> bool:
     return bool(_LABEL_KEY.match(key)) and len(prefix) <= 253
 
 
-def valid_label(key: str, value: str) -> bool:
+def valid_label(key: str, value: str, allow_reserved: bool = False) -> bool:
+    """A valid label; `kubernetes.io/` keys only when kubemap itself means the well-known ones."""
     return (
         valid_key(key) and bool(_LABEL_VALUE.match(value))
-        and not key.startswith(("kubernetes.io/", "k8s.io/"))
+        and (allow_reserved or not key.startswith(("kubernetes.io/", "k8s.io/")))
     )
 
 

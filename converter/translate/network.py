@@ -105,8 +105,8 @@ def build_network_policies(ctx: Context) -> None:
             ctx.finding("KM-W-UNSUPPORTED", s + ".internal", f"internal network {name}: outbound traffic is not blocked")
         if net is not None and net.external:
             ctx.trace(s, [], "R-NET-03", "approximated", "external network: treated as a project network")
-        if net is not None and (net.driver or net.other):
-            ctx.trace(s + ".driver", [], "R-NET-03", "unsupported", "drivers and IPAM do not apply to pods")
+        if net is not None:
+            _network_options(ctx, net, s)
         if name not in used:
             if net is not None:
                 ctx.trace(s, [], "R-NET-03", reason="not used by any converted service")
@@ -198,3 +198,18 @@ def merge_sidecar(ctx: Context, plan: ServicePlan) -> None:
         s = src(plan, "ports")
         ctx.finding("KM-W-SIDECAR-PORTS", s, f"ports of {plan.service.name} belong on {host.service.name} "
                     "(it shares that network); they are not published", f"move them to {host.service.name}")
+
+
+def _network_options(ctx: Context, net: Any, source: str) -> None:
+    """Drivers and IPAM have no meaning for pods; the common default drivers are not worth a warning."""
+    if net.driver in ("bridge", "overlay", "default"):
+        ctx.trace(source + ".driver", [], "R-NET-03", reason=f"{net.driver}: the cluster's pod network plays its role")
+    elif net.driver:
+        ctx.trace(source + ".driver", [], "R-NET-03", "unsupported", f"network driver {net.driver} has no pod equivalent")
+        ctx.finding("KM-W-UNSUPPORTED", source + ".driver", f"network driver {net.driver} is not converted")
+    for key in sorted(net.other):
+        if key in ("name", "attachable"):
+            ctx.trace(f"{source}.{key}", [], "R-NET-03", reason="no effect on pods")
+            continue
+        ctx.trace(f"{source}.{key}", [], "R-NET-03", "unsupported", f"network option {key} has no pod equivalent")
+        ctx.finding("KM-W-UNSUPPORTED", f"{source}.{key}", f"network option {key} is not converted")

@@ -15,6 +15,7 @@ SAFE_SYSCTLS = frozenset({
     "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem",
     "net.ipv4.tcp_wmem",
 })
+SELINUX_FIELDS = {"user": "user", "role": "role", "type": "type", "level": "level"}
 _NUMERIC_USER = re.compile(r"^(\d+)(?::(\d+))?$")
 
 
@@ -107,7 +108,8 @@ def map_security_opt(ctx: Context, plan: ServicePlan) -> None:
     """`no-new-privileges[:true]` → `allowPrivilegeEscalation: false`; `seccomp:unconfined` →
     `seccompProfile: Unconfined`, another `seccomp:<file>` is reported (a Localhost profile must
     be installed on nodes); `apparmor:unconfined` / `apparmor:<profile>` → `appArmorProfile`
-    Unconfined / Localhost; `label:…` (SELinux) is reported."""
+    Unconfined / Localhost; `label:user|role|type|level:V` → `seLinuxOptions`; `label:disable`
+    and anything else is reported."""
     svc = plan.service
     sc = _security(plan)
     for i, opt in enumerate(svc.security_opt):
@@ -125,6 +127,11 @@ def map_security_opt(ctx: Context, plan: ServicePlan) -> None:
             ctx.trace(s, plan.container_field("securityContext.appArmorProfile"), "R-SEC-04",
                       "mapped" if value == "unconfined" else "approximated",
                       "" if value == "unconfined" else "the profile must be loaded on every node", service=svc.name)
+        elif name == "label" and value.split(":", 1)[0] in SELINUX_FIELDS and ":" in value:
+            field, _, setting = value.partition(":")
+            sc.setdefault("seLinuxOptions", {})[SELINUX_FIELDS[field]] = setting
+            ctx.trace(s, plan.container_field(f"securityContext.seLinuxOptions.{SELINUX_FIELDS[field]}"), "R-SEC-04",
+                      service=svc.name)
         else:
             ctx.trace(s, [], "R-SEC-04", "unsupported", f"security option {opt!r} is not converted", service=svc.name)
             ctx.finding("KM-W-UNSUPPORTED", s, f"security_opt {opt!r} is not converted",

@@ -227,6 +227,7 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     if extras:
         ctx.trace(f"{source}.{extras[0]}", [], "R-VOL-04", "unsupported",
                   "bind options " + ", ".join(extras) + " have no meaning without a host path", service=svc.name)
+        ctx.finding("KM-W-UNSUPPORTED", f"{source}.{extras[0]}", "bind options " + ", ".join(extras) + " are dropped")
 
 
 def _inside_build_context(plan: ServicePlan, path: str) -> bool:
@@ -298,7 +299,7 @@ def build_claims(ctx: Context, volume_users: dict[str, list[str]]) -> None:
         if not users:
             ctx.trace(s, [], "R-VOL-07", reason="not used by any converted service: no PVC")
             continue
-        if vol.driver or vol.driver_opts:
+        if (vol.driver and vol.driver != "local") or vol.driver_opts:
             ctx.trace(s + ".driver_opts", [], "R-VOL-07", "unsupported",
                       "volume drivers/options have no PVC equivalent; a default PVC is used")
             ctx.finding("KM-W-UNSUPPORTED", s, f"driver/driver_opts of volume {name} are not converted",

@@ -211,8 +211,10 @@ def map_replicas(ctx: Context, plan: ServicePlan) -> None:
 def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
     """The Swarm-only parts of `deploy`: `labels` become workload labels/annotations (service
     labels, not container labels); `restart_policy` picks the workload (R-WL-04);
-    `placement.constraints` of the form `node.labels.K==V` become `nodeSelector` (other
-    constraints and preferences are reported); `endpoint_mode: dnsrr` makes the Service headless;
+    `placement.constraints` of the form `node.labels.K==V`, `node.hostname==H`,
+    `node.platform.os/arch==V` become `nodeSelector` (`kubernetes.io/hostname`, `…/os`,
+    `…/arch`; node names differ between a Swarm and a cluster), other constraints and
+    preferences are reported; `endpoint_mode: dnsrr` makes the Service headless;
     `update_config` / `rollback_config` have no direct equivalent (the Deployment's rolling
     update is used) and are reported; `resources` is R-RES-01, `mode` R-WL-03, `replicas` R-WL-05."""
     svc = plan.service
@@ -263,21 +265,34 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
                         "tune spec.strategy of the generated workload if needed")
 
 
+SWARM_NODE_KEYS = {"hostname": "kubernetes.io/hostname", "platform.os": "kubernetes.io/os",
+                   "platform.arch": "kubernetes.io/arch"}
+ARCHES = {"x86_64": "amd64", "aarch64": "arm64"}
+
+
 def _placement(ctx: Context, plan: ServicePlan, placement: dict[str, Any]) -> None:
     svc = plan.service
     selector_terms: dict[str, str] = {}
     leftovers = []
+    from converter.translate.labels import valid_label
+
     for constraint in placement.get("constraints") or []:
-        m = re.match(r"^\s*node\.labels\.([^=!\s]+)\s*==\s*(\S+)\s*$", str(constraint))
+        m = re.match(r"^\s*node\.(labels\.[^=!\s]+|hostname|platform\.os|platform\.arch)\s*==\s*(\S+)\s*$",
+                     str(constraint))
+        key = value = ""
         if m:
-            selector_terms[m.group(1)] = m.group(2)
+            attr, value = m.group(1), m.group(2)
+            key = attr.removeprefix("labels.") if attr.startswith("labels.") else SWARM_NODE_KEYS[attr]
+            value = ARCHES.get(value, value) if attr == "platform.arch" else value
+        if m and valid_label(key, value, allow_reserved=not attr.startswith("labels.")):
+            selector_terms[key] = value
         else:
             leftovers.append(str(constraint))
     extra = [k for k in placement if k != "constraints"]
     if selector_terms:
         plan.pod.setdefault("nodeSelector", {}).update(selector_terms)
     status = "mapped" if not leftovers and not extra else "approximated" if selector_terms else "unsupported"
-    reason = "node.labels constraints → nodeSelector"
+    reason = "node label/hostname/platform constraints → nodeSelector"
     if leftovers or extra:
         reason += "; not converted: " + ", ".join(leftovers + extra)
         ctx.finding("KM-W-UNSUPPORTED", src(plan, "deploy.placement"),

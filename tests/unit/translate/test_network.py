@@ -77,3 +77,13 @@ def test_r_net_04_service_network_mode_becomes_a_sidecar():
     assert entry.rule == "R-NET-04" and entry.targets == ["Deployment/client .spec.template.spec.containers[name=server].image"]
     assert traces(bundle, "services.server.command")[0].targets == [
         "Deployment/client .spec.template.spec.containers[name=server].args"]
+
+
+def test_r_net_03_network_drivers():
+    bundle = run(service("a", image="x", networks={"n": None, "m": None}),
+                 networks={"n": Network(name="n", driver="bridge"),
+                           "m": Network(name="m", driver="macvlan", other={"ipam": {"config": []}})})
+    assert traces(bundle, "networks.n.driver")[0].status == "mapped"
+    assert traces(bundle, "networks.m.driver")[0].status == "unsupported"
+    assert traces(bundle, "networks.m.ipam")[0].status == "unsupported"
+    assert codes(bundle).count("KM-W-UNSUPPORTED") == 2

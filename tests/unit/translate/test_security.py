@@ -56,6 +56,8 @@ def test_r_sec_03_sysctls_and_unsafe_ones_reported():
         pytest.param("no-new-privileges:false", "allowPrivilegeEscalation", True, id="R-SEC-04-allow-escalation"),
         pytest.param("seccomp:unconfined", "seccompProfile", {"type": "Unconfined"}, id="R-SEC-04-seccomp-unconfined"),
         pytest.param("apparmor=unconfined", "appArmorProfile", {"type": "Unconfined"}, id="R-SEC-04-apparmor"),
+        pytest.param("label=type:svirt_apache_t", "seLinuxOptions", {"type": "svirt_apache_t"}, id="R-SEC-04-selinux-type"),
+        pytest.param("label:level:s0:c100,c200", "seLinuxOptions", {"level": "s0:c100,c200"}, id="R-SEC-04-selinux-level"),
     ],
 )
 def test_security_opt(opt, field, value):

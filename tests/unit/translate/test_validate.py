@@ -130,6 +130,15 @@ def test_every_written_key_is_traced_by_a_rule():
             assert any(e.source.startswith(f"{section}.{name}") for e in bundle.trace), f"{section}.{name} untraced"
 
 
+def test_every_unsupported_key_has_a_finding():
+    bundle = translate(rich_project())
+    sources = {f.source for f in bundle.findings}
+    unsupported = [e for e in bundle.trace if e.status == "unsupported"]
+    assert len(unsupported) >= 3  # logging, ulimits, SHELL_ONLY, the dev-only bind...
+    for entry in unsupported:
+        assert any(entry.source == s or entry.source.startswith((s + ".", s + "[")) for s in sources), entry
+
+
 def test_rich_project_key_facts():
     bundle = translate(rich_project())
     by = {(o.kind, o.name): o.body for o in bundle.objects}

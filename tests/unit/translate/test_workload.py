@@ -105,6 +105,14 @@ def test_r_wl_06_placement_and_labels_and_update_config():
     assert "KM-W-UNSUPPORTED" in codes(bundle)
 
 
+def test_r_wl_06_hostname_and_platform_constraints():
+    deploy = Deploy(placement={"constraints": ["node.hostname == n1", "node.platform.arch==x86_64",
+                                               "node.labels.bad==has space"]})
+    bundle = run(service("app", image="x", deploy=deploy))
+    assert pod(bundle, "Deployment", "app")["nodeSelector"] == {"kubernetes.io/hostname": "n1",
+                                                                "kubernetes.io/arch": "amd64"}
+
+
 def test_r_wl_01_unknown_forced_workload_is_an_error():
     with pytest.raises(TranslateError, match="unknown workload"):
         run(service("app", image="x", extensions={"x-kubemap": {"workload": "cronjob"}}))
