@@ -104,7 +104,8 @@ def build_hpa(ctx: Context, plan: ServicePlan) -> None:
     """`x-kubemap: {hpa: {min, max, cpu}}` → an `autoscaling/v2` HorizontalPodAutoscaler on the
     Deployment or StatefulSet, scaling between min (default the replica count) and max on average
     CPU utilisation `cpu` percent (default 80). Utilisation is relative to the CPU *request*:
-    without `deploy.resources.reservations.cpus` it cannot work, which is reported."""
+    without `deploy.resources.reservations.cpus` it cannot work, which is reported. The workload
+    then has no `spec.replicas`, so re-applying does not reset what the autoscaler chose."""
     hpa = plan.x.get("hpa")
     if not hpa:
         return

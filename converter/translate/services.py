@@ -24,7 +24,10 @@ def port_name(protocol: str, port: int, wanted: str | None, used: set[str]) -> s
         if _PORT_NAME.match(candidate) and re.search("[a-z]", candidate) and "--" not in candidate \
                 and candidate not in used:
             return candidate
-    return f"{protocol.lower()}-{port}"
+    name, n = f"{protocol.lower()}-{port}", 2
+    while name in used:  # a Compose port name took it: tcp-80-2, tcp-80-3, ...
+        name, n = f"{protocol.lower()}-{port}-{n}", n + 1
+    return name
 
 
 def parse_expose(entry: str, source: str) -> list[tuple[int, str]]:

@@ -331,7 +331,8 @@ def build_workload(ctx: Context, plan: ServicePlan) -> dict[str, Any]:
         api = "batch/v1"
     else:
         spec = {"selector": {"matchLabels": selector(plan)}, "template": template}
-        if plan.kind in ("Deployment", "StatefulSet"):
+        if plan.kind in ("Deployment", "StatefulSet") and not plan.x.get("hpa"):
+            # With an HPA the replica count is the autoscaler's: writing it would fight it on apply.
             spec = {"replicas": plan.replicas, **spec}
         if plan.kind == "StatefulSet":
             spec["serviceName"] = plan.name

@@ -35,6 +35,7 @@ def test_r_hpa_01_hpa():
     assert (spec["minReplicas"], spec["maxReplicas"]) == (2, 6)
     assert spec["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
     assert "KM-W-HPA-NO-REQUESTS" not in codes(bundle)
+    assert "replicas" not in obj(bundle, "Deployment", "api")["spec"]  # the HPA owns it
 
 
 def test_r_hpa_01_without_cpu_request_is_reported():

@@ -39,6 +39,12 @@ def test_service_ports_use_container_port(ports, expected):
     assert [p["containerPort"] for p in main(bundle)["ports"]] == [p["port"] for p in expected]
 
 
+def test_r_ports_01_generated_names_never_clash_with_compose_names():
+    bundle = run(service("app", image="x", ports=[PortMapping(target=8080, name="tcp-80")], expose=["80"]))
+    names = [p["name"] for p in obj(bundle, "Service", "app")["spec"]["ports"]]
+    assert names == ["tcp-80", "tcp-80-2"]
+
+
 def test_r_ports_02_published_port_becomes_node_port_and_is_recorded():
     bundle = run(service("app", image="nginx", ports=[PortMapping(target=80, published="8080", host_ip="127.0.0.1")]))
     svc = obj(bundle, "Service", "app")
