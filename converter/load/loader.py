@@ -100,8 +100,8 @@ def load(options: LoadOptions) -> Project:
         "services": services,
         "networks": networks,
         "volumes": build_volumes(tree),
-        "secrets": build_file_objects(tree, "secrets", env.values),
-        "configs": build_file_objects(tree, "configs", env.values),
+        "secrets": build_file_objects(tree, "secrets", env.values, warnings),
+        "configs": build_file_objects(tree, "configs", env.values, warnings),
         "extensions": {k: v for k, v in _plain(tree).items() if str(k).startswith("x-")},
         "disabled_services": sorted(disabled),
     }

@@ -66,13 +66,18 @@ def build_volumes(tree: Any) -> dict[str, Volume]:
     return out
 
 
-def build_file_objects(tree: Any, kind: str, env: dict[str, str]) -> dict[str, FileObject]:
+def build_file_objects(
+    tree: Any, kind: str, env: dict[str, str], warnings: list[str]
+) -> dict[str, FileObject]:
     out: dict[str, FileObject] = {}
     for name, spec in (tree.get(kind) or {}).items():
         spec = spec or {}
         other, extensions = _split(
             spec, {"file", "environment", "content", "external", "labels"})
         variable = spec.get("environment")
+        if variable and str(variable) not in env:
+            warnings.append(f"{kind}.{name} reads the variable {variable}, which is not set "
+                            "(set it in .env / --env-file, or pass --use-shell-env)")
         out[str(name)] = FileObject(
             name=str(name),
             file=spec.get("file"),

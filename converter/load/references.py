@@ -94,6 +94,12 @@ def check_references(
                 del depends[dep]
                 spec["depends_on"] = depends
                 continue
+            if str(dep) in disabled and not required:
+                warnings.append(f"service {name!r}: the optional dependency {dep!r} is disabled "
+                                "by its profiles and is ignored")
+                del depends[dep]
+                spec["depends_on"] = depends
+                continue
             _check_service_ref(tree, [*base, "depends_on", dep], str(dep), all_services,
                                disabled, required, "depends on")
         for index, link in enumerate(spec.get("links") or []):

@@ -348,6 +348,8 @@ def test_optional_dependency_on_a_disabled_service_is_fine(tmp_path: Path) -> No
           db: {image: d, profiles: [dev]}
     """)
     assert project.disabled_services == ["db"]
+    assert project.services["web"].depends_on == {}
+    assert any("optional dependency 'db'" in w for w in project.warnings)
 
 
 @pytest.mark.parametrize(
