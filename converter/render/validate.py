@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import jsonschema
-import kubernetes_validate
 from kubernetes_validate import utils as kv_utils
 from referencing import Registry, Resource
 
@@ -25,13 +24,19 @@ BUG_HINT = "this is a bug in kubemap, not in your compose file: please report it
 
 def newest_kube_version() -> str:
     """The newest Kubernetes version whose schemas kubernetes-validate ships, e.g. "1.37.0"."""
-    return kubernetes_validate.latest_version()
+    return _all_versions()[-1]
+
+
+@lru_cache(maxsize=1)
+def _all_versions() -> tuple[str, ...]:
+    return tuple(kv_utils.all_versions())  # lists a package directory: do it once
 
 
 def supported_kube_versions() -> list[str]:
-    return kv_utils.all_versions()
+    return list(_all_versions())
 
 
+@lru_cache(maxsize=16)
 def _schema_version(kube_version: str) -> str:
     """Map a requested version to the shipped schema set, as kubernetes_validate.validate() does:
     the newest shipped version that is not newer than the requested major.minor."""
