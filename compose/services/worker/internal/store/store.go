@@ -45,33 +45,34 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
 // Start marks a job running (and its task, the first time) and counts the attempt. A job that
 // already ended is returned unchanged so the caller can acknowledge it without running it again.
+// The statements go as one batch: one round trip, one implicit transaction.
 func (s *Store) Start(ctx context.Context, jobID, worker string) (Job, error) {
 	var job Job
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			SELECT id, task_id, kind, payload, depends_on, status, attempts
-			FROM jobs WHERE id = $1 FOR UPDATE`, jobID).
-			Scan(&job.ID, &job.TaskID, &job.Kind, &job.Payload, &job.DependsOn, &job.Status, &job.Attempts)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrJobNotFound
-		}
-		if err != nil || job.Finished() {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `
-			UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = $2, started_at = now()
-			WHERE id = $1 RETURNING attempts`, jobID, worker).Scan(&job.Attempts); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE tasks SET status = 'running', started_at = now()
-			WHERE id = $1 AND status = 'pending'`, job.TaskID)
-		return err
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, task_id, kind, payload, depends_on, status, attempts
+		FROM jobs WHERE id = $1 FOR UPDATE`, jobID).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&job.ID, &job.TaskID, &job.Kind, &job.Payload, &job.DependsOn, &job.Status, &job.Attempts)
 	})
-	if err != nil && !errors.Is(err, ErrJobNotFound) {
-		err = fmt.Errorf("starting job %s: %w", jobID, err)
+	b.Queue(`UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = $2, started_at = now()
+		WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING attempts`, jobID, worker).
+		Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&job.Attempts); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
+	b.Queue(`UPDATE tasks SET status = 'running', started_at = now()
+		WHERE status = 'pending' AND id = (SELECT task_id FROM jobs WHERE id = $1 AND status = 'running')`, jobID)
+	err := s.pool.SendBatch(ctx, b).Close()
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Job{}, ErrJobNotFound
 	}
-	return job, err
+	if err != nil {
+		return Job{}, fmt.Errorf("starting job %s: %w", jobID, err)
+	}
+	return job, nil
 }
 
 // DependencyOutputs returns the results of the given jobs in the given order.
@@ -94,52 +95,36 @@ func (s *Store) DependencyOutputs(ctx context.Context, jobIDs []string) ([]json.
 
 // lockTask serialises the transactions that end jobs of one task. Without it two workers
 // finishing the last two dependencies of a job at the same time would each still see the other's
-// job unfinished, and neither would release the dependent job.
-func lockTask(ctx context.Context, tx pgx.Tx, taskID string) error {
-	_, err := tx.Exec(ctx, `SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE`, taskID)
-	return err
-}
+// job unfinished, and neither would release the dependent job. Each later statement of the
+// transaction reads a snapshot taken after the lock was granted (READ COMMITTED).
+const lockTask = `SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE`
 
 // Complete stores a job's output and, in the same transaction, marks the job done, queues the
 // task's pending jobs whose dependencies are now all done, and ends the task when nothing is
 // left. It returns the newly queued jobs, to be put on the stream after the commit. Running it
-// twice for one job changes nothing the second time (the result is inserted once).
+// twice for one job changes nothing the second time (the result is inserted once). The
+// statements go as one batch: one round trip, one implicit transaction.
 func (s *Store) Complete(ctx context.Context, job Job, output json.RawMessage) ([]Queued, error) {
 	var queued []Queued
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockTask(ctx, tx, job.TaskID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO results (job_id, task_id, output) VALUES ($1, $2, $3)
-			ON CONFLICT (job_id) DO NOTHING`, job.ID, job.TaskID, output); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `
-			UPDATE jobs SET status = 'done', error = NULL, finished_at = now()
-			WHERE id = $1 AND status <> 'done'`, job.ID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `
-			UPDATE jobs p SET status = 'queued'
-			WHERE p.task_id = $1 AND p.status = 'pending' AND NOT EXISTS (
-				SELECT 1 FROM jobs d WHERE d.id = ANY (p.depends_on) AND d.status <> 'done')
-			RETURNING p.id, p.task_id, p.kind`, job.TaskID)
-		if err != nil {
-			return err
-		}
+	b := &pgx.Batch{}
+	b.Queue(lockTask, job.TaskID)
+	b.Queue(`INSERT INTO results (job_id, task_id, output) VALUES ($1, $2, $3)
+		ON CONFLICT (job_id) DO NOTHING`, job.ID, job.TaskID, output)
+	b.Queue(`UPDATE jobs SET status = 'done', error = NULL, finished_at = now()
+		WHERE id = $1 AND status <> 'done'`, job.ID)
+	b.Queue(`UPDATE jobs p SET status = 'queued'
+		WHERE p.task_id = $1 AND p.status = 'pending' AND NOT EXISTS (
+			SELECT 1 FROM jobs d WHERE d.id = ANY (p.depends_on) AND d.status <> 'done')
+		RETURNING p.id, p.task_id, p.kind`, job.TaskID).Query(func(rows pgx.Rows) error {
+		var err error
 		queued, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Queued])
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE tasks SET finished_at = now(), status = CASE WHEN EXISTS (
-				SELECT 1 FROM jobs WHERE task_id = $1 AND status = 'failed') THEN 'failed' ELSE 'done' END
-			WHERE id = $1 AND status NOT IN ('done', 'failed') AND NOT EXISTS (
-				SELECT 1 FROM jobs WHERE task_id = $1 AND status NOT IN ('done', 'failed'))`, job.TaskID)
 		return err
 	})
-	if err != nil {
+	b.Queue(`UPDATE tasks SET finished_at = now(), status = CASE WHEN EXISTS (
+			SELECT 1 FROM jobs WHERE task_id = $1 AND status = 'failed') THEN 'failed' ELSE 'done' END
+		WHERE id = $1 AND status NOT IN ('done', 'failed') AND NOT EXISTS (
+			SELECT 1 FROM jobs WHERE task_id = $1 AND status NOT IN ('done', 'failed'))`, job.TaskID)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("completing job %s: %w", job.ID, err)
 	}
 	return queued, nil
@@ -167,7 +152,7 @@ func (s *Store) Fail(ctx context.Context, jobID, reason string) (bool, error) {
 		if err != nil {
 			return err
 		}
-		if err := lockTask(ctx, tx, taskID); err != nil {
+		if _, err := tx.Exec(ctx, lockTask, taskID); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `
