@@ -155,7 +155,7 @@ def map_stop_signal(ctx: Context, plan: ServicePlan) -> None:
                     "handle SIGTERM in the process")
 
 
-@rule("R-POD-03", "hostname / domainname → spec.hostname / spec.subdomain", keys=("hostname", "domainname"))
+@rule("R-POD-03", "hostname → spec.hostname; domainname → (reported)", keys=("hostname", "domainname"))
 def map_hostname(ctx: Context, plan: ServicePlan) -> None:
     """`hostname` → pod `spec.hostname` (what the process sees as its host name). It is not a DNS
     name peers can use under Compose's default network either; the Service name is. With
@@ -306,3 +306,34 @@ def map_profiles(ctx: Context, plan: ServicePlan) -> None:
     if svc.profiles:
         ctx.trace(src(plan, "profiles"), [], "R-PROFILE-01", reason="service enabled by the active profiles",
                   service=svc.name)
+
+
+@rule("R-POD-10", "post_start / pre_stop → lifecycle.postStart / preStop (exec)", keys=("post_start", "pre_stop"))
+def map_lifecycle_hooks(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
+    """A Compose lifecycle hook's `command` becomes the container's `lifecycle.postStart` /
+    `preStop` exec handler (a string command runs under `/bin/sh -c`). Kubernetes has one handler
+    per event: with several hooks only the first is used, and a hook's `user`, `privileged`,
+    `working_dir` and `environment` cannot be set apart from the container's; both are reported.
+    Kubernetes runs postStart concurrently with the entrypoint, as Docker does."""
+    svc = plan.service
+    for key, field in (("post_start", "postStart"), ("pre_stop", "preStop")):
+        if key not in svc.other:
+            continue
+        handled.add(key)
+        hooks = svc.other[key] or []
+        s = src(plan, key)
+        first = hooks[0] if isinstance(hooks, list) and hooks and isinstance(hooks[0], dict) else None
+        command = first.get("command") if first else None
+        if not command:
+            ctx.trace(s, [], "R-POD-10", "unsupported", "no command to run", service=svc.name)
+            ctx.finding("KM-W-UNSUPPORTED", s, f"{key} without a command is not converted")
+            continue
+        argv = ["/bin/sh", "-c", command] if isinstance(command, str) else [str(a) for a in command]
+        plan.container.setdefault("lifecycle", {})[field] = {"exec": {"command": argv}}
+        dropped = [k for k in sorted(first) if k != "command"] + (["more hooks"] if len(hooks) > 1 else [])
+        ctx.trace(s, plan.container_field(f"lifecycle.{field}"), "R-POD-10",
+                  "approximated" if dropped else "mapped",
+                  ("not converted: " + ", ".join(dropped)) if dropped else "", service=svc.name)
+        if dropped:
+            ctx.finding("KM-W-UNSUPPORTED", s, f"{key}: " + ", ".join(dropped) + " not converted",
+                        "one exec handler per event, run as the container's user")

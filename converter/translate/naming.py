@@ -50,7 +50,7 @@ def checked_names(kind: str, names: Iterable[str]) -> dict[str, str]:
     return result
 
 
-@rule("R-NAME-01", "service/volume/secret/config names → RFC 1123 object names", keys=("name",))
+@rule("R-NAME-01", "service/volume/secret/config names → RFC 1123 object names", keys=())
 def sanitise_project_names(ctx: Context) -> dict[str, dict[str, str]]:
     """Every Compose name becomes an RFC 1123 label: lower case, `_` and `.` become `-`, at most
     63 characters. Compose allows names that Kubernetes rejects (`my_db`, `Web.1`). Two names

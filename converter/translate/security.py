@@ -102,7 +102,7 @@ def map_sysctls(ctx: Context, plan: ServicePlan) -> None:
                         "allow it on the kubelet (--allowed-unsafe-sysctls) or drop it")
 
 
-@rule("R-SEC-04", "security_opt → allowPrivilegeEscalation / seccompProfile / appArmorProfile",
+@rule("R-SEC-04", "security_opt → allowPrivilegeEscalation / seccompProfile / appArmorProfile / seLinuxOptions",
       keys=("security_opt",))
 def map_security_opt(ctx: Context, plan: ServicePlan) -> None:
     """`no-new-privileges[:true]` → `allowPrivilegeEscalation: false`; `seccomp:unconfined` →

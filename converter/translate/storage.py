@@ -102,9 +102,12 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
     are kept. In a StatefulSet it is a `volumeClaimTemplate` instead (one claim per pod).
     A volume used by several services with ReadWriteOnce is reported: their pods can only run on
     one node together. A new PVC starts empty; Docker copies the image's files at that path
-    into a new named volume (`nocopy`), Kubernetes does not."""
+    into a new named volume (`nocopy`), Kubernetes does not. A postgres image with its data
+    directory on the volume root and no `PGDATA` subdirectory is reported: a new ext4 volume has
+    `lost+found` at its root and initdb refuses a non-empty directory."""
     assert mount.source is not None
     svc = plan.service
+    _check_pgdata(ctx, plan, mount, source)
     label = dns_label(mount.source)
     settings = pvc_settings(ctx, mount.source, plan)
     top = ctx.project.volumes.get(mount.source)
@@ -129,6 +132,20 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
                     "their pods must run on the same node",
                     f"set x-kubemap: {{access_mode: ReadWriteMany}} on volume {mount.source} "
                     "(needs an RWX storage class)")
+
+
+def _check_pgdata(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str) -> None:
+    from converter.translate.env import merged_environment
+    from converter.translate.workload import image_base
+
+    if image_base(plan.service.image) not in ("postgres", "postgis", "timescaledb") or mount.subpath:
+        return
+    pgdata = merged_environment(plan).get("PGDATA", (None, ""))[0] or "/var/lib/postgresql/data"
+    if pgdata.rstrip("/") == mount.target.rstrip("/"):
+        ctx.finding("KM-W-PGDATA", source,
+                    f"PostgreSQL's data directory is the root of the volume {mount.source}; initdb fails on a "
+                    "new volume that contains lost+found",
+                    f"set PGDATA={mount.target.rstrip('/')}/pgdata in the service's environment")
 
 
 @rule("R-VOL-02", "bind mount of a file → ConfigMap + subPath (read-only)", keys=("volumes",))

@@ -37,8 +37,6 @@ REASONS = {
     "credential_spec": "Windows only",
     "gpus": "request the GPU through a device plugin resource",
     "develop": "compose watch is a development feature",
-    "post_start": "use lifecycle.postStart by hand",
-    "pre_stop": "use lifecycle.preStop by hand",
     "attach": "attach is a CLI setting",
     "models": "not converted",
     "provider": "not converted",

@@ -134,3 +134,19 @@ def test_r_profile_01_profiles_traced():
     bundle = run(service("app", image="x", profiles=["dev"]), disabled_services=["other"])
     assert traces(bundle, "services.app.profiles")[0].rule == "R-PROFILE-01"
     assert traces(bundle, "services.other")[0].rule == "R-PROFILE-01"
+
+
+@pytest.mark.parametrize(
+    ("other", "lifecycle", "status"),
+    [
+        pytest.param({"post_start": [{"command": ["touch", "/tmp/up"]}]},
+                     {"postStart": {"exec": {"command": ["touch", "/tmp/up"]}}}, "mapped", id="R-POD-10-post-start"),
+        pytest.param({"pre_stop": [{"command": "nginx -s quit", "user": "root"}, {"command": "x"}]},
+                     {"preStop": {"exec": {"command": ["/bin/sh", "-c", "nginx -s quit"]}}}, "approximated",
+                     id="R-POD-10-pre-stop-first-hook-only"),
+    ],
+)
+def test_lifecycle_hooks(other, lifecycle, status):
+    bundle = run(service("app", image="x", other=other))
+    assert main(bundle)["lifecycle"] == lifecycle
+    assert traces(bundle, f"services.app.{next(iter(other))}")[0].status == status

@@ -136,3 +136,15 @@ def test_r_vol_06_anonymous_volume_becomes_emptydir():
 def test_r_vol_06_other_types_reported():
     bundle = run(service("app", image="x", volumes=[VolumeMount(type="npipe", source="\\\\.\\pipe\\x", target="/p")]))
     assert traces(bundle, "services.app.volumes[0]")[0].status == "unsupported"
+
+
+@pytest.mark.parametrize(
+    ("env", "warned"),
+    [pytest.param({}, True, id="R-VOL-01-pgdata-on-volume-root"),
+     pytest.param({"PGDATA": "/var/lib/postgresql/data/pgdata"}, False, id="R-VOL-01-pgdata-subdirectory")],
+)
+def test_postgres_data_directory_check(env, warned):
+    bundle = run(service("db", image="postgres:16", environment=env,
+                         volumes=[VolumeMount(type="volume", source="pg", target="/var/lib/postgresql/data")]),
+                 volumes={"pg": Volume(name="pg")})
+    assert ("KM-W-PGDATA" in codes(bundle)) is warned
