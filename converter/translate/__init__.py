@@ -74,8 +74,9 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
     secrets_configs.build_configs(ctx, names["configs"])
     network.build_network_policies(ctx)
     _trace_project_level(ctx, hardened)
+    traced = unsupported.traced_keys(ctx)
     for name in sorted(ctx.plans):
-        unsupported.cover_remaining_keys(ctx, ctx.plans[name])
+        unsupported.cover_remaining_keys(ctx, ctx.plans[name], traced)
     _check_strict(ctx)
     return _bundle(ctx)
 

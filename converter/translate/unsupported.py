@@ -69,12 +69,12 @@ def _unsupported(ctx: Context, plan: ServicePlan, key: str, reason: str) -> None
 FIELD_OF_KEY = {"env_file": "env_files"}
 
 
-def cover_remaining_keys(ctx: Context, plan: ServicePlan) -> None:
+def cover_remaining_keys(ctx: Context, plan: ServicePlan, traced_by_service: dict[str, set[str]]) -> None:
     """Safety net: a written key that no rule traced is reported (empty → 'nothing to convert')."""
     prefix = f"services.{plan.service.name}."
-    traced = {e.source[len(prefix):] for e in ctx.trace_entries if e.source.startswith(prefix)}
+    traced = traced_by_service.get(plan.service.name, set())
     for key in plan.service.keys:
-        if any(t == key or t.startswith((key + ".", key + "[")) for t in traced):
+        if key in traced:
             continue
         field = FIELD_OF_KEY.get(key, key)
         value: Any = getattr(plan.service, field, None) if field.isidentifier() else None
@@ -83,3 +83,15 @@ def cover_remaining_keys(ctx: Context, plan: ServicePlan) -> None:
                       service=plan.service.name)
         else:
             _unsupported(ctx, plan, key, "no kubemap rule converts this key")
+
+
+def traced_keys(ctx: Context) -> dict[str, set[str]]:
+    """Service name → the top-level keys its trace entries cover (`ports[0].published` → ports)."""
+    index: dict[str, set[str]] = {name: set() for name in ctx.plans}
+    for entry in ctx.trace_entries:
+        if entry.service not in index:
+            continue
+        prefix = f"services.{entry.service}."
+        if entry.source.startswith(prefix):
+            index[entry.service].add(entry.source[len(prefix):].split("[", 1)[0].split(".", 1)[0])
+    return index
