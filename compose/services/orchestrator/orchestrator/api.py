@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import queue, store
 from .db import create_pool
 from .logging import RequestLogMiddleware, request_id_var
+from .limits import BodySizeLimitMiddleware, max_body_bytes
 from .models import Task, TaskCreate, TaskList, TaskStatus
 from .planner import Planner, create_planner
 from .settings import Settings
@@ -63,6 +64,8 @@ def create_app(settings: Settings) -> FastAPI:
             await pool.close()
 
     app = FastAPI(title="orchestrator", lifespan=lifespan)
+    # The last added runs first: the request id exists before a body is refused.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes(settings.max_input_bytes))
     app.add_middleware(RequestLogMiddleware)
 
     @app.exception_handler(ApiError)

@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from chat_standin import chat_standin
 from helpers import closed_port, make_client
+from orchestrator import store
+from orchestrator.limits import max_body_bytes
 from orchestrator.settings import Settings
 
 TEXT = "One two three four five. Six seven eight nine ten. Eleven twelve."  # 12 words
@@ -130,6 +132,22 @@ def test_input_over_the_limit_is_413_and_stores_nothing(
     assert db.execute("SELECT count(*) FROM tasks").fetchone() == (1,)
 
 
+def test_body_too_large_to_hold_a_valid_input_is_413_before_parsing(
+        settings: Settings, db: psycopg.Connection) -> None:
+    small = dataclasses.replace(settings, max_input_bytes=10)
+    with make_client(small) as client:
+        worst = json.dumps({"goal": "\U0001F600" * 500, "input": "\x1f" * 10})  # ensure_ascii
+        assert len(worst) <= max_body_bytes(10)
+        assert client.post("/tasks", content=worst,
+                           headers={"content-type": "application/json"}).status_code == 201
+        huge = json.dumps({"goal": "g", "input": "x" * 100_000})
+        error = assert_error(client.post("/tasks", content=huge,
+                                         headers={"content-type": "application/json"}),
+                             413, "payload_too_large")
+    assert f"the limit is {max_body_bytes(10)}" in error["message"]
+    assert db.execute("SELECT count(*) FROM tasks").fetchone() == (1,)
+
+
 def test_list_is_newest_first_and_limited(client: TestClient) -> None:
     ids = [create(client, goal=f"task {i}")["id"] for i in range(5)]
     listed = client.get("/tasks").json()["tasks"]
@@ -205,3 +223,18 @@ def test_llm_planner_plan_is_stored(settings: Settings, db: psycopg.Connection) 
     assert task["jobs"][2]["depends_on"] == [task["jobs"][0]["id"]]
     payloads = [r[0] for r in db.execute("SELECT payload FROM jobs ORDER BY position")]
     assert payloads == [{"text": "abc"}, {"prompt": "hi"}, {}]
+
+
+def test_wrong_method_is_a_json_405(client: TestClient) -> None:
+    assert_error(client.delete("/tasks"), 405, "method_not_allowed")
+
+
+def test_unexpected_error_is_a_json_500_with_the_request_id(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(store, "get_task", broken)
+    response = client.get(f"/tasks/{uuid.uuid4()}", headers={"X-Request-ID": "oops-1"})
+    error = assert_error(response, 500, "internal")
+    assert error["request_id"] == "oops-1" and "bug" not in error["message"]
