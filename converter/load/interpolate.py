@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from converter.errors import LoadError
-from converter.load.yaml_reader import LMap, LSeq, Override, Reset, format_path, key_pos, item_pos
+from converter.load.yaml_reader import Override, Reset, format_path, item_pos, key_pos
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
@@ -190,4 +190,4 @@ def _located(
     )
 
 
-__all__ = ["InterpolationProblem", "interpolate_tree", "mapping_lookup", "substitute", "LMap", "LSeq"]
+__all__ = ["InterpolationProblem", "interpolate_tree", "mapping_lookup", "substitute"]

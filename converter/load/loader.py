@@ -37,7 +37,7 @@ from converter.load.normalize import (
 from converter.load.objects import build_file_objects, build_networks, build_volumes
 from converter.load.references import check_cycles, check_references, select_profiles
 from converter.load.schema import check_legacy_and_empty, validate
-from converter.load.yaml_reader import LMap, LSeq, format_path, key_pos, locate, read_yaml
+from converter.load.yaml_reader import LMap, format_path, key_pos, locate, plain, read_yaml
 from converter.model.project import Project
 
 
@@ -73,7 +73,7 @@ def load(options: LoadOptions) -> Project:
     ctx = _Context(env=env.values, home=environ.get("HOME"), warnings=warnings)
     tree: Any = None
     for path in files:
-        loaded = _load_file(path, project_dir, ctx, top=True)
+        loaded = _load_file(path, project_dir, ctx)
         tree = strip_tags(loaded) if tree is None else merge_projects(tree, loaded)
     if "version" in tree:
         warnings.append("the top-level `version` key is obsolete and ignored")
@@ -102,18 +102,12 @@ def load(options: LoadOptions) -> Project:
         "volumes": build_volumes(tree),
         "secrets": build_file_objects(tree, "secrets", env.values, warnings),
         "configs": build_file_objects(tree, "configs", env.values, warnings),
-        "extensions": {k: v for k, v in _plain(tree).items() if str(k).startswith("x-")},
+        "extensions": {k: v for k, v in plain(tree).items() if str(k).startswith("x-")},
         "disabled_services": sorted(disabled),
     }
     project_fields["host_paths"] = inspect_paths(project_fields)
     project_fields["warnings"] = warnings
     return Project(**project_fields)
-
-
-def _plain(tree: Any) -> Any:
-    from converter.load.yaml_reader import plain
-
-    return plain(tree)
 
 
 def _compose_files(
@@ -194,7 +188,7 @@ def _project_name(
 # ---------------------------------------------------------------- one file
 
 
-def _load_file(path: str, base_dir: str, ctx: _Context, top: bool = False) -> Any:
+def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
     """Read one compose file: YAML, interpolation, absolute paths, include, extends."""
     text = read_text(path, "compose file", "check the -f / COMPOSE_FILE path")
     tree = read_yaml(text, path)
@@ -375,8 +369,6 @@ def _apply_extends(services: LMap, path: str, ctx: _Context) -> None:
     resolved: dict[str, Any] = {}
     for name in list(services):
         services[name] = _resolve_extends(services, name, path, ctx, [], resolved)
-        if isinstance(services, LMap):
-            pass
 
 
 def _resolve_extends(
@@ -445,17 +437,16 @@ def _resolve_extends(
         raise LoadError(f"extends: service {base_name!r} in {base_file} is not a mapping",
                         file=path, line=pos[1] if pos else None, key_path=where,
                         hint="the extended service must be a mapping of keys")
-    base = {k: v for k, v in base.items() if k != "extends"} if not isinstance(base, LMap) else base
-    base_copy = LMap((k, v) for k, v in base.items() if k != "extends")
-    if isinstance(base, LMap):
-        base_copy.pos = {k: p for k, p in base.pos.items() if k != "extends"}
-        base_copy.origin = base.origin
-    own = LMap((k, v) for k, v in service.items() if k != "extends")
-    own.pos = {k: p for k, p in getattr(service, "pos", {}).items() if k != "extends"}
-    own.origin = getattr(service, "origin", None)
-    merged = merge_service(base_copy, own)
+    merged = merge_service(_without_extends(base), _without_extends(service))
     resolved[f"{path}#{name}"] = merged
     return merged
+
+
+def _without_extends(service: Any) -> LMap:
+    out = LMap((k, v) for k, v in service.items() if k != "extends")
+    out.pos = {k: p for k, p in getattr(service, "pos", {}).items() if k != "extends"}
+    out.origin = getattr(service, "origin", None)
+    return out
 
 
 def _check_has_image(name: str, raw: Any, tree: Any) -> None:
@@ -479,4 +470,4 @@ def _add_default_network(services: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["load", "rebase_paths", "LSeq"]
+__all__ = ["load", "rebase_paths"]

@@ -167,16 +167,16 @@ def _describe(error: ValidationError, path: list[Any]) -> tuple[str, str | None,
                 "see https://docs.docker.com/reference/compose-file/", path)
     if validator == "enum":
         options = ", ".join(map(str, error.validator_value))
-        return f"{_show(error.instance)} is not one of: {options}", None, path
+        return f"{_show(error.instance)} is not one of: {options}", "use one of these", path
     if validator == "required":
         missing = re.findall(r"'([^']+)'", error.message)
         return f"missing required key {missing[0] if missing else ''!r}", "add it", path
     if validator == "pattern" and isinstance(error.instance, str):
         return (f"{error.instance!r} does not match the pattern {error.validator_value}",
-                None, path)
+                "change the value so it matches", path)
     if validator == "uniqueItems":
         return "the list has duplicate entries", "remove the duplicates", path
-    return error.message, None, path
+    return error.message, "see https://docs.docker.com/reference/compose-file/", path
 
 
 def _show(value: Any) -> str:
