@@ -43,8 +43,9 @@ until
   ns=`cat $sa/namespace` && tok=`cat $sa/token`
   url="https://kubernetes.default.svc/apis/batch/v1/namespaces/$ns/jobs/$job?pretty=false"
   if command -v curl >/dev/null 2>&1; then body=`curl -sS --cacert "$sa/ca.crt" -H "Authorization: Bearer $tok" "$url"`
+  elif command -v wget >/dev/null 2>&1; then body=`wget -qO- --ca-certificate="$sa/ca.crt" --header "Authorization: Bearer $tok" "$url"`
   elif command -v python3 >/dev/null 2>&1; then body=`python3 -c 'import ssl,sys,urllib.request as r; q=r.Request(sys.argv[1], headers={{"Authorization": "Bearer " + sys.argv[2]}}); print(r.urlopen(q, context=ssl.create_default_context(cafile=sys.argv[3]), timeout=5).read().decode())' "$url" "$tok" "$sa/ca.crt"`
-  else echo "kubemap: this image has no curl or python3 to query the Job; set x-kubemap.wait_image" >&2; exit 1
+  else echo "kubemap: this image has no curl, wget or python3 to query the Job; set x-kubemap.wait_image" >&2; exit 1
   fi
   case "$body" in
     *'"succeeded":'[1-9]*|*'"succeeded": '[1-9]*) true ;;
@@ -175,7 +176,7 @@ def completion_dependency(ctx: Context, plan: ServicePlan, dep: ServicePlan, sou
     status every 2 s until `status.succeeded ≥ 1` (and fails loudly when the Job has failed, as
     Compose refuses to start the dependant). For that the dependant's pods run as a ServiceAccount
     `<service>-wait` bound to a Role that may only `get` those Jobs by name. The loop uses curl,
-    else python3, from the dependant's own image (or `x-kubemap.wait_image`). Alternatives were
+    else GNU wget, else python3, from the dependant's own image (or `x-kubemap.wait_image`). Alternatives were
     rejected: running the dependency again as an init container repeats it in every pod, and
     waiting for the Job's own dependencies does not wait for the Job."""
     name = f"wait-for-{dep.name}"
@@ -185,7 +186,7 @@ def completion_dependency(ctx: Context, plan: ServicePlan, dep: ServicePlan, sou
     ctx.trace(source, [plan.pod_field(f"initContainers[name={dns_label(name)}]"),
                        f"Role/{plan.name}-wait", f"Job/{dep.name}"], "R-DEP-02", "approximated",
               f"polls Job {dep.name}'s status through the Kubernetes API (get on that Job only); "
-              f"runs {why_image} with /bin/sh and curl or python3", service=plan.service.name)
+              f"runs {why_image} with /bin/sh and curl, wget or python3", service=plan.service.name)
     if plan.kind == "Job" and plan.name == dep.name:
         raise TranslateError("a service cannot wait for itself", key_path=source)
 

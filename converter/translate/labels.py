@@ -72,11 +72,14 @@ def map_labels(ctx: Context, plan: ServicePlan) -> None:
     """Compose `labels` (container labels) become labels on the workload and its pod template
     when they are valid Kubernetes labels (key `prefix/name`, value of at most 63 characters of
     `[A-Za-z0-9._-]`), otherwise annotations, which accept any string. Labels in the
-    `kubernetes.io/` namespace are reserved and go to annotations too."""
+    `kubernetes.io/` namespace are reserved and go to annotations too; `kubemap.io/` labels
+    would break the selector and prune, and are reported."""
     svc = plan.service
     for key, value in sorted(svc.labels.items()):
         source = src(plan, f"labels.{key}")
-        if valid_label(key, value):
+        if key.startswith("kubemap.io/"):
+            _bad_key(ctx, plan, source, key, "R-LABEL-02", "is reserved for kubemap's own selector and prune labels")
+        elif valid_label(key, value):
             plan.labels[key] = value
             plan.pod_labels[key] = value
             ctx.trace(source, [f"{plan.ref} .metadata.labels", f"{plan.ref} .spec.template.metadata.labels"],
@@ -111,8 +114,9 @@ def map_annotations(ctx: Context, plan: ServicePlan) -> None:
         ctx.trace(src(plan, "annotations"), [], "R-LABEL-03", reason="empty", service=svc.name)
 
 
-def _bad_key(ctx: Context, plan: ServicePlan, source: str, key: str, rule_id: str) -> None:
-    reason = f"{key!r} is not a valid Kubernetes label or annotation key"
+def _bad_key(ctx: Context, plan: ServicePlan, source: str, key: str, rule_id: str,
+             why: str = "is not a valid Kubernetes label or annotation key") -> None:
+    reason = f"{key!r} {why}"
     ctx.trace(source, [], rule_id, "unsupported", reason, service=plan.service.name)
     ctx.finding("KM-W-UNSUPPORTED", source, reason + "; dropped",
                 "use keys like 'example.com/name' (letters, digits, '-', '_', '.')")

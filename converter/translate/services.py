@@ -108,7 +108,9 @@ def assign_node_ports(ctx: Context) -> None:
     type from `x-kubemap: {service_type: …}`), with a deterministic nodePort: `30000 + (host port
     mod 2768)`, or the next free one. Each host port → nodePort pair is recorded in
     `Bundle.host_ports` (with protocol and host IP) so a kind cluster can map the same host port
-    (`extraPortMappings`). A port published without a host port (`"80"`, random host port under
+    (`extraPortMappings`). A top-level `x-kubemap: {service_type: …}` changes the type of every
+    service with published ports; a service's own `x-kubemap` changes just that one (even
+    without published ports). A port published without a host port (`"80"`, random host port under
     Compose) stays ClusterIP-only, and is approximated. A second host port for the same
     container port reuses its nodePort."""
     taken: set[int] = set()
@@ -119,7 +121,7 @@ def assign_node_ports(ctx: Context) -> None:
     for name in sorted(ctx.plans):
         plan = ctx.plans[name]
         svc = plan.service
-        forced = plan.x.get("service_type") or ctx.top_x.get("service_type")
+        forced = plan.x.get("service_type")
         published = False
         for i, port in enumerate(svc.ports):
             s = src(plan, f"ports[{i}]")
@@ -149,6 +151,8 @@ def assign_node_ports(ctx: Context) -> None:
             if port.published in (None, ""):
                 ctx.trace(src(plan, f"ports[{i}]") + ".published", [], "R-PORTS-02", "approximated",
                           "random host port under Compose; reachable in-cluster only", service=svc.name)
+        if not forced and published:
+            forced = ctx.top_x.get("service_type")  # the project default applies to published services
         if forced:
             kind = SERVICE_TYPES.get(str(forced).lower())
             if kind is None:

@@ -69,6 +69,12 @@ def test_r_label_02_labels_valid_ones_labels_rest_annotations():
     assert traces(bundle, "services.api.labels.bad key")[0].status == "unsupported"
 
 
+def test_r_label_02_kubemap_labels_cannot_be_overridden():
+    bundle = run(service("api", image="x", labels={"kubemap.io/service": "other"}))
+    assert obj(bundle, "Deployment", "api")["spec"]["template"]["metadata"]["labels"]["kubemap.io/service"] == "api"
+    assert traces(bundle, "services.api.labels.kubemap.io/service")[0].status == "unsupported"
+
+
 def test_r_label_03_annotations():
     bundle = run(service("api", image="x", annotations={"example.com/a": "1"}))
     assert obj(bundle, "Deployment", "api")["spec"]["template"]["metadata"]["annotations"] == {"example.com/a": "1"}

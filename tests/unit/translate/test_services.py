@@ -94,6 +94,14 @@ def test_service_type_from_x_kubemap(forced, expected):
         assert "nodePort" not in spec["ports"][0]
 
 
+def test_r_ports_02_top_level_service_type_only_for_published_services():
+    bundle = run(service("pub", image="x", ports=[PortMapping(target=80, published="8080")]),
+                 service("internal", image="x", expose=["9000"]),
+                 extensions={"x-kubemap": {"service_type": "LoadBalancer"}})
+    assert obj(bundle, "Service", "pub")["spec"]["type"] == "LoadBalancer"
+    assert "type" not in obj(bundle, "Service", "internal")["spec"]
+
+
 @pytest.mark.parametrize(
     ("expose", "ports"),
     [

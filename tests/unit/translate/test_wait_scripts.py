@@ -64,6 +64,11 @@ def test_tcp_wait_keeps_waiting_while_nothing_listens(tmp_path, tools):
         _run(script, _bin(tmp_path, tools), timeout=3)
 
 
+def test_r_dep_02_job_wait_fails_loudly_without_tools(tmp_path):
+    result = _run(JOB_WAIT.format(job="j", sa=tmp_path, poll=1), _bin(tmp_path, {}), timeout=10)
+    assert result.returncode == 1 and "no curl, wget or python3" in result.stderr
+
+
 def test_r_dep_01_wait_fails_loudly_without_tools(tmp_path):
     result = _run(TCP_WAIT.format(host="127.0.0.1", port=1, poll=1), _bin(tmp_path, {}), timeout=10)
     assert result.returncode == 1 and "no nc, bash or python3" in result.stderr
@@ -82,6 +87,7 @@ if [ "$n" -lt 2 ]; then echo '{{"kind":"Job","status":{{"active":1}}}}'; else ec
 """
 
 
+@pytest.mark.parametrize("client", ["curl", "wget"])
 @pytest.mark.parametrize(
     ("body", "rc"),
     [
@@ -91,23 +97,24 @@ if [ "$n" -lt 2 ]; then echo '{{"kind":"Job","status":{{"active":1}}}}'; else ec
                      id="R-DEP-02-failed-job-fails-loudly"),
     ],
 )
-def test_job_wait(tmp_path, body, rc):
+def test_job_wait(tmp_path, body, rc, client):
     sa = tmp_path / "sa"
     sa.mkdir()
     for name, text in (("namespace", "shop"), ("token", "tok"), ("ca.crt", "x")):
         (sa / name).write_text(text)
     state = tmp_path / "state"
     state.write_text("0")
-    curl = tmp_path / "curl"
-    curl.write_text(FAKE_CURL.format(state=state, body=body))
-    curl.chmod(0o755)
-    env = _bin(tmp_path, {"curl": str(curl), "sh": "/bin/sh"})
+    fake = tmp_path / client
+    fake.write_text(FAKE_CURL.format(state=state, body=body))
+    fake.chmod(0o755)
+    env = _bin(tmp_path, {client: str(fake), "sh": "/bin/sh"})
     script = JOB_WAIT.format(job="migrate", sa=sa, poll=0)
     result = _run(script, env, timeout=20)
     assert result.returncode == rc, result.stderr
     assert int(state.read_text()) == 3  # polled until the third answer
     args = (tmp_path / "state.args").read_text()
-    assert f"--cacert {sa}/ca.crt" in args and "Authorization: Bearer tok" in args
+    assert (f"--cacert {sa}/ca.crt" if client == "curl" else f"--ca-certificate={sa}/ca.crt") in args
+    assert "Authorization: Bearer tok" in args
     assert "https://kubernetes.default.svc/apis/batch/v1/namespaces/shop/jobs/migrate?pretty=false" in args
     if rc:
         assert "Job migrate failed" in result.stderr
