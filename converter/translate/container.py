@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from converter.model import Service
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.rules import rule
 
@@ -125,11 +126,31 @@ def map_resources(ctx: Context, plan: ServicePlan) -> None:
         else:
             out[field] = convert(value)  # type: ignore[operator]
             ctx.trace(src(plan, key), target, "R-RES-01", service=svc.name)
+    for field, raw_limit, raw_request in _raw_pairs(svc):
+        if raw_limit is not None and raw_request is not None and raw_request > raw_limit:
+            from converter.errors import TranslateError
+
+            raise TranslateError(
+                f"the {field} reservation ({raw_request:g}) is larger than its limit ({raw_limit:g})",
+                key_path=src(plan, "deploy.resources"), hint="a reservation must not exceed the limit (Docker refuses it too)",
+            )
     if limits or requests:
         plan.container["resources"] = {k: v for k, v in (("limits", limits), ("requests", requests)) if v}
     if res is not None:
         ctx.trace(src(plan, "deploy.resources"), plan.container_field("resources"), "R-RES-01",
                   service=svc.name)
+
+
+def _raw_pairs(svc: Service) -> list[tuple[str, float | None, float | None]]:
+    """(resource, effective limit, effective request) in Compose units, deploy winning over legacy."""
+    res = svc.deploy.resources if svc.deploy else None
+    lim = res.limits if res and res.limits else None
+    req = res.reservations if res and res.reservations else None
+    cpu_limit = lim.cpus if lim and lim.cpus is not None else svc.cpus
+    mem_limit = lim.memory if lim and lim.memory is not None else svc.mem_limit
+    mem_request = req.memory if req and req.memory is not None else svc.mem_reservation
+    cpu_request = req.cpus if req else None
+    return [("cpu", cpu_limit, cpu_request), ("memory", mem_limit, mem_request)]
 
 
 @rule("R-POD-01", "stop_grace_period → terminationGracePeriodSeconds", keys=("stop_grace_period",))

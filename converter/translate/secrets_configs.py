@@ -119,6 +119,11 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
         target = posixpath.join(default_dir, target)
     vol = dns_label(f"{section[:-1]}-{index}-{ref.source}")
     mode = ref.mode if ref.mode is not None else 0o444
+    if not 0 <= mode <= 0o777:
+        from converter.errors import TranslateError
+
+        raise TranslateError(f"mode {mode} ({oct(mode)}) is not a file permission (0 to 0o777)",
+                             key_path=s + ".mode", hint="write it as an octal number, e.g. 0440")
     item = {"key": key, "path": key, "mode": mode}
     source_spec: dict[str, Any] = {"items": [item]}
     source_spec["secretName" if kind == "Secret" else "name"] = label

@@ -16,7 +16,7 @@ SAFE_SYSCTLS = frozenset({
     "net.ipv4.tcp_wmem",
 })
 SELINUX_FIELDS = {"user": "user", "role": "role", "type": "type", "level": "level"}
-_NUMERIC_USER = re.compile(r"^(\d+)(?::(\d+))?$")
+_NUMERIC_USER = re.compile(r"^(\d+)(?::(\d+|[^:]+))?$")
 
 
 def _security(plan: ServicePlan) -> dict:
@@ -44,12 +44,19 @@ def map_user(ctx: Context, plan: ServicePlan) -> None:
     sc = _security(plan)
     sc["runAsUser"] = uid
     targets = [plan.container_field("securityContext.runAsUser")]
-    if m.group(2) is not None:
+    group_name = m.group(2) is not None and not m.group(2).isdigit()
+    if m.group(2) is not None and not group_name:
         sc["runAsGroup"] = int(m.group(2))
         targets.append(plan.container_field("securityContext.runAsGroup"))
     if uid != 0:
         sc["runAsNonRoot"] = True
         targets.append(plan.container_field("securityContext.runAsNonRoot"))
+    if group_name:
+        ctx.trace(s, targets, "R-SEC-01", "approximated", f"group name {m.group(2)!r} not converted",
+                  service=svc.name)
+        ctx.finding("KM-W-USER-NAME", s, f"group {m.group(2)!r} is a name; Kubernetes needs a numeric gid",
+                    "use user: \"<uid>:<gid>\"")
+        return
     ctx.trace(s, targets, "R-SEC-01", service=svc.name)
 
 

@@ -65,6 +65,20 @@ def test_r_res_01_deploy_resources_and_legacy_keys():
     assert traces(bundle, "services.app.cpus")[0].status == "approximated"  # deploy wins
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [pytest.param({"deploy": Deploy(resources=Resources(limits=ResourceSpec(memory=1 << 20),
+                                                       reservations=ResourceSpec(memory=2 << 20)))},
+                  id="R-RES-01-reservation-over-limit"),
+     pytest.param({"mem_limit": 1 << 20, "mem_reservation": 2 << 20}, id="R-RES-01-legacy-reservation-over-limit")],
+)
+def test_reservation_above_limit_is_an_error(fields):
+    from converter.errors import TranslateError
+
+    with pytest.raises(TranslateError, match="larger than its limit"):
+        run(service("app", image="x", **fields))
+
+
 def test_r_res_01_legacy_only():
     c = main(run(service("app", image="x", mem_limit=1 << 30, cpus=1.5)))
     assert c["resources"] == {"limits": {"cpu": "1500m", "memory": "1Gi"}}

@@ -62,3 +62,13 @@ def test_r_secret_02_uid_gid_reported():
     bundle = run(service("app", image="x", secrets=[FileReference(source="s", uid="1000")]),
                  secrets={"s": FileObject(name="s", environment="S", environment_value="v")})
     assert traces(bundle, "services.app.secrets[0]")[0].status == "approximated"
+
+
+def test_r_secret_02_bad_mode_is_an_error():
+    import pytest
+
+    from converter.errors import TranslateError
+
+    with pytest.raises(TranslateError, match="not a file permission"):
+        run(service("app", image="x", secrets=[FileReference(source="s", mode=440 * 10)]),
+            secrets={"s": FileObject(name="s", environment="S", environment_value="v")})

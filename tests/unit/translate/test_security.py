@@ -21,6 +21,13 @@ def test_numeric_user(user, expected):
     assert ("runAsNonRoot" in sc) == ("runAsNonRoot" in expected)
 
 
+def test_r_sec_01_uid_with_group_name():
+    bundle = run(service("app", image="x", user="1000:staff"))
+    sc = main(bundle)["securityContext"]
+    assert sc["runAsUser"] == 1000 and "runAsGroup" not in sc
+    assert traces(bundle, "services.app.user")[0].status == "approximated"
+
+
 def test_r_sec_01_user_name_is_reported():
     bundle = run(service("app", image="x", user="node"))
     assert "runAsUser" not in main(bundle)["securityContext"]
