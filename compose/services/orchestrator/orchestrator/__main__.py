@@ -1,10 +1,11 @@
-"""`python -m orchestrator serve|migrate`."""
+"""`python -m orchestrator serve|migrate|healthcheck`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import urllib.request
 
 import psycopg
 
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     migrate = commands.add_parser("migrate", help="apply pending database migrations and exit")
     migrate.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                          help="how long to retry while PostgreSQL is unreachable (default 30)")
+    health = commands.add_parser(
+        "healthcheck", help="exit 0 when the server on PORT answers /healthz (for containers "
+        "whose image has no curl)")
+    health.add_argument("--port", type=int, help="overrides PORT")
     args = parser.parse_args(argv)
 
     try:
@@ -36,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"orchestrator: configuration error: {exc}", file=sys.stderr)
         return EXIT_BAD_CONFIG
+    if args.command == "healthcheck":
+        return _healthcheck(args.port or settings.port)
     configure_logging(settings.log_level)
     if args.command == "serve":
         return _serve(settings, args.host, args.port or settings.port)
@@ -50,6 +57,19 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     # log_config=None keeps our JSON handler; access_log=False: our middleware logs requests.
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     return 0
+
+
+def _healthcheck(port: int) -> int:
+    url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            if response.status == 200:
+                return 0
+            problem = f"HTTP {response.status}"
+    except OSError as exc:  # refused, timed out, or an HTTP error status
+        problem = str(exc)
+    print(f"orchestrator healthcheck: {url}: {problem}", file=sys.stderr)
+    return EXIT_UNREACHABLE
 
 
 def _migrate(settings: Settings, wait_seconds: float) -> int:

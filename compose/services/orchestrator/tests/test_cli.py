@@ -66,6 +66,12 @@ def test_bad_configuration_exits_2_without_traceback(settings: Settings, tmp_pat
         assert words in result.stderr and "Traceback" not in result.stderr
 
 
+def test_healthcheck_fails_when_nothing_listens(settings: Settings) -> None:
+    result = run_cli("healthcheck", "--port", str(closed_port()), env=service_env(settings))
+    assert result.returncode == 1
+    assert "/healthz" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_serve_answers_and_logs_one_json_line_per_request(
         settings: Settings, db: psycopg.Connection) -> None:
     port = closed_port()
@@ -85,6 +91,8 @@ def test_serve_answers_and_logs_one_json_line_per_request(
             assert time.monotonic() < deadline, "the server did not answer within 20 s"
             assert server.poll() is None, server.stderr.read() if server.stderr else ""
             time.sleep(0.1)
+        healthy = run_cli("healthcheck", env=service_env(settings, PORT=str(port)))
+        assert healthy.returncode == 0, healthy.stderr
         created = httpx.post(f"{base}/tasks", json={"goal": "g", "input": "a b"},
                              headers={"X-Request-ID": "trace-me"})
         assert created.status_code == 201
