@@ -7,6 +7,11 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 /** Keeps one conversation's list bounded; older turns fall off the front. */
 export const MAX_HISTORY_MESSAGES = 200;
+/**
+ * How long a request waits for Redis to (re)connect before it gets a 503: covers the moment after
+ * start-up (the port answers before Redis is connected) and short reconnects.
+ */
+export const READY_WAIT_MS = 2000;
 
 export class HistoryUnavailableError extends Error {
   override name = "HistoryUnavailableError";
@@ -16,15 +21,18 @@ export interface HistoryOptions {
   ttlSeconds: number;
   /** Namespace of every key; tests give each run its own. */
   keyPrefix?: string;
+  readyWaitMs?: number;
 }
 
 export class HistoryStore {
   private readonly ttlSeconds: number;
   private readonly keyPrefix: string;
+  private readonly readyWaitMs: number;
 
   constructor(private readonly client: RedisClient, options: HistoryOptions) {
     this.ttlSeconds = options.ttlSeconds;
     this.keyPrefix = options.keyPrefix ?? "chat:";
+    this.readyWaitMs = options.readyWaitMs ?? READY_WAIT_MS;
   }
 
   static newConversationId(): string {
@@ -58,6 +66,22 @@ export class HistoryStore {
     );
   }
 
+  /** True once the client is connected, false if it is not within READY_WAIT_MS. */
+  private async waitUntilReady(): Promise<boolean> {
+    if (this.client.isReady) return true;
+    if (!this.client.isOpen) return false; // never connected or quit: nothing to wait for
+    return new Promise<boolean>((resolve) => {
+      const done = (ready: boolean): void => {
+        clearTimeout(timer);
+        this.client.off("ready", onReady);
+        resolve(ready);
+      };
+      const onReady = (): void => done(true);
+      const timer = setTimeout(() => done(this.client.isReady), this.readyWaitMs);
+      this.client.on("ready", onReady);
+    });
+  }
+
   async ping(): Promise<boolean> {
     try {
       return (await this.client.ping()) === "PONG";
@@ -67,7 +91,7 @@ export class HistoryStore {
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
-    if (!this.client.isReady) throw new HistoryUnavailableError("Redis is not connected");
+    if (!(await this.waitUntilReady())) throw new HistoryUnavailableError("Redis is not connected");
     try {
       return await operation();
     } catch (error) {

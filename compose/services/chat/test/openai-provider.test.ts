@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../src/config";
 import { createProvider } from "../src/providers";
+import { OpenAIProvider } from "../src/providers/openai";
 import { type ChatFixture, postChat, readSse, startChat, startStandIn } from "./helpers";
 
 const API_KEY = "sk-test-5f2d9c";
@@ -39,6 +40,27 @@ function sendStream(res: ServerResponse, reply: string): void {
   setTimeout(() => res.end(wire.slice(middle)), 20);
 }
 
+/** Model names that make the stand-in misbehave the way real endpoints sometimes do. */
+const BREAKS_MID_STREAM = "breaks-mid-stream";
+const NEVER_FINISHES = "never-finishes";
+/** Set when the stand-in sees its endless stream's client go away. */
+let endlessStreamClosed = false;
+
+function sendBrokenStream(res: ServerResponse): void {
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  res.end('data: {"choices":[{"delta":{"content":"Half "}}]}\n\ndata: {"choices":[{"delta":{"content":"an "}}]}\n\ndata: {trunc\n\n');
+}
+
+function sendEndlessStream(res: ServerResponse): void {
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  res.write('data: {"choices":[{"delta":{"content":"thinking "}}]}\n\n');
+  const ticker = setInterval(() => res.write(": still thinking\n\n"), 50);
+  res.once("close", () => {
+    clearInterval(ticker);
+    endlessStreamClosed = true;
+  });
+}
+
 describe("openai provider against a hosted-model stand-in", () => {
   let hostedModelStandIn: Awaited<ReturnType<typeof startStandIn>>;
   let chat: ChatFixture;
@@ -55,6 +77,8 @@ describe("openai provider against a hosted-model stand-in", () => {
         return res.end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error" } }));
       }
       const request = JSON.parse(body) as WireRequest;
+      if (request.model === BREAKS_MID_STREAM) return sendBrokenStream(res);
+      if (request.model === NEVER_FINISHES) return sendEndlessStream(res);
       const reply = replyFor(request);
       if (request.stream) return sendStream(res, reply);
       res.writeHead(200, { "content-type": "application/json" });
@@ -133,6 +157,51 @@ describe("openai provider against a hosted-model stand-in", () => {
       sent.messages.map((message) => `${message.role}:${message.content}`),
       ["user:one", `assistant:${MODEL} heard 1 messages, last: one`, "user:two"],
     );
+  });
+
+  it("reports a stream that breaks after it started as an SSE error event, and stores nothing", async () => {
+    const broken = await startChat(new OpenAIProvider({ baseUrl: `${hostedModelStandIn.url}/v1`, model: BREAKS_MID_STREAM, apiKey: API_KEY }));
+    try {
+      const response = await postChat(broken.baseUrl, {
+        conversation_id: "broken-stream",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      });
+      assert.equal(response.status, 200, "headers were sent with the first piece");
+      const events = await readSse(response);
+      assert.deepEqual(
+        events.map((event) => event.event),
+        ["delta", "delta", "error"],
+      );
+      const error = events[2]!.data as { error: { code: string; message: string } };
+      assert.equal(error.error.code, "provider_error");
+      assert.match(error.error.message, /sent an invalid stream chunk: \{trunc/);
+      assert.equal(await broken.redis.exists(broken.history.key("broken-stream")), 0);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it("stops reading from the model when the client goes away mid-stream", async () => {
+    const slow = await startChat(new OpenAIProvider({ baseUrl: `${hostedModelStandIn.url}/v1`, model: NEVER_FINISHES, apiKey: API_KEY }));
+    try {
+      const client = new AbortController();
+      const response = await fetch(`${slow.baseUrl}/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ conversation_id: "left-early", stream: true, messages: [{ role: "user", content: "hi" }] }),
+        signal: client.signal,
+      });
+      const reader = response.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      assert.match(first, /event: delta\ndata: \{"content":"thinking "\}/);
+      client.abort();
+      for (let i = 0; i < 100 && !endlessStreamClosed; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(endlessStreamClosed, "the chat service should close its request to the model");
+      assert.equal(await slow.redis.exists(slow.history.key("left-early")), 0);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("turns a rejected key into 502 JSON with the endpoint's message, plain and streaming", async () => {

@@ -20,7 +20,7 @@ async function freePort(): Promise<number> {
 }
 
 async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`chat exited early with ${child.exitCode}`);
     try {
       if ((await fetch(url)).ok) return;
@@ -47,8 +47,7 @@ describe("chat as a process", () => {
       const health = spawnSync(process.execPath, [HEALTHCHECK], { env: { ...process.env, PORT: String(port) } });
       assert.equal(health.status, 0, health.stderr.toString());
 
-      // Redis connects in the background; once ready, a chat round trip works.
-      await waitForHealth(`${base}/readyz`, child);
+      // Straight after /healthz, as the e2e stack does: Redis may still be connecting, the request waits.
       const response = await postChat(base, { messages: [{ role: "user", content: "echo from a process" }] });
       assert.equal(response.status, 200);
       const { conversation_id: id } = (await response.json()) as { conversation_id: string };
@@ -68,6 +67,33 @@ describe("chat as a process", () => {
       await redis.quit();
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("starts before Redis, answers 503 JSON meanwhile, and serves once Redis comes up", async () => {
+    const [chatPort, redisPort] = [await freePort(), await freePort()];
+    const env = { ...process.env, PORT: String(chatPort), REDIS_URL: `redis://127.0.0.1:${redisPort}/0`, LOG_LEVEL: "error" };
+    const child = spawn(process.execPath, [ENTRY], { env, stdio: "ignore" });
+    let redis: ChildProcess | undefined;
+    try {
+      const base = `http://127.0.0.1:${chatPort}`;
+      await waitForHealth(`${base}/healthz`, child);
+      assert.equal((await fetch(`${base}/readyz`)).status, 503);
+      const early = await postChat(base, { messages: [{ role: "user", content: "echo too early" }] });
+      assert.equal(early.status, 503);
+      assert.equal(((await early.json()) as { error: { code: string } }).error.code, "history_unavailable");
+
+      // A real, throw-away redis-server (the Debian package the test servers use) on that port.
+      redis = spawn("redis-server", ["--bind", "127.0.0.1", "--port", String(redisPort), "--save", "", "--appendonly", "no"], {
+        stdio: "ignore",
+      });
+      await waitForHealth(`${base}/readyz`, child);
+      const late = await postChat(base, { messages: [{ role: "user", content: "echo in time" }] });
+      assert.equal(late.status, 200);
+      assert.equal(((await late.json()) as { message: { content: string } }).message.content, "in time");
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      redis?.kill("SIGTERM");
     }
   });
 
