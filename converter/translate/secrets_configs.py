@@ -119,6 +119,11 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
         target = posixpath.join(default_dir, target)
     vol = dns_label(f"{section[:-1]}-{index}-{ref.source}")
     mode = ref.mode if ref.mode is not None else 0o444
+    if mode > 0o777 and set(str(mode)) <= set("01234567") and int(str(mode), 8) <= 0o777:
+        # `mode: 644` in YAML is decimal 644; the writer meant the octal permission 0644.
+        ctx.finding("KM-W-MODE", s + ".mode", f"mode {mode} read as octal 0{mode}",
+                    f"write mode: 0{mode} (YAML octal) to say so")
+        mode = int(str(mode), 8)
     if not 0 <= mode <= 0o777:
         from converter.errors import TranslateError
 

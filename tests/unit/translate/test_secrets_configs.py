@@ -72,3 +72,10 @@ def test_r_secret_02_bad_mode_is_an_error():
     with pytest.raises(TranslateError, match="not a file permission"):
         run(service("app", image="x", secrets=[FileReference(source="s", mode=440 * 10)]),
             secrets={"s": FileObject(name="s", environment="S", environment_value="v")})
+
+
+def test_r_secret_02_decimal_looking_octal_mode_is_read_as_octal():
+    bundle = run(service("app", image="x", configs=[FileReference(source="c", mode=644)]),
+                 configs={"c": FileObject(name="c", content="x")})
+    assert pod(bundle, "Deployment", "app")["volumes"][0]["configMap"]["items"][0]["mode"] == 0o644
+    assert "KM-W-MODE" in codes(bundle)
