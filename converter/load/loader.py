@@ -48,6 +48,7 @@ class _Context:
     warnings: list[str] = field(default_factory=list)
     include_stack: list[str] = field(default_factory=list)
     extends_cache: dict[str, Any] = field(default_factory=dict)
+    parsed: dict[str, Any] = field(default_factory=dict)  # -f files already read for `name:`
 
 
 def load(options: LoadOptions) -> Project:
@@ -68,9 +69,10 @@ def load(options: LoadOptions) -> Project:
     env = load_environment(env_files, project_dir, environ, options.use_shell_env, warnings)
 
     # The name is known before interpolation (Compose offers it as ${COMPOSE_PROJECT_NAME}).
-    name = _project_name(options, env, _declared_name(files, env), project_dir)
+    parsed: dict[str, Any] = {}
+    name = _project_name(options, env, _declared_name(files, env, parsed), project_dir)
     env.values.setdefault("COMPOSE_PROJECT_NAME", name)
-    ctx = _Context(env=env.values, home=environ.get("HOME"), warnings=warnings)
+    ctx = _Context(env=env.values, home=environ.get("HOME"), warnings=warnings, parsed=parsed)
     tree: Any = None
     for path in files:
         loaded = _load_file(path, project_dir, ctx)
@@ -142,14 +144,18 @@ def _profiles(options: LoadOptions, env: Environment) -> set[str]:
     return {p.strip() for p in raw.split(",") if p.strip()}
 
 
-def _declared_name(files: list[str], env: Environment) -> tuple[str, str, int | None] | None:
-    """The top-level `name:` of the last file that sets one, interpolated: (name, file, line)."""
+def _declared_name(
+    files: list[str], env: Environment, parsed: dict[str, Any]
+) -> tuple[str, str, int | None] | None:
+    """The top-level `name:` of the last file that sets one, interpolated: (name, file, line).
+    The parsed files are kept in `parsed` so that each file is read once."""
     found = None
     for path in files:
         try:
             tree = read_yaml(read_text(path, "compose file", "check the -f path"), path)
         except LoadError:
             continue  # reported with more context when the file is loaded
+        parsed[path] = tree
         if isinstance(tree, dict) and isinstance(tree.get("name"), str):
             pos = key_pos(tree, "name")
             found = (tree["name"], path, pos[1] if pos else None)
@@ -190,8 +196,10 @@ def _project_name(
 
 def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
     """Read one compose file: YAML, interpolation, absolute paths, include, extends."""
-    text = read_text(path, "compose file", "check the -f / COMPOSE_FILE path")
-    tree = read_yaml(text, path)
+    if path in ctx.parsed:
+        tree = ctx.parsed.pop(path)
+    else:
+        tree = read_yaml(read_text(path, "compose file", "check the -f / COMPOSE_FILE path"), path)
     check_legacy_and_empty(tree, path)
     interpolate_tree(tree, ctx.env.get, path, ctx.warnings)
     rebase_paths(tree, base_dir, ctx.home, ctx.warnings)

@@ -65,7 +65,11 @@ _FLOAT = re.compile(
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (about 10x faster); same nodes, same marks.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """SafeLoader with YAML 1.2 scalars and position-keeping containers."""
 
     file: str = "<string>"
