@@ -45,13 +45,15 @@ def read_text(path: str, what: str, hint: str) -> str:
         raise LoadError(f"cannot read {what} {path}: {err.strerror}", file=path, hint=hint) from None
 
 
-def find_default_files(start: str) -> list[str]:
+def find_default_files(start: str, warnings: list[str]) -> list[str]:
     """compose.yaml (or one of its older names) in `start` or the nearest parent, plus the
     matching override file next to it."""
     directory = Path(start).resolve()
     for folder in (directory, *directory.parents):
         found = [name for name in COMPOSE_FILE_NAMES if (folder / name).is_file()]
         if found:
+            if len(found) > 1:
+                warnings.append(f"found {' and '.join(found)} in {folder}; using {found[0]}")
             files = [str(folder / found[0])]
             overrides = [name for name in OVERRIDE_FILE_NAMES if (folder / name).is_file()]
             if overrides:

@@ -64,7 +64,7 @@ def load(options: LoadOptions) -> Project:
     # The .env next to where we look for files may itself set COMPOSE_FILE.
     early = load_environment(env_files, project_dir_opt or cwd, environ,
                              options.use_shell_env, [])
-    files = _compose_files(options, cwd, project_dir_opt, early)
+    files = _compose_files(options, cwd, project_dir_opt, early, warnings)
     project_dir = project_dir_opt or os.path.dirname(files[0])
     env = load_environment(env_files, project_dir, environ, options.use_shell_env, warnings)
 
@@ -113,7 +113,8 @@ def load(options: LoadOptions) -> Project:
 
 
 def _compose_files(
-    options: LoadOptions, cwd: str, project_dir: str | None, env: Environment
+    options: LoadOptions, cwd: str, project_dir: str | None, env: Environment,
+    warnings: list[str],
 ) -> list[str]:
     if options.files:
         names = options.files
@@ -123,7 +124,7 @@ def _compose_files(
         base = project_dir or cwd
         names = [os.path.join(base, n) for n in names]
     else:
-        return find_default_files(project_dir or cwd)
+        return find_default_files(project_dir or cwd, warnings)
     out = []
     for name in names:
         if name == "-":

@@ -37,6 +37,17 @@ def test_default_file_lookup(tmp_path: Path, names: list[str], expected: list[st
     assert load(tmp_path).files == [str(tmp_path / n) for n in expected]
 
 
+def test_two_candidate_files_warn(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB, "docker-compose.yml": WEB})
+    assert any("using compose.yaml" in w for w in load(tmp_path).warnings)
+
+
+def test_compose_profiles_from_dotenv(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "  dbg:\n    image: d\n    profiles: [debug]\n",
+                     ".env": "COMPOSE_PROFILES=debug\n"})
+    assert set(load(tmp_path).services) == {"web", "dbg"}
+
+
 def test_lookup_walks_up_to_the_parent(tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB})
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
