@@ -170,9 +170,18 @@ def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]
     if plan.kind != "Job":
         return
     if svc.restart is not None:
+        one_shot = svc.restart == "no" or bool(_ON_FAILURE.match(svc.restart))
         ctx.trace(src(plan, "restart"), [f"{plan.ref} .spec.backoffLimit", plan.pod_field("restartPolicy")],
-                  "R-WL-04", reason=f"restartPolicy {plan.job_restart}, backoffLimit {plan.job_backoff}",
+                  "R-WL-04", "mapped" if one_shot else "approximated",
+                  f"restartPolicy {plan.job_restart}, backoffLimit {plan.job_backoff}"
+                  + ("" if one_shot else f"; restart {svc.restart!r} ignored: the service runs to completion"),
                   service=svc.name)
+    looks_like_server = bool(svc.ports or svc.expose or svc.healthcheck)
+    if looks_like_server and not plan.x.get("workload") and svc.name not in completions:
+        ctx.finding("KM-I-JOB", src(plan, "restart"),
+                    f"{svc.name} runs as a Job (restart {svc.restart!r}) although it listens or has a healthcheck",
+                    "if it is a long-running server, use restart: unless-stopped or x-kubemap: {workload: deployment}",
+                    severity="info")
     if svc.name in completions:
         ctx.trace(src(plan, "depends_on"), f"{plan.ref} .spec", "R-WL-04", reason=(
             "run to completion because " + ", ".join(completions[svc.name])

@@ -52,6 +52,13 @@ def test_job_restart(restart, policy, backoff):
     assert traces(bundle, "services.app.restart")[0].rule == "R-WL-04"
 
 
+def test_r_wl_04_server_with_restart_no_gets_a_hint():
+    from converter.model import PortMapping
+
+    bundle = run(service("web", image="nginx", restart="no", ports=[PortMapping(target=80)]))
+    assert has(bundle, "Job", "web") and "KM-I-JOB" in codes(bundle)
+
+
 def test_r_wl_04_completion_dependency_becomes_job():
     migrate = service("migrate", image="app")
     api = service("api", image="app", depends_on={"migrate": DependsOn(condition="service_completed_successfully")})
