@@ -11,8 +11,13 @@ import psycopg
 
 from . import db
 from .logging import configure_logging
-from .migrate import (DatabaseUnreachableError, MigrationError, apply_migrations,
-                      connect_with_retry, load_migrations)
+from .migrate import (
+    DatabaseUnreachableError,
+    MigrationError,
+    apply_migrations,
+    connect_with_retry,
+    load_migrations,
+)
 from .settings import ConfigError, Settings
 
 log = logging.getLogger("orchestrator")

@@ -14,6 +14,7 @@ import psycopg
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -21,8 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import queue, store
 from .db import create_pool
-from .logging import RequestLogMiddleware, request_id_var
 from .limits import BodySizeLimitMiddleware, max_body_bytes
+from .logging import RequestLogMiddleware, request_id_var
 from .models import Task, TaskCreate, TaskList, TaskStatus
 from .planner import Planner, create_planner
 from .settings import Settings
@@ -55,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.planner = create_planner(
             settings.planner, client=http, chunk_words=settings.chunk_words,
             chat_url=settings.chat_url, timeout_seconds=settings.planner_timeout_seconds)
-        log.info("orchestrator ready to serve", extra={"planner": settings.planner})
+        log.info("orchestrator started", extra={"planner": settings.planner})
         try:
             yield
         finally:
@@ -91,17 +92,17 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/tasks", status_code=201, response_model=Task)
     async def create_task(body: TaskCreate, request: Request) -> dict[str, Any]:
-        input = body.input or ""
-        size = len(input.encode("utf-8"))
+        text = body.input or ""
+        size = len(text.encode("utf-8"))
         if size > settings.max_input_bytes:
             raise ApiError(413, "payload_too_large",
                            f"input is {size} bytes; the limit is {settings.max_input_bytes}")
         state = request.app.state
         planner: Planner = state.planner
-        plan = await planner.plan(body.goal, input)
+        plan = await planner.plan(body.goal, text)
         task_id, job_ids = uuid4(), [uuid4() for _ in plan]
         async with state.pool.connection() as conn:
-            await store.insert_task(conn, task_id, body.goal, input, plan, job_ids)
+            await store.insert_task(conn, task_id, body.goal, text, plan, job_ids)
         # Only after the commit: a worker reading the entry at once must find the job's row.
         ready = [queue.QueuedJob(job_ids[i], task_id, spec.kind)
                  for i, spec in enumerate(plan) if not spec.depends_on]
@@ -147,7 +148,7 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-async def _task_or_404(conn: Any, task_id: UUID) -> dict[str, Any]:
+async def _task_or_404(conn: AsyncConnection, task_id: UUID) -> dict[str, Any]:
     task = await store.get_task(conn, task_id)
     if task is None:
         raise ApiError(404, "not_found", f"no task with id {task_id}")
