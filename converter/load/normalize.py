@@ -520,6 +520,10 @@ def _env_files(value: Any, ctx: ServiceContext) -> tuple[list[str], dict[str, st
     for index, entry in enumerate(entries):
         if isinstance(entry, dict):
             path, required = entry.get("path"), _bool(entry.get("required", True))
+            if entry.get("format"):
+                raise Problem(f"env_file format {entry['format']!r} is not supported",
+                              "kubemap reads the Compose dotenv format: remove `format`",
+                              path=[index, "format"] if isinstance(value, list) else ["format"])
         else:
             path, required = entry, True
         path = absolute_path(str(path), ctx.project_dir, ctx.home)

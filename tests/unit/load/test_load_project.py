@@ -515,3 +515,37 @@ def test_schema_problems_are_all_collected(tmp_path: Path) -> None:
     assert {p.key_path for p in problems} == {"services.a.image", "services.b.scale",
                                               "services.b.portz"}
     assert "2 more problems" in str(caught.value)
+
+
+def test_env_file_format_is_refused_clearly(tmp_path: Path) -> None:
+    write(tmp_path, {"x.env": "A=1\n"})
+    with pytest.raises(LoadError) as caught:
+        load_text(tmp_path, "services:\n  a:\n    image: x\n    env_file:\n"
+                            "      - path: x.env\n        format: props\n")
+    assert caught.value.key_path == "services.a.env_file[0].format"
+    assert caught.value.line == 6
+
+
+def test_included_env_does_not_override_the_parent(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "include: [sub/compose.yaml]\nservices:\n  web: {image: \"w:${TAG}\"}\n",
+        ".env": "TAG=parent\n",
+        "sub/compose.yaml": "services:\n  api: {image: \"a:${TAG}-${ONLY_SUB}\"}\n",
+        "sub/.env": "TAG=child\nONLY_SUB=s\n",
+    })
+    project = load(tmp_path)
+    assert project.services["web"].image == "w:parent"
+    assert project.services["api"].image == "a:parent-s"
+
+
+@pytest.mark.parametrize(
+    ("hosts", "expected"),
+    [
+        pytest.param('["myhost:::1"]', {"myhost": ["::1"]}, id="ipv6-colon"),
+        pytest.param('["myhost=::1"]', {"myhost": ["::1"]}, id="ipv6-equals"),
+        pytest.param("{a: [1.1.1.1, 2.2.2.2]}", {"a": ["1.1.1.1", "2.2.2.2"]}, id="map-list"),
+    ],
+)
+def test_extra_hosts_forms(tmp_path: Path, hosts: str, expected: dict) -> None:
+    project = load_text(tmp_path, f"services:\n  a:\n    image: x\n    extra_hosts: {hosts}\n")
+    assert project.services["a"].extra_hosts == expected
