@@ -118,15 +118,15 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
         cond = svc.depends_on[dep_name]
         s = src(plan, f"depends_on.{dep_name}")
         dep = ctx.plans.get(dep_name)
+        if not cond.required:
+            optional_dependency(ctx, plan, dep_name, s)
+            continue
         if dep is None:
             status = "mapped" if not cond.required else "unsupported"
             ctx.trace(s, [], "R-DEP-01", status, f"{dep_name!r} is not part of the converted project",
                       service=svc.name)
             if cond.required:
                 ctx.finding("KM-W-UNSUPPORTED", s, f"dependency {dep_name!r} is not converted (disabled profile?)")
-            continue
-        if not cond.required:
-            optional_dependency(ctx, plan, dep_name, s)
             continue
         if dep.host is not None or plan.host is not None:
             if (dep.host or dep) is (plan.host or plan):

@@ -210,6 +210,11 @@ def map_replicas(ctx: Context, plan: ServicePlan) -> None:
             ctx.finding("KM-W-UNSUPPORTED", src(plan, key), "replicas ignored: DaemonSet runs one pod per node")
             continue
         field = ".spec.parallelism" if plan.kind == "Job" else ".spec.replicas"
+        if plan.x.get("hpa"):
+            ctx.trace(src(plan, key), f"HorizontalPodAutoscaler/{plan.name} .spec.minReplicas", "R-WL-05",
+                      "approximated", "the HPA owns the replica count; the default for its minReplicas",
+                      service=svc.name)
+            continue
         ctx.trace(src(plan, key), f"{plan.ref} {field}", "R-WL-05",
                   "approximated" if overridden else "mapped",
                   f"overridden by {origin}" if overridden else f"{count} replica(s)", service=svc.name)
