@@ -122,11 +122,9 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
             optional_dependency(ctx, plan, dep_name, s)
             continue
         if dep is None:
-            status = "mapped" if not cond.required else "unsupported"
-            ctx.trace(s, [], "R-DEP-01", status, f"{dep_name!r} is not part of the converted project",
+            ctx.trace(s, [], "R-DEP-01", "unsupported", f"{dep_name!r} is not part of the converted project",
                       service=svc.name)
-            if cond.required:
-                ctx.finding("KM-W-UNSUPPORTED", s, f"dependency {dep_name!r} is not converted (disabled profile?)")
+            ctx.finding("KM-W-UNSUPPORTED", s, f"dependency {dep_name!r} is not converted (disabled profile?)")
             continue
         if dep.host is not None or plan.host is not None:
             if (dep.host or dep) is (plan.host or plan):
