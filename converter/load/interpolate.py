@@ -8,7 +8,7 @@ that does not form a valid expression is an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from converter.errors import LoadError
@@ -144,10 +144,6 @@ def _value(name: str, lookup: Lookup, warnings: list[str] | None) -> str:
     return value
 
 
-def mapping_lookup(values: Mapping[str, str]) -> Lookup:
-    return values.get
-
-
 def interpolate_tree(
     tree: Any, lookup: Lookup, file: str, warnings: list[str], path: list[Any] | None = None
 ) -> Any:
@@ -190,4 +186,4 @@ def _located(
     )
 
 
-__all__ = ["InterpolationProblem", "interpolate_tree", "mapping_lookup", "substitute"]
+__all__ = ["InterpolationProblem", "interpolate_tree", "substitute"]
