@@ -147,10 +147,13 @@ def map_healthcheck(ctx: Context, plan: ServicePlan) -> None:
         targets.append(plan.container_field("startupProbe"))
     if http:
         http_recognised(ctx, plan, argv, http)
-    shell = argv[:2] == ["/bin/sh", "-c"] and not http
-    ctx.trace(s + ".test", targets, "R-PROBE-01", reason=(
-        "shell form runs under /bin/sh -c" if shell else "exec argv as written"
-    ) if not http else "recognised as an HTTP check (R-PROBE-04)", service=svc.name)
+    if http:
+        how = "recognised as an HTTP check (R-PROBE-04)"
+    elif argv[:2] == ["/bin/sh", "-c"]:
+        how = "shell form runs under /bin/sh -c"
+    else:
+        how = "exec argv as written"
+    ctx.trace(s + ".test", targets, "R-PROBE-01", reason=how, service=svc.name)
     for key, value, field in (("interval", hc.interval, "periodSeconds"), ("timeout", hc.timeout, "timeoutSeconds"),
                               ("retries", hc.retries, "failureThreshold")):
         if value is not None:
@@ -169,6 +172,11 @@ def liveness_probe(ctx: Context, plan: ServicePlan, base: dict[str, Any], retrie
     a container that fails liveness, so liveness is given twice Compose's patience: a briefly
     unhealthy pod is taken out of the Service (readiness) long before it is restarted."""
     plan.container["livenessProbe"] = {**base, "failureThreshold": 2 * retries}
+    ctx.trace(src(plan, "healthcheck.retries" if plan.service.healthcheck and plan.service.healthcheck.retries
+                  is not None else "healthcheck"),
+              plan.container_field("livenessProbe.failureThreshold"), "R-PROBE-02", "approximated",
+              f"restart after {2 * retries} failures (Compose only marks the container unhealthy)",
+              service=plan.service.name)
 
 
 @rule("R-PROBE-03", "healthcheck.start_period → startupProbe", keys=("healthcheck.start_period",))
