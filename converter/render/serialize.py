@@ -72,10 +72,11 @@ def yaml_documents(bodies: list[dict[str, Any]]) -> str:
     )
 
 
-def yaml_mapping(data: dict[str, Any]) -> str:
-    """A single non-object YAML document (kustomization, kind config): keys as given."""
+def yaml_mapping(data: Any, *, sort_keys: bool = False) -> str:
+    """One YAML document in kubemap's style (kustomization, kind config; the golden tests' diffs):
+    keys as given unless sort_keys, multi-line strings as literal blocks, no folding."""
     return yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1_000_000
+        data, Dumper=_Dumper, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=1_000_000
     )
 
 

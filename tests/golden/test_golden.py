@@ -20,7 +20,7 @@ import yaml
 from converter.cli.convert_cmd import convert_project
 from converter.errors import KubemapError
 from converter.load import LoadOptions
-from converter.render import render
+from converter.render import render, serialize
 
 GOLDEN = Path(__file__).parent
 REPO = GOLDEN.parent.parent
@@ -64,7 +64,8 @@ def _parse(name: str, content: bytes | str) -> Any:
 
 
 def _canonical(value: Any) -> list[str]:
-    return yaml.safe_dump(value, sort_keys=True, allow_unicode=True, width=120).splitlines()
+    # kubemap's own dumper: multi-line strings (wait scripts) diff line by line as literal blocks
+    return serialize.yaml_mapping(value, sort_keys=True).splitlines()
 
 
 def _diff(name: str, expected: Any, actual: Any) -> str:
