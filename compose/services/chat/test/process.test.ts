@@ -35,8 +35,9 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
 describe("chat as a process", () => {
   it("serves, passes its healthcheck, and exits 0 on SIGTERM", async () => {
     const port = await freePort();
-    // Its own Redis db index (9): this process writes with the service's default key prefix.
-    const redisUrl = testRedisUrl().replace(/\/\d*$/, "") + "/9";
+    // Its own Redis db index (15; the stack e2e tests flush random ones from 1 to 14): this process
+    // writes with the service's default key prefix.
+    const redisUrl = testRedisUrl().replace(/\/\d*$/, "") + "/15";
     const env = { ...process.env, PORT: String(port), REDIS_URL: redisUrl, LOG_LEVEL: "info" };
     const child = spawn(process.execPath, [ENTRY], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
