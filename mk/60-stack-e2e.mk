@@ -1,4 +1,12 @@
-# End-to-end test of the four services as local processes against the real Redis and PostgreSQL.
-.PHONY: test-stack-processes
-test-stack-processes: setup servers-up orchestrator-venv ## e2e: services as processes, through the gateway
-	$(PY) -m pytest -q tests/stack/test_e2e_processes.py
+# End-to-end tests of the stack: the four services as local processes (real Redis and PostgreSQL,
+# through the gateway, incl. a browser test of the UI), and the whole stack under Docker Compose.
+.PHONY: test-stack-processes test-stack-compose
+TEST_TARGETS += test-stack-processes test-stack-compose
+
+test-stack-processes: setup servers-up browser-deps $(ORCH_STAMP) frontend-build ## e2e: services as processes, through the gateway
+	$(PY) -m pytest -q tests/stack/test_e2e_processes.py tests/stack/test_browser_processes.py
+
+test-stack-compose: setup browser-deps ## e2e under Docker Compose from scratch: stack-up, stack-test, down -v
+	$(MAKE) stack-up
+	status=0; $(PY) -m pytest -q tests/stack/test_compose_stack.py || status=$$?; \
+		scripts/compose.sh down -v --remove-orphans >/dev/null 2>&1; exit $$status

@@ -134,7 +134,7 @@ def build_services() -> None:
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=chat, check=True)
     subprocess.run(["npm", "run", "build"], cwd=chat, check=True)
     if not orchestrator_python().exists():
-        subprocess.run(["make", "-C", str(ROOT), "orchestrator-venv"], check=True)
+        subprocess.run(["make", "-C", str(ROOT), "compose/services/orchestrator/.venv/.installed"], check=True)
 
 
 def create_database(admin_dsn: str) -> str:
