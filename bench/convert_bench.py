@@ -2,8 +2,9 @@
 
 Cases: a generated 10-service project, a generated 1,000-service project, and the largest files
 of the shared corpus. Goals (issue 3): under 0.5 s for 10 services, and linear growth: 1,000
-services within 100x the time of 10. Run with `make bench-convert`; it prints a table and exits 1
-if a goal is missed. Not a test: timings depend on the machine.
+services within 100x the time of 10. Run with `make bench-convert`; it prints a table and the
+verdict, and exits 1 only if a conversion fails. Not a test: timings depend on the machine, so the
+child's CPU time is printed next to its wall time.
 """
 
 from __future__ import annotations
@@ -124,8 +125,9 @@ def main() -> int:
     except OSError:
         pass
     ok = small < GOAL_SMALL_SECONDS and ratio <= GOAL_RATIO
+    # A missed goal is reported, not an error: `make bench` runs every benchmark regardless.
     print("goals met" if ok else "GOAL MISSED")
-    return 0 if ok else 1
+    return 0
 
 
 if __name__ == "__main__":
