@@ -11,6 +11,8 @@ from converter.translate.rules import rule
 
 SERVICE_KEYS = {"workload", "replicas", "service_type", "ingress", "hpa", "volumes", "wait_image", "probes"}
 VOLUME_KEYS = {"size", "storage_class", "access_mode"}
+NESTED_KEYS = {"probes": {"readiness", "liveness"}, "hpa": {"min", "max", "cpu"},
+               "ingress": {"host", "path", "port", "class", "tls_secret"}}
 TOP_KEYS = {"service_type", "wait_image", "pvc_size", "pvc_storage_class", "pvc_access_mode"}
 
 
@@ -35,10 +37,29 @@ def map_extensions(ctx: Context, plan: ServicePlan) -> None:
         if unknown:
             raise TranslateError(f"unknown x-kubemap key(s): {', '.join(unknown)}", key_path=s,
                                  hint="known keys: " + ", ".join(sorted(SERVICE_KEYS)))
+        _check_nested(value, s)
         for sub in sorted(value):
             if sub in ("ingress", "hpa"):
                 continue  # traced by their own rules
             ctx.trace(f"{s}.{sub}", f"{plan.ref}", "R-X-01", reason=f"kubemap setting {sub}", service=svc.name)
+
+
+def _check_nested(value: dict[str, Any], source: str) -> None:
+    """Typos inside x-kubemap would otherwise be ignored silently: they are errors."""
+    for key, allowed in NESTED_KEYS.items():
+        entries = value.get(key)
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if isinstance(entry, dict) and set(entry) - allowed:
+                raise TranslateError(f"unknown {key} key(s): {', '.join(sorted(set(entry) - allowed))}",
+                                     key_path=f"{source}.{key}", hint="known keys: " + ", ".join(sorted(allowed)))
+    volumes = value.get("volumes")
+    if volumes is not None:
+        if not isinstance(volumes, dict):
+            raise TranslateError("volumes must map volume names to settings", key_path=f"{source}.volumes")
+        for name, settings in volumes.items():
+            if not isinstance(settings, dict) or set(settings) - VOLUME_KEYS:
+                raise TranslateError(f"volume {name}: only " + ", ".join(sorted(VOLUME_KEYS)),
+                                     key_path=f"{source}.volumes.{name}")
 
 
 def check_top_level(ctx: Context) -> None:

@@ -46,7 +46,9 @@ def test_r_hpa_01_without_cpu_request_is_reported():
 @pytest.mark.parametrize(
     ("ext", "message"),
     [pytest.param({"x-kubemap": {"replica": 2}}, "unknown x-kubemap key", id="R-X-01-typo-is-an-error"),
-     pytest.param({"x-kubemap": ["a"]}, "must be a mapping", id="R-X-01-not-a-mapping")],
+     pytest.param({"x-kubemap": ["a"]}, "must be a mapping", id="R-X-01-not-a-mapping"),
+     pytest.param({"x-kubemap": {"hpa": {"max": 2, "cpus": 50}}}, "unknown hpa key", id="R-X-01-nested-typo"),
+     pytest.param({"x-kubemap": {"volumes": {"data": {"sise": "1Gi"}}}}, "only", id="R-X-01-volume-typo")],
 )
 def test_bad_x_kubemap(ext, message):
     with pytest.raises(TranslateError, match=message):
