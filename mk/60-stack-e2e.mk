@@ -10,3 +10,8 @@ test-stack-compose: setup browser-deps ## e2e under Docker Compose from scratch:
 	$(MAKE) stack-up
 	status=0; $(PY) -m pytest -q tests/stack/test_compose_stack.py || status=$$?; \
 		scripts/compose.sh down -v --remove-orphans >/dev/null 2>&1; exit $$status
+
+.PHONY: bench-stack
+BENCH_TARGETS += bench-stack
+bench-stack: setup servers-up $(ORCH_STAMP) ## GET /tasks/{id} latency through the gateway vs directly (p50/p99, ratio)
+	$(PY) bench/stack_latency.py
