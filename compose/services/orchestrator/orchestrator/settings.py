@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PLANNERS = ("rules", "llm")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -24,7 +25,7 @@ class Settings:
     postgres_port: int = 5432
     postgres_db: str = "agents"
     postgres_user: str = "agents"
-    postgres_password: str | None = None
+    postgres_password: str | None = field(default=None, repr=False)  # never in logs
     jobs_stream: str = "agent:jobs"
     chat_url: str = "http://localhost:3001"
     planner: str = "rules"
@@ -39,14 +40,14 @@ class Settings:
         return cls(
             port=_int(env, "PORT", cls.port, minimum=1, maximum=65535),
             log_level=_choice(env, "LOG_LEVEL", cls.log_level, LOG_LEVELS),
-            redis_url=env.get("REDIS_URL", cls.redis_url),
+            redis_url=_url(env, "REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
             postgres_host=env.get("POSTGRES_HOST", cls.postgres_host),
             postgres_port=_int(env, "POSTGRES_PORT", cls.postgres_port, minimum=1, maximum=65535),
             postgres_db=env.get("POSTGRES_DB", cls.postgres_db),
             postgres_user=env.get("POSTGRES_USER", cls.postgres_user),
             postgres_password=_password(env),
             jobs_stream=env.get("JOBS_STREAM", cls.jobs_stream),
-            chat_url=env.get("CHAT_URL", cls.chat_url).rstrip("/"),
+            chat_url=_url(env, "CHAT_URL", cls.chat_url, ("http", "https")).rstrip("/"),
             planner=_choice(env, "PLANNER", cls.planner, PLANNERS),
             max_input_bytes=_int(env, "MAX_INPUT_BYTES", cls.max_input_bytes, minimum=1),
             chunk_words=_int(env, "CHUNK_WORDS", cls.chunk_words, minimum=1),
@@ -66,6 +67,15 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int,
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
         raise ConfigError(f"{name}={value} is out of range; it must be {bounds}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    parsed = urlsplit(value)
+    if parsed.scheme not in schemes or not (parsed.netloc or parsed.scheme == "unix"):
+        raise ConfigError(f"{name}={value!r} is not a URL of the form "
+                          f"{schemes[0]}://host:port (schemes: {', '.join(schemes)})")
     return value
 
 

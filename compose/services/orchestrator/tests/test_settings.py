@@ -27,6 +27,7 @@ def test_password_file_wins_and_loses_its_trailing_newline(tmp_path: Path) -> No
     s = Settings.from_env({"POSTGRES_PASSWORD_FILE": str(secret), "POSTGRES_PASSWORD": "other"})
     assert s.postgres_password == "s3cret value"
     assert "s3cret" in conninfo(s)
+    assert "s3cret" not in repr(s)
     assert Settings.from_env({"POSTGRES_PASSWORD": "other"}).postgres_password == "other"
 
 
@@ -42,6 +43,8 @@ def test_values_are_read_and_normalised() -> None:
     ({"CHUNK_WORDS": "-1"}, "CHUNK_WORDS=-1 is out of range"),
     ({"MAX_INPUT_BYTES": "1e5"}, "MAX_INPUT_BYTES='1e5' is not an integer"),
     ({"LOG_LEVEL": "loud"}, "LOG_LEVEL='loud' is not one of"),
+    ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' is not a URL"),
+    ({"CHAT_URL": "chat:3001"}, "CHAT_URL='chat:3001' is not a URL"),
 ])
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
