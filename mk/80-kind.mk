@@ -1,0 +1,19 @@
+# The stack on a real local Kubernetes: kind, with kind's own node image where it can be pulled,
+# or kubemap's node image built here from Debian packages and the Go module proxy
+# (KIND_LOCAL_NODE=1; used automatically once built). See docs/kind.md.
+.PHONY: kind kind-node-image kind-up kind-down parity
+
+kind: ## build kind from the Go module proxy (cached in $KUBEMAP_CACHE)
+	@scripts/kind/build-kind.sh
+
+kind-node-image: ## build kubemap/kind-node:<k8s version> (no registry needed; cached)
+	@scripts/kind/build-node-image.sh
+
+kind-up: setup ## the stack on a local kind cluster: create, build + load images, apply, wait, print URLs
+	@scripts/kind/kind-up.sh
+
+kind-down: ## delete the kind cluster
+	@scripts/kind/kind-down.sh
+
+parity: setup ## the stack's end-to-end scenarios under Docker Compose and on kind (local node image)
+	@scripts/kind/parity.sh

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# `make kind-up`: the stack from compose/ on a local kind cluster.
+#   1. checks for kind, kubectl and a container engine (Docker, or Podman where Docker cannot run
+#      privileged containers), with install hints;
+#   2. creates the cluster from k8s/kind-config.yaml (written by kubemap convert) unless it exists;
+#   3. builds the stack's images and loads every image k8s/ names into the node;
+#   4. applies k8s/ (kubemap apply --wait) and waits until every Pod is Ready;
+#   5. prints the URLs (the published ports of compose/, mapped by kind to NodePorts).
+# Environment: KIND_CLUSTER_NAME (default kubemap), KIND_NODE_IMAGE, KIND_LOCAL_NODE=1 (build and
+# use kubemap's own node image, for machines that cannot pull kind's), KIND_EXPERIMENTAL_PROVIDER.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$kind_repo"
+t0=$SECONDS
+step() { kind_log "$1 (${2}s)"; }
+
+kind_bin="$(find_kind)"
+kubectl_bin="$(find_kubectl)"
+provider="$(pick_provider)"
+export KIND_EXPERIMENTAL_PROVIDER="$provider"
+[[ "$provider" == podman ]] && scripts/kind/ensure-podman.sh
+[[ -f k8s/kind-config.yaml ]] || kind_die "k8s/kind-config.yaml is missing: run make k8s (kubemap convert -f compose/compose.yaml -o k8s)"
+
+config="$(mktemp --suffix=.yaml)"
+trap 'rm -f "$config"' EXIT
+cp k8s/kind-config.yaml "$config"
+node_image_args=()
+if use_local_node; then
+  t=$SECONDS; scripts/kind/build-node-image.sh; step "node image $LOCAL_NODE_IMAGE ready" $((SECONDS - t))
+  node_image="$LOCAL_NODE_IMAGE"
+  if [[ "$provider" == podman ]]; then
+    # Podman has its own image store: copy the image over when it is missing or stale.
+    want_id="$(docker image inspect -f '{{.Id}}' "$node_image")"
+    have_id="$(podman image inspect -f '{{.Id}}' "localhost/$node_image" 2>/dev/null || true)"
+    if [[ "sha256:$have_id" != "$want_id" && "$have_id" != "$want_id" ]]; then
+      t=$SECONDS; docker save "$node_image" | podman load -q >/dev/null
+      step "node image copied to podman" $((SECONDS - t))
+    fi
+    node_image="localhost/$node_image"
+  fi
+  # kubemap's node image provides storage through kube-controller-manager's host-path
+  # provisioner, which is off unless asked for; the generated kind config is left as it is and
+  # this setting is added to a temporary copy.
+  grep -q '^kubeadmConfigPatches:' "$config" && kind_die "k8s/kind-config.yaml already has kubeadmConfigPatches; merge them by hand with scripts/kind/kind-up.sh's"
+  cat >>"$config" <<'YAML'
+kubeadmConfigPatches:
+- |
+  kind: ClusterConfiguration
+  controllerManager:
+    extraArgs:
+      enable-hostpath-provisioner: "true"
+YAML
+  node_image_args=(--image "$node_image")
+elif [[ -n "${KIND_NODE_IMAGE:-}" ]]; then
+  node_image_args=(--image "$KIND_NODE_IMAGE")
+fi
+
+if "$kind_bin" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER_NAME"; then
+  kind_log "cluster $KIND_CLUSTER_NAME exists"
+else
+  t=$SECONDS
+  "$kind_bin" create cluster --name "$KIND_CLUSTER_NAME" --config "$config" "${node_image_args[@]}" --wait 180s
+  step "cluster $KIND_CLUSTER_NAME created ($provider)" $((SECONDS - t))
+fi
+
+t=$SECONDS
+[[ -n "${PULL_BASE_IMAGES:-}" ]] || scripts/build-base-images.sh
+scripts/compose.sh build
+step "stack images built" $((SECONDS - t))
+
+t=$SECONDS
+mapfile -t images < <(grep -hoE '^\s+image:\s*\S+' k8s/*.yaml | awk '{print $2}' | sort -u)
+if [[ "$provider" == docker ]]; then
+  "$kind_bin" load docker-image --name "$KIND_CLUSTER_NAME" "${images[@]}"
+else
+  archive="$(mktemp --suffix=.tar)"
+  docker save -o "$archive" "${images[@]}"
+  "$kind_bin" load image-archive --name "$KIND_CLUSTER_NAME" "$archive"
+  rm -f "$archive"
+fi
+step "loaded ${#images[@]} images: ${images[*]}" $((SECONDS - t))
+
+t=$SECONDS
+if [[ -x .venv/bin/kubemap ]] && .venv/bin/kubemap apply --help >/dev/null 2>&1; then
+  .venv/bin/kubemap apply -k k8s --context "$KUBE_CONTEXT" --wait
+else
+  "$kubectl_bin" --context "$KUBE_CONTEXT" apply --server-side -k k8s
+fi
+"$kubectl_bin" --context "$KUBE_CONTEXT" wait --for=condition=complete job --all --timeout=300s
+"$kubectl_bin" --context "$KUBE_CONTEXT" wait --for=condition=Ready pod \
+  --selector='!batch.kubernetes.io/job-name' --timeout=300s
+step "stack applied, every Pod Ready" $((SECONDS - t))
+"$kubectl_bin" --context "$KUBE_CONTEXT" get pods -o wide
+
+ports="$(grep -oE 'hostPort: [0-9]+' k8s/kind-config.yaml | awk '{print $2}' | sort -n | tr '\n' ' ')"
+kind_log "done in $((SECONDS - t0))s. Published ports (context $KUBE_CONTEXT):"
+for p in $ports; do echo "  http://localhost:$p"; done

@@ -1,0 +1,52 @@
+# Shared settings of the kind scripts (sourced). Every value can be overridden from the environment.
+kind_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+KIND_CLUSTER_NAME="${KIND_CLUSTER_NAME:-kubemap}"
+KUBE_CONTEXT="kind-$KIND_CLUSTER_NAME"
+LOCAL_NODE_IMAGE="$("$kind_repo/scripts/kind/build-node-image.sh" --print-tag)"
+
+kind_log() { printf '[kind-up %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+kind_die() { printf '[kind-up] error: %s\n' "$*" >&2; exit 2; }
+
+# kind: on PATH, else the cached build (scripts/kind/build-kind.sh), else build it when Go exists.
+find_kind() {
+  if command -v kind >/dev/null; then command -v kind; return; fi
+  local cached; cached="$("$kind_repo/scripts/kind/build-kind.sh" --print-path)"
+  if [[ ! -x "$cached" ]]; then
+    command -v go >/dev/null || kind_die "kind is not installed: see https://kind.sigs.k8s.io/docs/user/quick-start/#installation (or install Go and re-run: the repo builds kind from the module proxy)"
+    "$kind_repo/scripts/kind/build-kind.sh"
+  fi
+  echo "$cached"
+}
+
+# kubectl: on PATH, else the control plane's build.
+find_kubectl() {
+  if command -v kubectl >/dev/null; then command -v kubectl; return; fi
+  local bin; bin="$("$kind_repo/scripts/build-control-plane.sh" --print-bin-dir)"
+  [[ -x "$bin/kubectl" ]] && { echo "$bin/kubectl"; return; }
+  kind_die "kubectl is not installed: see https://kubernetes.io/docs/tasks/tools/#kubectl (or run make control-plane)"
+}
+
+# The container engine for kind's nodes: KIND_EXPERIMENTAL_PROVIDER if set, else Docker when it can
+# run privileged containers (what kind's docker provider needs), else Podman.
+pick_provider() {
+  if [[ -n "${KIND_EXPERIMENTAL_PROVIDER:-}" ]]; then echo "$KIND_EXPERIMENTAL_PROVIDER"; return; fi
+  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+    local probe; probe="$(docker images -q | head -n1)"
+    if [[ -z "$probe" ]] || docker run --rm --privileged --entrypoint true "$probe" >/dev/null 2>&1; then
+      echo docker; return
+    fi
+    kind_log "docker cannot run privileged containers here; using podman for the kind node"
+  fi
+  command -v podman >/dev/null || [[ $(id -u) -eq 0 ]] \
+    || kind_die "kind needs Docker (able to run --privileged containers) or Podman: https://docs.docker.com/engine/install/ or apt-get install podman"
+  echo podman
+}
+
+# Use the locally built node image when asked (KIND_LOCAL_NODE=1) or when it has been built;
+# otherwise kind's own default image for its version (pulled from the registry).
+use_local_node() {
+  [[ "${KIND_LOCAL_NODE:-}" == 1 ]] && return 0
+  [[ "${KIND_LOCAL_NODE:-}" == 0 ]] && return 1
+  [[ -n "${KIND_NODE_IMAGE:-}" ]] && { [[ "$KIND_NODE_IMAGE" == "$LOCAL_NODE_IMAGE" ]]; return; }
+  docker image inspect "$LOCAL_NODE_IMAGE" >/dev/null 2>&1
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make parity`: the same end-to-end scenarios (tests/kind/test_parity.py) against Docker Compose
+# and then against the kind cluster, both through localhost:8080 / localhost:3000. The two cannot
+# hold those ports at once, so the Compose stack is stopped before the cluster starts, and a kind
+# cluster left from an earlier run is deleted before Compose starts.
+# Environment: PARITY_ONLY=compose|kind runs one half; KEEP_CLUSTER=1 leaves the cluster running.
+# KIND_LOCAL_NODE defaults to 1 here (the machine this runs on in CI cannot pull images).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$kind_repo"
+export KIND_LOCAL_NODE="${KIND_LOCAL_NODE:-1}"
+only="${PARITY_ONLY:-}"
+# kubectl for the tests: the system's, else the control plane's build.
+PATH="$PATH:$("$kind_repo/scripts/build-control-plane.sh" --print-bin-dir)"
+export PATH
+t0=$SECONDS
+
+if [[ -z "$only" || "$only" == compose ]]; then
+  if "$(find_kind)" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER_NAME"; then
+    kind_log "deleting the kind cluster so Compose can publish 8080 and 3000"
+    scripts/kind/kind-down.sh
+  fi
+  t=$SECONDS; make --no-print-directory stack-up; kind_log "compose stack up ($((SECONDS - t))s)"
+  t=$SECONDS
+  PARITY_BACKEND=compose .venv/bin/python -m pytest -q -p no:cacheprovider tests/kind/test_parity.py
+  kind_log "compose scenarios passed ($((SECONDS - t))s)"
+  scripts/compose.sh down --remove-orphans
+fi
+
+if [[ -z "$only" || "$only" == kind ]]; then
+  scripts/compose.sh down --remove-orphans >/dev/null 2>&1 || true
+  t=$SECONDS; scripts/kind/kind-up.sh; kind_log "kind stack up ($((SECONDS - t))s)"
+  t=$SECONDS
+  status=0
+  PARITY_BACKEND=kind .venv/bin/python -m pytest -q -p no:cacheprovider \
+    tests/kind/test_parity.py tests/kind/test_kind_cluster.py || status=$?
+  kind_log "kind scenarios exited $status ($((SECONDS - t))s)"
+  if [[ "${KEEP_CLUSTER:-}" != 1 ]]; then scripts/kind/kind-down.sh; fi
+  [[ $status -eq 0 ]] || exit "$status"
+fi
+kind_log "parity done in $((SECONDS - t0))s"

@@ -1,0 +1,3 @@
+module kubemap.local/kind/pause
+
+go 1.24.0

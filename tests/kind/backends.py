@@ -1,0 +1,139 @@
+"""The two ways the parity test reaches the stack: Docker Compose and the kind cluster.
+
+Each backend answers the same questions (run SQL in PostgreSQL, run a Redis command, kill one
+worker, restart PostgreSQL, wait until everything is healthy again, show logs), so the scenarios
+in test_parity.py are written once. Everything goes through the published ports on localhost
+(3000, 8080) or the engine's own exec (docker exec / kubectl exec), never through a port-forward.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+
+from tests.stack.processes import ROOT
+
+GATEWAY = "http://localhost:8080"
+FRONTEND = "http://localhost:3000"
+
+
+def run(argv: list[str], timeout: float = 180, stdin: str | None = None) -> str:
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=stdin)
+    if result.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+class Backend:
+    name = ""
+
+    def sql(self, query: str) -> str:
+        raise NotImplementedError
+
+    def redis(self, *args: str) -> str:
+        raise NotImplementedError
+
+    def kill_one_worker(self) -> str:
+        raise NotImplementedError
+
+    def restart_postgres(self) -> None:
+        raise NotImplementedError
+
+    def wait_healthy(self, timeout: float = 240) -> None:
+        raise NotImplementedError
+
+    def logs(self) -> str:
+        raise NotImplementedError
+
+
+class ComposeBackend(Backend):
+    name = "compose"
+    compose = [str(ROOT / "scripts" / "compose.sh")]
+
+    def _compose(self, *args: str, timeout: float = 180) -> str:
+        return run([*self.compose, *args], timeout=timeout)
+
+    def sql(self, query: str) -> str:
+        return self._compose("exec", "-T", "postgres", "psql", "-U", "agents", "-d", "agents", "-tAc", query).strip()
+
+    def redis(self, *args: str) -> str:
+        return self._compose("exec", "-T", "redis", "redis-cli", *args).strip()
+
+    def kill_one_worker(self) -> str:
+        victim = self._compose("ps", "-q", "worker").split()[0]
+        run(["docker", "kill", victim])
+        return victim
+
+    def replace_killed_workers(self) -> None:
+        # Compose does not replace a killed replica by itself (a Deployment does): ask it to.
+        self._compose("up", "-d", "--no-build", "--no-deps", "worker")
+
+    def restart_postgres(self) -> None:
+        self._compose("restart", "postgres")
+
+    def wait_healthy(self, timeout: float = 240) -> None:
+        run([str(ROOT / "scripts" / "stack-wait.sh"), str(int(timeout))], timeout=timeout + 30)
+
+    def logs(self) -> str:
+        return self._compose("logs", "--tail", "30")
+
+
+@dataclass
+class KindBackend(Backend):
+    context: str = "kind-" + os.environ.get("KIND_CLUSTER_NAME", "kubemap")
+    name = "kind"
+
+    def kubectl(self, *args: str, timeout: float = 180, stdin: str | None = None) -> str:
+        return run(["kubectl", "--context", self.context, *args], timeout=timeout, stdin=stdin)
+
+    def pods(self, service: str) -> list[dict]:
+        listing = json.loads(self.kubectl("get", "pods", "-l", f"kubemap.io/service={service}", "-o", "json"))
+        return [p for p in listing["items"] if not p["metadata"].get("deletionTimestamp")]
+
+    def _exec(self, service: str, *argv: str) -> str:
+        pod = self.pods(service)[0]["metadata"]["name"]
+        return self.kubectl("exec", pod, "-c", service, "--", *argv)
+
+    def sql(self, query: str) -> str:
+        return self._exec("postgres", "psql", "-U", "agents", "-d", "agents", "-tAc", query).strip()
+
+    def redis(self, *args: str) -> str:
+        return self._exec("redis", "redis-cli", *args).strip()
+
+    def kill_one_worker(self) -> str:
+        victim = self.pods("worker")[0]["metadata"]["name"]
+        # --grace-period=0 --force: the container is killed at once, like `docker kill`.
+        self.kubectl("delete", "pod", victim, "--grace-period=0", "--force", "--wait=false")
+        return victim
+
+    def replace_killed_workers(self) -> None:
+        pass  # the Deployment's ReplicaSet does it
+
+    def restart_postgres(self) -> None:
+        self.kubectl("delete", "pod", "-l", "kubemap.io/service=postgres", "--wait=true")
+
+    def wait_healthy(self, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pods = json.loads(self.kubectl("get", "pods", "-o", "json"))["items"]
+            serving = [p for p in pods if "job-name" not in p["metadata"].get("labels", {})
+                       and not p["metadata"].get("deletionTimestamp")]
+            ready = [p for p in serving if any(c["type"] == "Ready" and c["status"] == "True"
+                                               for c in p["status"].get("conditions", []))]
+            if serving and len(ready) == len(serving):
+                return
+            time.sleep(2)
+        raise AssertionError(f"pods not Ready after {timeout}s:\n{self.kubectl('get', 'pods', '-o', 'wide')}")
+
+    def logs(self) -> str:
+        out = [self.kubectl("get", "pods", "-o", "wide")]
+        for service in ("gateway", "orchestrator", "worker"):
+            try:
+                out.append(self.kubectl("logs", "-l", f"kubemap.io/service={service}", "--tail", "20",
+                                        "--all-containers", "--prefix"))
+            except AssertionError as error:
+                out.append(str(error))
+        return "\n".join(out)
