@@ -10,6 +10,8 @@ CHAT_STAMP := $(CHAT_DIR)/node_modules/.installed
 CHAT_NPM := cd $(CHAT_DIR) && npm --no-audit --no-fund
 
 $(CHAT_STAMP): $(CHAT_DIR)/package-lock.json $(CHAT_DIR)/package.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null \
+		|| { echo "chat needs Node.js >= 20 with npm on PATH (found: $$(node --version 2>&1))" >&2; exit 1; }
 	$(CHAT_NPM) ci --loglevel=error
 	touch $@
 
