@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from converter.model import Service
 from converter.translate.context import Context, ServicePlan, src
@@ -106,7 +107,11 @@ def map_resources(ctx: Context, plan: ServicePlan) -> None:
             out["memory"] = memory_quantity(spec.memory)
             ctx.trace(src(plan, f"deploy.resources.{spec_name}.memory"), target + ".memory",
                       "R-RES-01", service=svc.name)
+        if spec_name == "reservations" and spec.devices:
+            map_gpus(ctx, plan, spec.devices, limits)
         for extra in ("pids", "devices", "generic_resources"):
+            if extra == "devices" and spec_name == "reservations" and "nvidia.com/gpu" in limits:
+                continue
             if getattr(spec, extra):
                 s = src(plan, f"deploy.resources.{spec_name}.{extra}")
                 ctx.trace(s, [], "R-RES-01", "unsupported",
@@ -151,6 +156,39 @@ def _raw_pairs(svc: Service) -> list[tuple[str, float | None, float | None]]:
     mem_request = req.memory if req and req.memory is not None else svc.mem_reservation
     cpu_request = req.cpus if req else None
     return [("cpu", cpu_limit, cpu_request), ("memory", mem_limit, mem_request)]
+
+
+@rule("R-RES-02", "deploy.resources.reservations.devices (nvidia GPUs) → limits nvidia.com/gpu",
+      keys=("deploy.resources",))
+def map_gpus(ctx: Context, plan: ServicePlan, devices: list[dict[str, Any]], limits: dict[str, str]) -> bool:
+    """A device reservation with `capabilities: [gpu]` (driver nvidia or unset) and a numeric
+    `count` (or `device_ids`) becomes `resources.limits["nvidia.com/gpu"]`, which the NVIDIA
+    device plugin schedules. `count: all` cannot be expressed (a pod asks for a number) and is
+    read as 1, reported. Other devices are reported by R-RES-01."""
+    total = 0
+    approximated = False
+    for device in devices:
+        caps: set[str] = set()
+        for entry in device.get("capabilities") or []:  # ["gpu"] (Compose) or [["gpu"]] (Docker API)
+            caps.update(entry if isinstance(entry, list) else [entry])
+        if "gpu" not in caps or device.get("driver") not in (None, "nvidia"):
+            return False
+        count = device.get("count")
+        if device.get("device_ids"):
+            total += len(device["device_ids"])
+        elif isinstance(count, int) or (isinstance(count, str) and count.isdigit()):
+            total += int(count)
+        else:
+            total += 1
+            approximated = True
+    limits["nvidia.com/gpu"] = str(total)
+    s = src(plan, "deploy.resources.reservations.devices")
+    ctx.trace(s, plan.container_field('resources.limits["nvidia.com/gpu"]'), "R-RES-02",
+              "approximated", f"{total} GPU(s); needs the NVIDIA device plugin"
+              + ("; count: all read as 1" if approximated else ""), service=plan.service.name)
+    if approximated:
+        ctx.finding("KM-W-GPU-COUNT", s, "GPU count 'all' is requested as 1 GPU", "give a number of GPUs")
+    return True
 
 
 @rule("R-POD-01", "stop_grace_period → terminationGracePeriodSeconds", keys=("stop_grace_period",))

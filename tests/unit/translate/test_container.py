@@ -79,6 +79,19 @@ def test_reservation_above_limit_is_an_error(fields):
         run(service("app", image="x", **fields))
 
 
+@pytest.mark.parametrize(
+    ("devices", "gpus"),
+    [pytest.param([{"driver": "nvidia", "count": 2, "capabilities": [["gpu"]]}], "2", id="R-RES-02-two-gpus"),
+     pytest.param([{"capabilities": [["gpu", "utility"]], "device_ids": ["0", "3"]}], "2", id="R-RES-02-device-ids"),
+     pytest.param([{"capabilities": ["gpu"], "count": "all"}], "1", id="R-RES-02-all-read-as-one")],
+)
+def test_gpu_reservations(devices, gpus):
+    res = Resources(reservations=ResourceSpec(devices=devices))
+    bundle = run(service("app", image="x", deploy=Deploy(resources=res)))
+    assert main(bundle)["resources"]["limits"]["nvidia.com/gpu"] == gpus
+    assert "KM-W-UNSUPPORTED" not in codes(bundle)
+
+
 def test_r_res_01_legacy_only():
     c = main(run(service("app", image="x", mem_limit=1 << 30, cpus=1.5)))
     assert c["resources"] == {"limits": {"cpu": "1500m", "memory": "1Gi"}}
