@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from enum import Enum
@@ -76,6 +77,18 @@ def unsupported_entries(bundle: Bundle) -> list[TraceEntry]:
 def finding_line(finding: Finding) -> str:
     hint = f" ({finding.hint})" if finding.hint else ""
     return f"{finding.severity} {finding.code} {finding.source}: {finding.message}{hint}"
+
+
+def _write_stdout(content: bytes) -> None:
+    """Write to stdout; a reader that goes away early (`| head`) ends us quietly, not with a
+    traceback (exit 1: the output was not all delivered)."""
+    try:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+        raise typer.Exit(code=1) from None
 
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -182,8 +195,7 @@ def convert_command(
         objects = object_count(bundle, conversion.render_options)
         findings_summary = f"{_count(bundle.findings, 'warning')}"
         if stdout:
-            sys.stdout.buffer.write(render_stream(bundle, conversion.render_options))
-            sys.stdout.flush()
+            _write_stdout(render_stream(bundle, conversion.render_options))
             err_console.print(f"rendered {objects} objects; {findings_summary}", markup=False)
             return
         result = write_output(render(bundle, conversion.render_options), output_dir)

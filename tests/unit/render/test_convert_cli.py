@@ -123,3 +123,35 @@ def test_unsupported_kube_version_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "not supported by the bundled schemas" in result.stderr.decode()
     assert not (tmp_path / "k8s").exists()
+
+
+
+class _ClosedPipe:
+    """stdout whose reader has gone away (`| head`): every write raises EPIPE."""
+
+    def __init__(self, real_fd: int) -> None:
+        self.buffer = self
+        self._fd = real_fd
+
+    def write(self, data: bytes) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return self._fd
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly_with_exit_1(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    import typer
+
+    from converter.cli.convert_cmd import _write_stdout
+
+    target = (tmp_path / "stdout").open("wb")
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe(target.fileno()))
+    with pytest.raises(typer.Exit) as caught:
+        _write_stdout(b"apiVersion: v1\n")
+    assert caught.value.exit_code == 1
+    target.close()
