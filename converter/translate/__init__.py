@@ -118,6 +118,7 @@ def _translate_service(ctx: Context, plan: ServicePlan, completions: dict[str, l
     handled: set[str] = set()
     security.map_namespaces(ctx, plan, handled)
     container.map_lifecycle_hooks(ctx, plan, handled)
+    container.map_gpus_key(ctx, plan, handled)
     network.map_service_networks(ctx, plan)
     network.map_network_mode(ctx, plan)
     dependencies.map_depends_on(ctx, plan)

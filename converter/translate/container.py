@@ -160,7 +160,8 @@ def _raw_pairs(svc: Service) -> list[tuple[str, float | None, float | None]]:
 
 @rule("R-RES-02", "deploy.resources.reservations.devices (nvidia GPUs) → limits nvidia.com/gpu",
       keys=("deploy.resources",))
-def map_gpus(ctx: Context, plan: ServicePlan, devices: list[dict[str, Any]], limits: dict[str, str]) -> bool:
+def map_gpus(ctx: Context, plan: ServicePlan, devices: list[dict[str, Any]], limits: dict[str, str],
+             key: str = "deploy.resources.reservations.devices") -> bool:
     """A device reservation with `capabilities: [gpu]` (driver nvidia or unset) and a numeric
     `count` (or `device_ids`) becomes `resources.limits["nvidia.com/gpu"]`, which the NVIDIA
     device plugin schedules. `count: all` cannot be expressed (a pod asks for a number) and is
@@ -182,13 +183,33 @@ def map_gpus(ctx: Context, plan: ServicePlan, devices: list[dict[str, Any]], lim
             total += 1
             approximated = True
     limits["nvidia.com/gpu"] = str(total)
-    s = src(plan, "deploy.resources.reservations.devices")
+    s = src(plan, key)
     ctx.trace(s, plan.container_field('resources.limits["nvidia.com/gpu"]'), "R-RES-02",
               "approximated", f"{total} GPU(s); needs the NVIDIA device plugin"
               + ("; count: all read as 1" if approximated else ""), service=plan.service.name)
     if approximated:
         ctx.finding("KM-W-GPU-COUNT", s, "GPU count 'all' is requested as 1 GPU", "give a number of GPUs")
     return True
+
+
+def map_gpus_key(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
+    """The service-level `gpus:` key (`all` or a list of devices) goes through R-RES-02 too."""
+    value = plan.service.other.get("gpus")
+    if value is None:
+        return
+    handled.add("gpus")
+    devices = [{"capabilities": ["gpu"], "count": "all"}] if value == "all" else [
+        {"capabilities": ["gpu"], **d} for d in value if isinstance(d, dict)]
+    resources = plan.container.setdefault("resources", {})
+    limits = resources.setdefault("limits", {})
+    if not (devices and map_gpus(ctx, plan, devices, limits, "gpus")):
+        ctx.trace(src(plan, "gpus"), [], "R-RES-02", "unsupported", "not a GPU request kubemap understands",
+                  service=plan.service.name)
+        ctx.finding("KM-W-UNSUPPORTED", src(plan, "gpus"), "gpus is not converted")
+    if not limits:
+        resources.pop("limits")
+    if not resources:
+        plan.container.pop("resources")
 
 
 @rule("R-POD-01", "stop_grace_period → terminationGracePeriodSeconds", keys=("stop_grace_period",))

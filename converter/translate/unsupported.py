@@ -35,7 +35,6 @@ REASONS = {
     "external_links": "containers outside the project do not exist in the cluster",
     "mac_address": "pod MAC addresses cannot be chosen",
     "credential_spec": "Windows only",
-    "gpus": "request the GPU through a device plugin resource",
     "develop": "compose watch is a development feature",
     "attach": "attach is a CLI setting",
     "models": "not converted",

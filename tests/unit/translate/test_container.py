@@ -92,6 +92,12 @@ def test_gpu_reservations(devices, gpus):
     assert "KM-W-UNSUPPORTED" not in codes(bundle)
 
 
+def test_r_res_02_gpus_key():
+    bundle = run(service("app", image="x", other={"gpus": "all"}))
+    assert main(bundle)["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert traces(bundle, "services.app.gpus")[0].rule == "R-RES-02"
+
+
 def test_r_res_01_legacy_only():
     c = main(run(service("app", image="x", mem_limit=1 << 30, cpus=1.5)))
     assert c["resources"] == {"limits": {"cpu": "1500m", "memory": "1Gi"}}
