@@ -5,7 +5,8 @@ object is reduced to *facets*, the things a Compose file decides (Service ports,
 command, args, effective environment, container ports, probe handlers, mounts, resources,
 Compose-driven securityContext fields, replicas, workload kind) plus which objects exist. Facets
 are compared ignoring list order and Kompose's own labels/annotations. Every differing facet is
-then classified by the first matching rule in CLASSIFIERS:
+then classified by the first matching rule in CLASSIFIERS (specific rules first; the catch-all for
+services driven by Kompose's own `kompose.*` labels comes last):
 
 - same: equal;
 - fix: kubemap fixes a Kompose bug (the rule names the bug);
@@ -368,7 +369,6 @@ def _env_file_self_interpolation(d: Difference, ctx: CompareContext) -> bool:
 
 
 CLASSIFIERS: list[Classifier] = [
-    Classifier("design", "service uses Kompose's own kompose.* labels, which kubemap does not read (x-kubemap instead)", _kompose_labels),
     Classifier("fix", "Kompose makes the published host port the Service port; peers call the container port", _host_port_as_service_port),
     Classifier("fix", "Kompose runs a shell healthcheck as an exec probe without a shell", _shell_probe),
     Classifier("design", "curl/wget localhost healthcheck becomes an httpGet probe (no curl needed in the image)", _http_probe),
@@ -387,6 +387,7 @@ CLASSIFIERS: list[Classifier] = [
     Classifier("design", "a bind whose source is missing on disk is reported, not mounted as an empty volume", _missing_bind_source),
     Classifier("design", "Windows host paths cannot be mounted in Kubernetes; kubemap reports them", _windows_path),
     Classifier("design", "NetworkPolicies: default-deny plus one allow policy per Compose network and for published ports (Kompose: one per network)", _network_policy_shape),
+    Classifier("design", "service uses Kompose's own kompose.* labels, which kubemap does not read (x-kubemap instead)", _kompose_labels),
     Classifier("todo", "env_file value ${DOC_ENGINE} is resolved from .env (elasticsearch); Kompose resolves it from the service's inline environment; check against docker compose config", _env_file_self_interpolation),
 ]
 
@@ -407,6 +408,7 @@ class FixtureResult:
     compared: int = 0
     verdicts: Counter[tuple[str, str]] = field(default_factory=Counter)
     unclassified: list[Difference] = field(default_factory=list)
+    classified: list[tuple[Difference, str, str]] = field(default_factory=list)
 
 
 def compare(fixture: str, kompose_objects: list[dict[str, Any]], ctx: CompareContext) -> FixtureResult:
@@ -424,6 +426,7 @@ def compare(fixture: str, kompose_objects: list[dict[str, Any]], ctx: CompareCon
             result.unclassified.append(diff)
         else:
             result.verdicts[verdict] += 1
+            result.classified.append((diff, *verdict))
     return result
 
 
@@ -491,6 +494,11 @@ def markdown_summary(results: list[FixtureResult], skipped: dict[str, str]) -> s
         lines.append(f"| {r.fixture} | {r.compared} | {counts['same']} | {counts['fix']} | {counts['design']} | {counts['todo']} | {len(r.unclassified)} |")
     if skipped:
         lines += ["", "## Not compared", ""] + [f"- {name}: {why}" for name, why in sorted(skipped.items())]
+    detail = [
+        f"- {verdict}: {d.fixture} {'/'.join(d.key)}: kompose={d.kompose!r} kubemap={d.kubemap!r}"
+        for r in results for d, verdict, _ in r.classified
+    ]
+    lines += ["", "## Every difference", "", *detail]
     unclassified_lines = [f"- {d.fixture} {d.key}: kompose={d.kompose!r} kubemap={d.kubemap!r}" for r in results for d in r.unclassified]
     if unclassified_lines:
         lines += ["", "## Unclassified", "", *unclassified_lines]
