@@ -35,6 +35,7 @@ from converter.load.normalize import (
     volume_entry,
 )
 from converter.load.objects import build_file_objects, build_networks, build_volumes
+from converter.load.problems import raise_all
 from converter.load.references import check_cycles, check_references, select_profiles
 from converter.load.schema import check_legacy_and_empty, validate
 from converter.load.yaml_reader import LMap, format_path, key_pos, locate, plain, read_yaml
@@ -89,10 +90,15 @@ def load(options: LoadOptions) -> Project:
 
     service_ctx = ServiceContext(project_dir, env.values.get, warnings, ctx.home)
     services = {}
+    problems: list[LoadError] = []
     for service_name in sorted(active):
         raw = active[service_name]
-        _check_has_image(service_name, raw, tree)
-        services[service_name] = build_service(service_name, raw, service_ctx, tree)
+        try:  # every service is checked, so that `validate` can list all problems
+            _check_has_image(service_name, raw, tree)
+            services[service_name] = build_service(service_name, raw, service_ctx, tree)
+        except LoadError as err:
+            problems.append(err)
+    raise_all(problems)
     services = _add_default_network(services)
     networks = build_networks(tree, services)
     project_fields: dict[str, Any] = {

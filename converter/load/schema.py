@@ -19,6 +19,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from converter.errors import LoadError
+from converter.load.problems import LoadProblems
 from converter.load.yaml_reader import format_path, locate, plain
 
 TOP_LEVEL_KEYS = ("version", "name", "include", "services", "models", "networks", "volumes",
@@ -67,19 +68,8 @@ def check_legacy_and_empty(tree: Any, file: str) -> None:
         )
 
 
-class SchemaProblems(LoadError):
-    """Every schema violation of a project. Reads as the most relevant one; `problems` has all,
-    in file order, for `kubemap validate` to list."""
-
-    def __init__(self, problems: list[LoadError]) -> None:
-        first = problems[0]
-        more = len(problems) - 1
-        hint = first.hint
-        if more:
-            hint = (hint + "; " if hint else "") + f"{more} more problem{'s' if more > 1 else ''}"
-        super().__init__(first.message, file=first.file, line=first.line,
-                         key_path=first.key_path, hint=hint)
-        self.problems = problems
+class SchemaProblems(LoadProblems):
+    """Every schema violation of a project, the most relevant first."""
 
 
 def validate(tree: Any, default_file: str) -> None:

@@ -549,3 +549,13 @@ def test_included_env_does_not_override_the_parent(tmp_path: Path) -> None:
 def test_extra_hosts_forms(tmp_path: Path, hosts: str, expected: dict) -> None:
     project = load_text(tmp_path, f"services:\n  a:\n    image: x\n    extra_hosts: {hosts}\n")
     assert project.services["a"].extra_hosts == expected
+
+
+def test_problems_in_several_services_are_all_collected(tmp_path: Path) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_text(tmp_path, "services:\n  a:\n    image: x\n    ports: [abc]\n"
+                            "  b:\n    build: .\n    mem_limit: lots\n  c: {command: x}\n")
+    problems = caught.value.problems  # type: ignore[attr-defined]
+    assert [p.key_path for p in problems] == ["services.a.ports[0]", "services.b.mem_limit",
+                                              "services.c"]
+    assert "2 more problems" in str(caught.value)
