@@ -1,15 +1,18 @@
-"""`python -m orchestrator serve|migrate|healthcheck`."""
+"""`python -m orchestrator serve|migrate|healthcheck|loadgen`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import logging
 import sys
 import urllib.request
+from collections.abc import Callable
 
 import psycopg
 
-from . import db
+from . import db, loadgen
 from .logging import configure_logging
 from .migrate import (
     DatabaseUnreachableError,
@@ -21,11 +24,11 @@ from .migrate import (
 from .settings import ConfigError, Settings
 
 log = logging.getLogger("orchestrator")
-EXIT_UNREACHABLE = 1  # the database is down or refused a migration
+EXIT_FAILED = 1  # a dependency is down, a migration failed, or loadgen's tasks did not all end done
 EXIT_BAD_CONFIG = 2
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orchestrator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP API (port from PORT)")
@@ -39,8 +42,25 @@ def main(argv: list[str] | None = None) -> int:
         "healthcheck", help="exit 0 when the server on PORT answers /healthz (for containers "
         "whose image has no curl)")
     health.add_argument("--port", type=int, help="overrides PORT")
-    args = parser.parse_args(argv)
+    load = commands.add_parser(
+        "loadgen", help="create a bounded batch of tasks through an API, wait for them, and "
+        "print a JSON summary (exit 0 when every task is done)")
+    load.add_argument("--url", default="http://localhost:8080",
+                      help="gateway or orchestrator base URL (default http://localhost:8080)")
+    load.add_argument("--tasks", type=_bounded(1, 10_000), default=50, help="1..10000 (50)")
+    load.add_argument("--concurrency", type=_bounded(1, 64), default=4, help="1..64 (4)")
+    load.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                      help="give up waiting after this long (120)")
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    if args.command == "loadgen":  # a client: needs none of the service's own settings
+        summary = asyncio.run(loadgen.run(args.url, args.tasks, args.concurrency, args.timeout))
+        print(json.dumps(summary.as_dict()))
+        return 0 if summary.ok else EXIT_FAILED
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
@@ -64,6 +84,18 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+    return parse
+
+
 def _healthcheck(port: int) -> int:
     url = f"http://127.0.0.1:{port}/healthz"
     try:
@@ -74,7 +106,7 @@ def _healthcheck(port: int) -> int:
     except OSError as exc:  # refused, timed out, or an HTTP error status
         problem = str(exc)
     print(f"orchestrator healthcheck: {url}: {problem}", file=sys.stderr)
-    return EXIT_UNREACHABLE
+    return EXIT_FAILED
 
 
 def _migrate(settings: Settings, wait_seconds: float) -> int:
@@ -90,14 +122,14 @@ def _migrate(settings: Settings, wait_seconds: float) -> int:
         print(f"orchestrator migrate: cannot reach PostgreSQL at {where} after {wait_seconds:g}s: "
               f"{exc}\nCheck POSTGRES_HOST/POSTGRES_PORT/POSTGRES_DB/POSTGRES_USER and the "
               "password, and that the server is running.", file=sys.stderr)
-        return EXIT_UNREACHABLE
+        return EXIT_FAILED
     with conn:
         try:
             applied = apply_migrations(conn, migrations)
         except psycopg.Error as exc:
             print(f"orchestrator migrate: migration failed at {where}, nothing was applied: "
                   f"{exc}", file=sys.stderr)
-            return EXIT_UNREACHABLE
+            return EXIT_FAILED
     if applied:
         log.info("migrations applied", extra={"versions": [m.version for m in applied],
                                               "database": where})
