@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from converter.errors import TranslateError
-from converter.model import Bundle, Project
+from converter.model import Bundle, Project, TraceEntry
 from converter.translate import (
     container, dependencies, env, extensions, images, labels, naming, network, probes,
     secrets_configs, security, services, storage, unsupported, workload,
@@ -151,6 +151,16 @@ def _check_strict(ctx: Context) -> None:
                              key_path=bad[0].source, hint="remove them, or convert without --strict")
 
 
+def _trace_order(ctx: Context, entry: TraceEntry) -> tuple[bool, str, int]:
+    """Services in name order, and within a service the keys in the order they were written."""
+    if entry.service is None or entry.service not in ctx.project.services:
+        return (True, "", 0)
+    svc = ctx.project.services[entry.service]
+    rest = entry.source[len(f"services.{svc.name}."):]
+    key = rest.split("[", 1)[0].split(".", 1)[0]
+    return (False, entry.service, svc.keys.index(key) if key in svc.keys else len(svc.keys))
+
+
 def _bundle(ctx: Context) -> Bundle:
     seen: dict[tuple[str, str], str | None] = {}
     for obj in ctx.objects:
@@ -164,7 +174,7 @@ def _bundle(ctx: Context) -> Bundle:
         seen[key] = obj.service
     order = {kind: i for i, kind in enumerate(KIND_ORDER)}
     objects = sorted(ctx.objects, key=lambda o: (order.get(o.kind, len(order)), o.kind, o.name))
-    trace = sorted(ctx.trace_entries, key=lambda e: (e.service is None, e.service or ""))
+    trace = sorted(ctx.trace_entries, key=lambda e: _trace_order(ctx, e))
     return Bundle(project=ctx.project.name, source_files=list(ctx.project.files), objects=objects,
                   trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports))
 
