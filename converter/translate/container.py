@@ -158,8 +158,8 @@ def _raw_pairs(svc: Service) -> list[tuple[str, float | None, float | None]]:
     return [("cpu", cpu_limit, cpu_request), ("memory", mem_limit, mem_request)]
 
 
-@rule("R-RES-02", "deploy.resources.reservations.devices (nvidia GPUs) → limits nvidia.com/gpu",
-      keys=("deploy.resources",))
+@rule("R-RES-02", "deploy.resources.reservations.devices / gpus (NVIDIA GPUs) → limits nvidia.com/gpu",
+      keys=("deploy.resources", "gpus"))
 def map_gpus(ctx: Context, plan: ServicePlan, devices: list[dict[str, Any]], limits: dict[str, str],
              key: str = "deploy.resources.reservations.devices") -> bool:
     """A device reservation with `capabilities: [gpu]` (driver nvidia or unset) and a numeric

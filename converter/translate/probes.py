@@ -109,7 +109,7 @@ def _timings(hc: Healthcheck) -> tuple[int, int, int]:
     return period, timeout, retries
 
 
-@rule("R-PROBE-01", "healthcheck → readinessProbe (exec)", keys=("healthcheck",))
+@rule("R-PROBE-01", "healthcheck → readinessProbe (exec, or httpGet per R-PROBE-04)", keys=("healthcheck",))
 def map_healthcheck(ctx: Context, plan: ServicePlan) -> None:
     """`healthcheck.test` becomes a readinessProbe, so a Service only sends traffic to healthy
     pods (and `depends_on: service_healthy` waits for exactly that). `["CMD", …]` is used as

@@ -38,6 +38,7 @@ REASONS = {
     "develop": "compose watch is a development feature",
     "attach": "attach is a CLI setting",
     "models": "not converted",
+    "label_file": "labels read from a file are not converted; list them under labels",
     "provider": "not converted",
     "use_api_socket": "the Docker socket does not exist on Kubernetes nodes",
 }
