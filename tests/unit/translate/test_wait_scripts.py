@@ -4,7 +4,6 @@ Kubernetes API, which cannot run here, is a fake `curl` on PATH that prints Job 
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
