@@ -58,7 +58,9 @@ def convert_project(
     from converter.translate import TranslateOptions, translate
 
     project = load_project(load)
-    bundle = translate(project, TranslateOptions(network_policies=network_policies))
+    # The namespace goes to both: translate uses it where a field must name it (RoleBinding
+    # subjects), render puts every object in it and adds the Namespace object.
+    bundle = translate(project, TranslateOptions(network_policies=network_policies, namespace=namespace))
     options = RenderOptions(
         format="json" if output_format == "json" else "yaml",
         namespace=namespace,
