@@ -12,6 +12,7 @@ from converter.translate.naming import dns_label
 from converter.translate.rules import rule
 
 SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+API_SERVER = "https://kubernetes.default.svc"  # the in-cluster address of the Kubernetes API
 POLL_SECONDS = 2
 
 # The scripts are argv[2] of /bin/sh -c. They avoid "$(" on purpose: Kubernetes would expand it.
@@ -37,19 +38,30 @@ until
 do sleep {poll}; done
 """
 
-JOB_WAIT = """job={job} sa={sa}
+JOB_WAIT = """job={job} sa={sa} api={api}
 echo "kubemap: waiting for Job $job to complete"
 until
   ns=`cat $sa/namespace` && tok=`cat $sa/token`
-  url="https://kubernetes.default.svc/apis/batch/v1/namespaces/$ns/jobs/$job?pretty=false"
+  url="$api/apis/batch/v1/namespaces/$ns/jobs/$job?pretty=false"
   if command -v curl >/dev/null 2>&1; then body=`curl -sS --cacert "$sa/ca.crt" -H "Authorization: Bearer $tok" "$url"`
-  elif command -v wget >/dev/null 2>&1; then body=`wget -qO- --ca-certificate="$sa/ca.crt" --header "Authorization: Bearer $tok" "$url"`
-  elif command -v python3 >/dev/null 2>&1; then body=`python3 -c 'import ssl,sys,urllib.request as r; q=r.Request(sys.argv[1], headers={{"Authorization": "Bearer " + sys.argv[2]}}); print(r.urlopen(q, context=ssl.create_default_context(cafile=sys.argv[3]), timeout=5).read().decode())' "$url" "$tok" "$sa/ca.crt"`
+  elif command -v wget >/dev/null 2>&1; then body=`wget -qO- --content-on-error --ca-certificate="$sa/ca.crt" --header "Authorization: Bearer $tok" "$url"`
+  elif command -v python3 >/dev/null 2>&1; then body=`python3 -c '
+import ssl, sys, urllib.request as r, urllib.error as e
+q = r.Request(sys.argv[1], headers={{"Authorization": "Bearer " + sys.argv[2]}})
+try:
+    print(r.urlopen(q, context=ssl.create_default_context(cafile=sys.argv[3]), timeout=5).read().decode())
+except e.HTTPError as err:
+    print(err.read().decode())
+except OSError as err:
+    print(err, file=sys.stderr)
+' "$url" "$tok" "$sa/ca.crt"`
   else echo "kubemap: this image has no curl, wget or python3 to query the Job; set x-kubemap.wait_image" >&2; exit 1
   fi
   case "$body" in
     *'"succeeded":'[1-9]*|*'"succeeded": '[1-9]*) true ;;
     *'"type":"Failed","status":"True"'*|*'"type": "Failed",'*'"status": "True"'*) echo "kubemap: Job $job failed" >&2; exit 1 ;;
+    *'"code":403'*|*'"code": 403'*) echo "kubemap: not allowed to read Job $job (check Role and ServiceAccount)" >&2; false ;;
+    *'"code":404'*|*'"code": 404'*) echo "kubemap: Job $job does not exist (yet)" >&2; false ;;
     *) false ;;
   esac
 do sleep {poll}; done
@@ -178,7 +190,7 @@ def completion_dependency(ctx: Context, plan: ServicePlan, dep: ServicePlan, sou
     rejected: running the dependency again as an init container repeats it in every pod, and
     waiting for the Job's own dependencies does not wait for the Job."""
     name = f"wait-for-{dep.name}"
-    script = JOB_WAIT.format(job=dep.name, sa=SA_DIR, poll=POLL_SECONDS)
+    script = JOB_WAIT.format(job=dep.name, sa=SA_DIR, api=API_SERVER, poll=POLL_SECONDS)
     plan.init_containers.append(_wait_container(ctx, plan, name, script))
     _, why_image = wait_image(ctx, plan)
     ctx.trace(source, [plan.pod_field(f"initContainers[name={dns_label(name)}]"),

@@ -63,8 +63,23 @@ def test_tcp_wait_keeps_waiting_while_nothing_listens(tmp_path, tools):
         _run(script, _bin(tmp_path, tools), timeout=3)
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [pytest.param('{"kind":"Status","code":403}', "not allowed to read Job", id="R-DEP-02-forbidden-says-why"),
+     pytest.param('{"kind": "Status", "code": 404}', "does not exist (yet)", id="R-DEP-02-not-found-says-why")],
+)
+def test_job_wait_explains_api_errors_and_keeps_waiting(tmp_path, body, message):
+    fake = tmp_path / "curl"
+    fake.write_text(f"#!/bin/sh\necho '{body}'\n")
+    fake.chmod(0o755)
+    script = JOB_WAIT.format(job="j", sa=tmp_path, api="https://x", poll=1)
+    with pytest.raises(subprocess.TimeoutExpired) as waited:
+        _run(script, _bin(tmp_path, {"curl": str(fake)}), timeout=3)
+    assert message in (waited.value.stderr or b"").decode()
+
+
 def test_r_dep_02_job_wait_fails_loudly_without_tools(tmp_path):
-    result = _run(JOB_WAIT.format(job="j", sa=tmp_path, poll=1), _bin(tmp_path, {}), timeout=10)
+    result = _run(JOB_WAIT.format(job="j", sa=tmp_path, api="https://x", poll=1), _bin(tmp_path, {}), timeout=10)
     assert result.returncode == 1 and "no curl, wget or python3" in result.stderr
 
 
@@ -107,7 +122,7 @@ def test_job_wait(tmp_path, body, rc, client):
     fake.write_text(FAKE_CURL.format(state=state, body=body))
     fake.chmod(0o755)
     env = _bin(tmp_path, {client: str(fake), "sh": "/bin/sh"})
-    script = JOB_WAIT.format(job="migrate", sa=sa, poll=0)
+    script = JOB_WAIT.format(job="migrate", sa=sa, api="https://kubernetes.default.svc", poll=0)
     result = _run(script, env, timeout=20)
     assert result.returncode == rc, result.stderr
     assert int(state.read_text()) == 3  # polled until the third answer
