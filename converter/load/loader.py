@@ -329,6 +329,13 @@ def _apply_include(tree: LMap, path: str, base_dir: str, ctx: _Context) -> None:
             raise LoadError("including a remote compose file is not supported",
                             file=pos[0] if pos else path, line=pos[1] if pos else None,
                             key_path=format_path(where), hint="download it and include the local copy")
+        env_list = [env_files] if isinstance(env_files, str) else env_files or []
+        if (project_dir is not None and not isinstance(project_dir, str)) or not isinstance(
+                env_list, list) or any(not isinstance(e, str) for e in env_list):
+            raise LoadError("include: `project_directory` must be a path and `env_file` a path "
+                            "or a list of paths", file=pos[0] if pos else path,
+                            line=pos[1] if pos else None, key_path=format_path(where),
+                            hint="write e.g. `project_directory: ./sub` and `env_file: sub.env`")
         files = [absolute_path(p, here, ctx.home) for p in paths]
         inc_dir = absolute_path(project_dir, here, ctx.home) if project_dir else os.path.dirname(files[0])
         for file in files:
@@ -341,7 +348,6 @@ def _apply_include(tree: LMap, path: str, base_dir: str, ctx: _Context) -> None:
                 raise LoadError(f"included file {file} not found", file=pos[0] if pos else path,
                                 line=pos[1] if pos else None, key_path=format_path(where),
                                 hint="fix the include path")
-        env_list = [env_files] if isinstance(env_files, str) else list(env_files or [])
         env_paths = [absolute_path(e, here, ctx.home) for e in env_list]
         inc_env = load_environment(env_paths, inc_dir, {}, False, ctx.warnings).values
         inc_env.update(ctx.env)  # the including project's variables win

@@ -253,8 +253,8 @@ def _mount(raw: dict[str, Any]) -> VolumeMount:
         selinux=bind.get("selinux"),
         nocopy=_opt_bool(volume.get("nocopy")),
         subpath=volume.get("subpath"),
-        tmpfs_size=parse_bytes(size) if size is not None else None,
-        tmpfs_mode=_mode(mode) if mode is not None else None,
+        tmpfs_size=_at(["tmpfs", "size"], lambda: _bytes(size)),
+        tmpfs_mode=_at(["tmpfs", "mode"], lambda: _mode(mode)) if mode is not None else None,
     )
 
 

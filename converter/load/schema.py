@@ -88,6 +88,8 @@ def validate(tree: Any, default_file: str) -> None:
             seen.add((problem.key_path, problem.message))
             problems.append(problem)
     first_problem, rest = problems[0], problems[1:]
+    if not rest:
+        raise first_problem
     rest.sort(key=lambda p: (p.file or "", p.line or 0, p.key_path or ""))
     raise SchemaProblems([first_problem, *rest])
 
