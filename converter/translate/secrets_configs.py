@@ -117,6 +117,11 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
     target = ref.target or ref.source
     if not target.startswith("/"):
         target = posixpath.join(default_dir, target)
+    if any(m["mountPath"].rstrip("/") == target.rstrip("/") for m in plan.mounts):
+        from converter.translate.storage import duplicate_mount
+
+        duplicate_mount(ctx, plan, s, target, "a volume")
+        return
     vol = dns_label(f"{section[:-1]}-{index}-{ref.source}")
     mode = ref.mode if ref.mode is not None else 0o444
     if mode > 0o777 and set(str(mode)) <= set("01234567") and int(str(mode), 8) <= 0o777:

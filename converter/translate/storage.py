@@ -54,8 +54,14 @@ def pvc_spec(settings: dict[str, str | None]) -> dict[str, Any]:
 def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[str]]) -> None:
     """Dispatch each `volumes` entry to its rule, then `tmpfs` entries."""
     svc = plan.service
+    targets: dict[str, str] = {}  # mount path → the entry that claimed it first
     for i, mount in enumerate(svc.volumes):
         s = src(plan, f"volumes[{i}]")
+        path = mount.target.rstrip("/") or "/"
+        if path in targets:
+            duplicate_mount(ctx, plan, s, mount.target, targets[path])
+            continue
+        targets[path] = s
         if mount.type == "volume" and mount.source:
             named_volume(ctx, plan, mount, s, volume_users)
         elif mount.type == "volume":
@@ -70,11 +76,26 @@ def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[st
             ctx.finding("KM-W-UNSUPPORTED", s, f"{mount.type} volume at {mount.target} is not converted")
     for j, entry in enumerate(svc.tmpfs):
         path, _, opts = entry.partition(":")
+        if (path.rstrip("/") or "/") in targets:
+            duplicate_mount(ctx, plan, src(plan, f"tmpfs[{j}]"), path, targets[path.rstrip("/") or "/"])
+            continue
+        targets[path.rstrip("/") or "/"] = src(plan, f"tmpfs[{j}]")
         size = None
         for opt in opts.split(","):
             if opt.startswith("size="):
                 size = parse_size(opt[5:])
         tmpfs_mount(ctx, plan, path, size, src(plan, f"tmpfs[{j}]"), f"tmpfs-s{j}")
+
+
+@rule("R-VOL-08", "two volumes on one mount path → (first kept, reported)", keys=("volumes", "tmpfs"))
+def duplicate_mount(ctx: Context, plan: ServicePlan, source: str, target: str, first: str) -> None:
+    """Docker refuses a container with two mounts on the same path ("Duplicate mount point"),
+    and Kubernetes rejects such a pod. The first entry for a path is converted; every later one
+    is reported and left out, so the output stays valid. Fix the Compose file."""
+    ctx.trace(source, [], "R-VOL-08", "unsupported", f"{target} is already mounted by {first}",
+              service=plan.service.name)
+    ctx.finding("KM-W-DUP-MOUNT", source, f"duplicate mount point {target} (first: {first}); left out",
+                "Docker refuses this too: remove one of the mounts")
 
 
 def parse_size(text: str) -> int | None:

@@ -79,3 +79,13 @@ def test_r_secret_02_decimal_looking_octal_mode_is_read_as_octal():
                  configs={"c": FileObject(name="c", content="x")})
     assert pod(bundle, "Deployment", "app")["volumes"][0]["configMap"]["items"][0]["mode"] == 0o644
     assert "KM-W-MODE" in codes(bundle)
+
+
+def test_secret_on_a_volume_path_is_reported():
+    from converter.model import VolumeMount
+
+    bundle = run(service("app", image="x", volumes=[VolumeMount(type="volume", target="/run/secrets/s")],
+                         secrets=[FileReference(source="s")]),
+                 secrets={"s": FileObject(name="s", environment="S", environment_value="v")})
+    assert [m["mountPath"] for m in main(bundle)["volumeMounts"]] == ["/run/secrets/s"]
+    assert "KM-W-DUP-MOUNT" in codes(bundle)

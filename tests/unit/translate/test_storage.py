@@ -148,3 +148,14 @@ def test_postgres_data_directory_check(env, warned):
                          volumes=[VolumeMount(type="volume", source="pg", target="/var/lib/postgresql/data")]),
                  volumes={"pg": Volume(name="pg")})
     assert ("KM-W-PGDATA" in codes(bundle)) is warned
+
+
+def test_r_vol_08_duplicate_mount_points_keep_the_first():
+    bundle = run(service("db", image="app", tmpfs=["/var/lib/mysql/"], volumes=[
+        VolumeMount(type="volume", target="/var/lib/mysql"),
+        VolumeMount(type="volume", source="data", target="/var/lib/mysql/")]),
+        volumes={"data": Volume(name="data")})
+    mounts = main(bundle, "Deployment", "db")["volumeMounts"]
+    assert [m["mountPath"] for m in mounts] == ["/var/lib/mysql"]
+    assert codes(bundle).count("KM-W-DUP-MOUNT") == 2
+    assert traces(bundle, "services.db.volumes[1]")[0].rule == "R-VOL-08"
