@@ -101,7 +101,10 @@ def wait_image(ctx: Context, plan: ServicePlan) -> tuple[str, str]:
 
 def _wait_container(ctx: Context, plan: ServicePlan, name: str, script: str) -> dict[str, Any]:
     image, _ = wait_image(ctx, plan)
-    container: dict[str, Any] = {"name": dns_label(name), "image": image,
+    name = dns_label(name)
+    if name == plan.name:  # container names are unique across init and app containers
+        name = dns_label(f"{name}-init")
+    container: dict[str, Any] = {"name": name, "image": image,
                                  "command": ["/bin/sh", "-c", script]}
     if image == plan.image and "imagePullPolicy" in plan.container:
         container["imagePullPolicy"] = plan.container["imagePullPolicy"]
