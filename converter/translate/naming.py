@@ -21,6 +21,14 @@ def dns_label(name: str, max_len: int = MAX_LABEL) -> str:
     return label[:max_len].rstrip("-")
 
 
+def service_label(name: str) -> str:
+    """A Service name is an RFC 1035 label: it must also start with a letter (`1api` → `s-1api`)."""
+    label = dns_label(name)
+    if label and not label[0].isalpha():
+        label = dns_label("s-" + label)
+    return label
+
+
 def config_key(name: str) -> str:
     """A valid ConfigMap/Secret data key (`[-._a-zA-Z0-9]+`)."""
     key = _KEY_INVALID.sub("_", name).strip("_")
@@ -31,8 +39,9 @@ def checked_names(kind: str, names: Iterable[str]) -> dict[str, str]:
     """Map each Compose name to its RFC 1123 label; two names mapping to one label is an error."""
     result: dict[str, str] = {}
     seen: dict[str, str] = {}
+    to_label = service_label if kind == "services" else dns_label
     for original in sorted(names):
-        label = dns_label(original)
+        label = to_label(original)
         if not label:
             raise TranslateError(
                 f"{kind} name {original!r} has no letters or digits to build a Kubernetes name from",
@@ -53,7 +62,8 @@ def checked_names(kind: str, names: Iterable[str]) -> dict[str, str]:
 @rule("R-NAME-01", "service/volume/secret/config names → RFC 1123 object names", keys=())
 def sanitise_project_names(ctx: Context) -> dict[str, dict[str, str]]:
     """Every Compose name becomes an RFC 1123 label: lower case, `_` and `.` become `-`, at most
-    63 characters. Compose allows names that Kubernetes rejects (`my_db`, `Web.1`). Two names
+    63 characters; a service name must also start with a letter (it names a Service), so `1api`
+    becomes `s-1api`. Compose allows names that Kubernetes rejects (`my_db`, `Web.1`). Two names
     that become the same label (`a_b` and `a.b`, or `Api` and `api`) are an error naming both,
     never a silent overwrite. A renamed service is reported, because its DNS name changes."""
     project = ctx.project

@@ -8,7 +8,7 @@ from typing import Any
 from converter.errors import TranslateError
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata, selector
-from converter.translate.naming import dns_label
+from converter.translate.naming import dns_label, service_label
 from converter.translate.rules import rule
 
 NODE_PORT_MIN, NODE_PORT_MAX = 30000, 32767
@@ -241,7 +241,7 @@ def alias_services(ctx: Context, plan: ServicePlan, reserved: set[str]) -> None:
 
 def _alias_service(ctx: Context, plan: ServicePlan, alias: str, source: str, reserved: set[str],
                    owner: str) -> None:
-    label = dns_label(alias)
+    label = service_label(alias)
     if label == plan.name:
         ctx.trace(source, f"Service/{plan.name}", "R-SVC-02", reason="same as the service name", service=owner)
         return

@@ -35,6 +35,12 @@ def test_collisions_are_errors_naming_both(names):
     assert all(repr(n) in str(err.value) for n in names)
 
 
+def test_r_name_01_service_names_start_with_a_letter():
+    bundle = run(service("1api", image="x", container_name="2db"))
+    assert has(bundle, "Service", "s-1api") and has(bundle, "Service", "s-2db")
+    assert "KM-W-RENAMED" in codes(bundle)
+
+
 def test_r_name_01_renamed_service_is_reported():
     bundle = run(service("my_api", image="x"))
     assert has(bundle, "Deployment", "my-api") and "KM-W-RENAMED" in codes(bundle)
