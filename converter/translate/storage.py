@@ -14,7 +14,7 @@ from converter.translate.labels import metadata, valid_label
 from converter.translate.naming import config_key, dns_label
 from converter.translate.rules import rule
 
-CONFIGMAP_LIMIT = 1_000_000  # bytes; a ConfigMap (all of etcd's object) must stay under 1 MiB
+CONFIGMAP_LIMIT = 1_000_000  # bytes stored; a whole ConfigMap object must stay under 1 MiB in etcd
 ACCESS_MODES = {"rwo": "ReadWriteOnce", "readwriteonce": "ReadWriteOnce", "rwx": "ReadWriteMany",
                 "readwritemany": "ReadWriteMany", "rox": "ReadOnlyMany", "readonlymany": "ReadOnlyMany",
                 "rwop": "ReadWriteOncePod", "readwriteoncepod": "ReadWriteOncePod"}
@@ -96,6 +96,15 @@ def duplicate_mount(ctx: Context, plan: ServicePlan, source: str, target: str, f
               service=plan.service.name)
     ctx.finding("KM-W-DUP-MOUNT", source, f"duplicate mount point {target} (first: {first}); left out",
                 "Docker refuses this too: remove one of the mounts")
+
+
+def stored_size(content: bytes) -> int:
+    """Bytes a file takes in a ConfigMap: text as is, binary base64-encoded (4/3 larger)."""
+    try:
+        content.decode("utf-8")
+        return len(content)
+    except UnicodeDecodeError:
+        return (len(content) + 2) // 3 * 4
 
 
 def parse_size(text: str) -> int | None:
@@ -243,9 +252,9 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     svc = plan.service
     total = 0
     if host is not None and host.kind == "dir" and host.entries is not None:
-        total = sum(len(v) for v in host.entries.values())
+        total = sum(stored_size(v) for v in host.entries.values())
     elif host is not None and host.content is not None:
-        total = len(host.content)
+        total = stored_size(host.content)
     if mount.source in ("/var/run/docker.sock", "/run/docker.sock"):
         dev_only_mount(ctx, plan, mount, source, "the Docker socket does not exist on Kubernetes nodes")
     elif host is None or host.kind in ("missing", "other"):

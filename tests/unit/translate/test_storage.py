@@ -105,6 +105,8 @@ def test_r_vol_03_small_directory_becomes_configmap_with_items():
                      id="R-VOL-04-source-tree-of-own-build"),
         pytest.param("/proj/big", HostPath(path="/proj/big", kind="dir", entries=None), None, id="R-VOL-04-big-directory"),
         pytest.param("/proj/missing", HostPath(path="/proj/missing", kind="missing"), None, id="R-VOL-04-missing-path"),
+        pytest.param("/proj/blob", HostPath(path="/proj/blob", kind="file", content=b"\xff" * 800_000), None,
+                     id="R-VOL-04-binary-too-big-once-base64-encoded"),
         pytest.param("/var/run/docker.sock", HostPath(path="/var/run/docker.sock", kind="other"), None,
                      id="R-VOL-04-docker-socket"),
     ],
