@@ -2,6 +2,7 @@
 # cached in ${KUBEMAP_CACHE:-~/.cache/kubemap}), `kubemap apply` / `kubemap diff` tests against it,
 # and the apply benchmark.
 .PHONY: control-plane test-cluster bench-apply
+TEST_TARGETS += test-cluster
 
 control-plane: ## build (or find cached) kube-apiserver, controller-manager, scheduler, kubectl, etcd, kwok
 	@scripts/build-control-plane.sh

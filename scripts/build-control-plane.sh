@@ -14,9 +14,11 @@ modules="$here/control-plane"
 cache="${KUBEMAP_CACHE:-$HOME/.cache/kubemap}"
 
 # The single source of truth for versions is the modules' go.mod files.
-k8s_version="$(awk '$1=="k8s.io/kubernetes" {print $2}' "$modules/kubernetes/go.mod")"
-etcd_version="$(awk '$1=="go.etcd.io/etcd/server/v3" {print $2}' "$modules/etcd/go.mod")"
-kwok_version="$(awk '$1=="sigs.k8s.io/kwok" {print $2}' "$modules/kwok/go.mod")"
+# `require M v` or, inside a require block, `M v`.
+required() { awk -v m="$2" '$1==m {print $2; exit} $1=="require" && $2==m {print $3; exit}' "$modules/$1/go.mod"; }
+k8s_version="$(required kubernetes k8s.io/kubernetes)"
+etcd_version="$(required etcd go.etcd.io/etcd/server/v3)"
+kwok_version="$(required kwok sigs.k8s.io/kwok)"
 bin_dir="$cache/k8s-$k8s_version/bin"
 
 if [[ "${1:-}" == "--print-bin-dir" ]]; then

@@ -92,7 +92,7 @@ def diff_command(
             if len(paths) != 2:
                 raise ClusterError(f"diff takes two paths to compare, got {len(paths)}",
                                    hint="kubemap diff OLD NEW, or no paths to compare with the cluster")
-            diffs = diff_sets(_objects_at(paths[0]), _objects_at(paths[1]))
+            diffs = diff_sets(_objects_at(paths[0]), _objects_at(paths[1]), (str(paths[0]), str(paths[1])))
         else:
             source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
                                  project_directory, use_shell_env)

@@ -36,7 +36,7 @@ class ApplyOptions:
 @dataclass(frozen=True)
 class ObjectResult:
     ref: ObjectRef
-    action: str  # created | configured | pruned | namespace created (+ " (server dry run)")
+    action: str  # created | applied | pruned | namespace created (+ " (server dry run)")
 
 
 @dataclass
@@ -131,7 +131,7 @@ def _apply_one(client: Client, resource: Resource, obj: KubeObject, options: App
     response = client.request(
         "PATCH", resource.path(ref.name, ref.namespace), body=obj, query=query, content_type=APPLY_PATCH
     )
-    action = "created" if response.status == 201 else "configured"
+    action = "created" if response.status == 201 else "applied"
     return ObjectResult(ref, action + (" (server dry run)" if options.dry_run else ""))
 
 
@@ -199,7 +199,7 @@ def describe_failure(ref: ObjectRef, error: ApiError) -> str:
     details = error.body.get("details") or {}
     causes = details.get("causes") or []
     if error.status == 409 and causes:
-        conflicts = "; ".join(c.get("message", c.get("field", "")) for c in causes)
+        conflicts = "; ".join(_conflict(c) for c in causes)
         return (f"{ref}: {conflicts} (another field manager owns these fields; re-run with "
                 "--force-conflicts to take them over)")
     if error.status == 422:
@@ -208,6 +208,11 @@ def describe_failure(ref: ObjectRef, error: ApiError) -> str:
     if error.status == 404 and ref.namespace:
         return f"{ref}: {error.body.get('message', 'not found')}"
     return f"{ref}: {error.message}"
+
+
+def _conflict(cause: dict[str, str]) -> str:
+    message, field = cause.get("message", "conflict"), cause.get("field", "")
+    return f"{message} on {field}" if field and field not in message else message
 
 
 def _summary(failures: list[str], dry_run: bool) -> str:

@@ -70,7 +70,9 @@ def diff_live(
     return results
 
 
-def diff_sets(old: list[KubeObject], new: list[KubeObject]) -> list[ObjectDiff]:
+def diff_sets(
+    old: list[KubeObject], new: list[KubeObject], labels: tuple[str, str] = ("old", "new")
+) -> list[ObjectDiff]:
     """Two sets of manifests against each other (two folders, or two compose projects)."""
     def key(o: KubeObject) -> tuple[str, str, str]:
         return (o.get("kind", ""), (o.get("metadata") or {}).get("namespace") or "", o["metadata"]["name"])
@@ -80,7 +82,7 @@ def diff_sets(old: list[KubeObject], new: list[KubeObject]) -> list[ObjectDiff]:
     results = []
     for k in sorted(before.keys() | after.keys(), key=lambda k: (kind_rank(k[0]), k)):
         ref = ObjectRef(k[0], k[2], k[1] or None)
-        results.append(_compare(ref, before.get(k), after.get(k)))
+        results.append(_compare(ref, before.get(k), after.get(k), labels))
     return results
 
 
@@ -125,7 +127,10 @@ def _would_prune(
     return found
 
 
-def _compare(ref: ObjectRef, old: KubeObject | None, new: KubeObject | None) -> ObjectDiff:
+def _compare(
+    ref: ObjectRef, old: KubeObject | None, new: KubeObject | None,
+    labels: tuple[str, str] = ("live", "generated"),
+) -> ObjectDiff:
     old_clean = clean(old) if old is not None else None
     new_clean = clean(new) if new is not None else None
     if ref.kind == "Secret":
@@ -143,8 +148,8 @@ def _compare(ref: ObjectRef, old: KubeObject | None, new: KubeObject | None) -> 
     label = f"{ref.kind}/{ref.name}"
     text = "".join(difflib.unified_diff(
         old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-        fromfile=f"live/{label}" if change != "added" else "/dev/null",
-        tofile=f"generated/{label}" if change != "removed" else "/dev/null",
+        fromfile=f"{labels[0]}/{label}" if change != "added" else "/dev/null",
+        tofile=f"{labels[1]}/{label}" if change != "removed" else "/dev/null",
     ))
     return ObjectDiff(ref, change, text)
 

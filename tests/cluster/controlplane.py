@@ -34,7 +34,10 @@ def free_port() -> int:
 
 
 def build_binaries() -> Path:
-    """Build (or find cached) binaries; returns their folder."""
+    """Build (or find cached) binaries; returns their folder. KUBEMAP_CONTROL_PLANE_BIN names a
+    folder of ready binaries instead (for trying other builds)."""
+    if os.environ.get("KUBEMAP_CONTROL_PLANE_BIN"):
+        return Path(os.environ["KUBEMAP_CONTROL_PLANE_BIN"])
     run = subprocess.run([str(BUILD_SCRIPT)], capture_output=True, text=True)
     if run.returncode != 0:
         raise ControlPlaneError(
@@ -153,6 +156,8 @@ class ControlPlane:
             f"--client-ca-file={self.pki / 'ca.crt'}",
             f"--token-auth-file={self.workdir / 'tokens.csv'}",
             "--authorization-mode=RBAC",
+            # as kind and kubeadm clusters do: Compose's `privileged: true` must be accepted
+            "--allow-privileged=true",
             "--service-account-issuer=https://kubernetes.default.svc",
             f"--service-account-key-file={self.pki / 'sa.pub'}",
             f"--service-account-signing-key-file={self.pki / 'sa.key'}",

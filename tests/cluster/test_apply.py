@@ -172,7 +172,7 @@ def test_conflict_with_another_manager_is_reported_and_can_be_forced(kubemap, ku
     assert forced.returncode == 0, forced.stderr
     live = client.AppsV1Api(kube).read_namespaced_deployment("api", namespace)
     assert live.spec.replicas == 2
-    owners = [f.manager for f in live.metadata.managed_fields if "f:replicas" in str(f.fields_v1)]
+    owners = [f.manager for f in live.metadata.managed_fields if "f:replicas" in (f.fields_v1 or {}).get("f:spec", {})]
     assert owners == ["kubemap"]
 
 

@@ -18,6 +18,10 @@ from converter.load import LoadOptions
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"
 
+# Generated objects the API server refuses, with why; each must still be refused for that reason
+# (when the translator is fixed, the test says to remove the entry).
+KNOWN_REFUSED: dict[str, tuple[str, str]] = {}
+
 
 def kompose_fixtures() -> list[Path]:
     index = json.loads((CORPUS / "INDEX.json").read_text())
@@ -56,11 +60,15 @@ def test_every_converted_kompose_fixture_is_accepted_by_server_dry_run(control_p
         except KubemapError as error:
             not_converted.append(f"{label}: {error}")
             continue
+        known = KNOWN_REFUSED.get(label)
         try:
             server_dry_run(control_plane, namespace, objects)
             accepted += 1
+            if known:
+                refused.append(f"{label}: now accepted; remove it from KNOWN_REFUSED")
         except ClusterError as error:
-            refused.append(f"{label}: {error}")
+            if not known or known[1] not in str(error):
+                refused.append(f"{label}: {error}")
     with capsys.disabled():
         print(f"\nKompose fixtures: {accepted} accepted by server dry run, {len(refused)} refused, "
               f"{len(not_converted)} did not convert (the corpus test names why)")
