@@ -150,3 +150,18 @@ def test_rich_project_key_facts():
     assert by[("Job", "migrate")]["spec"]["backoffLimit"] == 2
     assert ("Service", "shop-api") in by and ("Service", "backend") in by and ("Service", "backend-api") in by
     assert {h["host_port"] for h in bundle.host_ports} == {8000, 8080, 5353}
+
+
+def test_translate_is_pure_and_leaves_the_project_unchanged():
+    proj = rich_project()
+    before = proj.model_dump()
+    translate(proj, TranslateOptions(network_policies=True))
+    assert proj.model_dump() == before
+
+
+def test_strict_mode_on_the_rich_project_names_the_keys():
+    from converter.errors import TranslateError
+
+    with pytest.raises(TranslateError) as err:
+        translate(rich_project(), TranslateOptions(strict=True))
+    assert "services.api.logging" in str(err.value) or "cannot be converted" in str(err.value)
