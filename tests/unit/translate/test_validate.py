@@ -164,4 +164,6 @@ def test_strict_mode_on_the_rich_project_names_the_keys():
 
     with pytest.raises(TranslateError) as err:
         translate(rich_project(), TranslateOptions(strict=True))
-    assert "services.api.logging" in str(err.value) or "cannot be converted" in str(err.value)
+    unsupported = [e for e in translate(rich_project()).trace if e.status == "unsupported"]
+    assert f"{len(unsupported)} key(s) cannot be converted" in str(err.value)
+    assert err.value.key_path == unsupported[0].source
