@@ -143,7 +143,7 @@ def _trace_project_level(ctx: Context, hardened: list[str]) -> None:
 def _check_strict(ctx: Context) -> None:
     if not ctx.options.strict:
         return
-    bad = [e for e in ctx.trace_entries if e.status == "unsupported"]
+    bad = sorted((e for e in ctx.trace_entries if e.status == "unsupported"), key=lambda e: _trace_order(ctx, e))
     if bad:
         listed = "; ".join(f"{e.source}: {e.reason}" for e in bad[:5])
         more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
