@@ -105,8 +105,8 @@ def container_ports(plan: ServicePlan) -> None:
 @rule("R-PORTS-02", "published ports → NodePort + host port record", keys=("ports",))
 def assign_node_ports(ctx: Context) -> None:
     """A port published on the host (`"8080:80"`) makes the Service `type: NodePort` (or the
-    type from `x-kubemap: {service_type: …}`), with a deterministic nodePort: `30000 + (host port
-    mod 2768)`, or the next free one. Each host port → nodePort pair is recorded in
+    type from `x-kubemap: {service_type: …}`), with a deterministic nodePort: the host port
+    itself when it is in 30000–32767, else `30000 + (host port mod 2768)`, or the next free one. Each host port → nodePort pair is recorded in
     `Bundle.host_ports` (with protocol and host IP) so a kind cluster can map the same host port
     (`extraPortMappings`). A top-level `x-kubemap: {service_type: …}` changes the type of every
     service with published ports; a service's own `x-kubemap` changes just that one (even
@@ -168,7 +168,8 @@ def assign_node_ports(ctx: Context) -> None:
 
 def _free_node_port(host_port: int, taken: set[int]) -> int:
     span = NODE_PORT_MAX - NODE_PORT_MIN + 1
-    start = host_port % span
+    # A host port already in the NodePort range keeps its number; others are folded into it.
+    start = host_port - NODE_PORT_MIN if NODE_PORT_MIN <= host_port <= NODE_PORT_MAX else host_port % span
     for offset in range(span):
         candidate = NODE_PORT_MIN + (start + offset) % span
         if candidate not in taken:

@@ -61,6 +61,7 @@ def test_r_ports_02_published_port_becomes_node_port_and_is_recorded():
     [
         pytest.param(["8080", "10848"], [32544, 32545], id="R-PORTS-02-collision-takes-next-free"),
         pytest.param(["2767", "5535"], [32767, 30000], id="R-PORTS-02-wraps-to-30000"),
+        pytest.param(["30080", "80"], [30080, 30080 + 1], id="R-PORTS-02-host-port-in-range-kept"),
     ],
 )
 def test_node_ports_are_deterministic_and_unique(host_ports, node_ports):
