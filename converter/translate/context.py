@@ -44,6 +44,7 @@ class ServicePlan:
     job_restart: str = "Never"  # Job pods: Never | OnFailure
     job_backoff: int = 0
     has_service: bool = True
+    strategy: dict[str, Any] = field(default_factory=dict)  # Deployment .spec.strategy, when Compose says
     # network_mode: service:<host> → this service runs as a sidecar container in host's pod.
     host: ServicePlan | None = None
     sidecars: list[dict[str, Any]] = field(default_factory=list)  # containers merged into this pod

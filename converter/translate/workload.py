@@ -229,8 +229,10 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
     `node.platform.os/arch==V` become `nodeSelector` (`kubernetes.io/hostname`, `…/os`,
     `…/arch`; node names differ between a Swarm and a cluster), other constraints and
     preferences are reported; `endpoint_mode: dnsrr` makes the Service headless;
-    `update_config` / `rollback_config` have no direct equivalent (the Deployment's rolling
-    update is used) and are reported; `resources` is R-RES-01, `mode` R-WL-03, `replicas` R-WL-05."""
+    `update_config` becomes the Deployment's RollingUpdate strategy (`parallelism` N with
+    `order: stop-first` → maxSurge 0 / maxUnavailable N, `start-first` → maxSurge N /
+    maxUnavailable 0; 0 → 100%; `delay`, `failure_action`, `monitor`, `max_failure_ratio` are
+    reported); `rollback_config` is reported (Kubernetes never rolls back by itself); `resources` is R-RES-01, `mode` R-WL-03, `replicas` R-WL-05."""
     svc = plan.service
     deploy = svc.deploy
     if deploy is None:
@@ -269,14 +271,35 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
         else:
             ctx.trace(src(plan, "deploy.endpoint_mode"), f"Service/{plan.name} .spec.clusterIP",
                       "R-WL-06", reason="vip → ClusterIP Service", service=svc.name)
-    for key in ("update_config", "rollback_config"):
-        if getattr(deploy, key):
-            s = src(plan, f"deploy.{key}")
-            ctx.trace(s, [], "R-WL-06", "unsupported",
-                      "Swarm update settings; Kubernetes uses the workload's rolling update strategy",
-                      service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"deploy.{key} is not converted",
-                        "tune spec.strategy of the generated workload if needed")
+    if deploy.update_config:
+        _update_config(ctx, plan, deploy.update_config)
+    if deploy.rollback_config:
+        s = src(plan, "deploy.rollback_config")
+        ctx.trace(s, [], "R-WL-06", "unsupported", "Kubernetes rolls back with `kubectl rollout undo`, not automatically",
+                  service=svc.name)
+        ctx.finding("KM-W-UNSUPPORTED", s, "deploy.rollback_config is not converted",
+                    "roll back with kubectl rollout undo")
+
+
+def _update_config(ctx: Context, plan: ServicePlan, update: dict[str, Any]) -> None:
+    """Swarm's rolling update → the Deployment's RollingUpdate strategy."""
+    s = src(plan, "deploy.update_config")
+    if plan.kind != "Deployment":
+        ctx.trace(s, [], "R-WL-06", "unsupported", f"a {plan.kind} keeps its default update strategy",
+                  service=plan.service.name)
+        ctx.finding("KM-W-UNSUPPORTED", s, f"deploy.update_config is not converted for a {plan.kind}")
+        return
+    parallelism = update.get("parallelism", 1)
+    step: int | str = int(parallelism) if parallelism else "100%"  # 0 = all at once
+    if update.get("order") == "start-first":
+        rolling = {"maxSurge": step, "maxUnavailable": 0}
+    else:
+        rolling = {"maxSurge": 0, "maxUnavailable": step}
+    plan.strategy = {"type": "RollingUpdate", "rollingUpdate": rolling}
+    dropped = sorted(k for k in update if k not in ("parallelism", "order"))
+    ctx.trace(s, f"{plan.ref} .spec.strategy.rollingUpdate", "R-WL-06", "approximated" if dropped else "mapped",
+              (f"parallelism {parallelism}, order {update.get('order', 'stop-first')}")
+              + (f"; not converted: {', '.join(dropped)}" if dropped else ""), service=plan.service.name)
 
 
 SWARM_NODE_KEYS = {"hostname": "kubernetes.io/hostname", "platform.os": "kubernetes.io/os",
@@ -345,6 +368,8 @@ def build_workload(ctx: Context, plan: ServicePlan) -> dict[str, Any]:
         api = "batch/v1"
     else:
         spec = {"selector": {"matchLabels": selector(plan)}, "template": template}
+        if plan.kind == "Deployment" and plan.strategy:
+            spec["strategy"] = plan.strategy
         if plan.kind in ("Deployment", "StatefulSet") and not plan.x.get("hpa"):
             # With an HPA the replica count is the autoscaler's: writing it would fight it on apply.
             spec = {"replicas": plan.replicas, **spec}

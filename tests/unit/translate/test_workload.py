@@ -107,7 +107,9 @@ def test_r_wl_06_placement_and_labels_and_update_config():
     assert pod(bundle, "Deployment", "app")["nodeSelector"] == {"disk": "ssd"}
     assert obj(bundle, "Deployment", "app")["metadata"]["labels"]["team"] == "core"
     assert traces(bundle, "services.app.deploy.placement")[0].status == "approximated"
-    assert traces(bundle, "services.app.deploy.update_config")[0].status == "unsupported"
+    assert traces(bundle, "services.app.deploy.update_config")[0].status == "mapped"
+    assert obj(bundle, "Deployment", "app")["spec"]["strategy"] == {
+        "type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
     assert obj(bundle, "Service", "app")["spec"]["clusterIP"] == "None"
     assert "KM-W-UNSUPPORTED" in codes(bundle)
 
@@ -118,6 +120,22 @@ def test_r_wl_06_hostname_and_platform_constraints():
     bundle = run(service("app", image="x", deploy=deploy))
     assert pod(bundle, "Deployment", "app")["nodeSelector"] == {"kubernetes.io/hostname": "n1",
                                                                 "kubernetes.io/arch": "amd64"}
+
+
+@pytest.mark.parametrize(
+    ("update", "rolling", "status"),
+    [pytest.param({"parallelism": 2, "order": "start-first"}, {"maxSurge": 2, "maxUnavailable": 0}, "mapped",
+                  id="R-WL-06-start-first"),
+     pytest.param({"parallelism": 0, "delay": 10}, {"maxSurge": 0, "maxUnavailable": "100%"}, "approximated",
+                  id="R-WL-06-all-at-once-delay-reported")],
+)
+def test_update_config_strategy(update, rolling, status):
+    bundle = run(service("app", image="x", deploy=Deploy(update_config=update)))
+    assert obj(bundle, "Deployment", "app")["spec"]["strategy"]["rollingUpdate"] == rolling
+    assert traces(bundle, "services.app.deploy.update_config")[0].status == status
+    import kubernetes_validate
+
+    kubernetes_validate.validate(obj(bundle, "Deployment", "app"), kubernetes_validate.latest_version(), strict=True)
 
 
 def test_r_wl_01_unknown_forced_workload_is_an_error():
