@@ -16,7 +16,7 @@ from converter.cluster.objects import (
     in_namespace,
     ref_of,
 )
-from converter.cluster.resources import PRUNABLE_KINDS, Discovery, Resource, kind_rank
+from converter.cluster.resources import PRUNABLE_KINDS, Discovery, Resource, apply_tier, kind_rank
 from converter.errors import ClusterError
 
 APPLY_PATCH = "application/apply-patch+yaml"  # JSON is YAML, so the body is sent as JSON
@@ -61,6 +61,7 @@ def apply_objects(
     """
     report = on_result or (lambda _result: None)
     discovery = Discovery(client)
+    discovery.prefetch({str(obj.get("apiVersion")) for obj in objects})
     placed = [_place(discovery, obj, options.namespace) for obj in objects]
     result = ApplyResult()
 
@@ -73,10 +74,10 @@ def apply_objects(
     failures: list[str] = []
     ordered = sorted(placed, key=lambda pair: (kind_rank(pair[1]["kind"]), pair[1]["kind"], ref_of(pair[1]).name))
     with ThreadPoolExecutor(max_workers=options.workers) as pool:
-        for _kind, group in groupby(ordered, key=lambda pair: pair[1]["kind"]):
+        for _tier, group in groupby(ordered, key=lambda pair: apply_tier(pair[1]["kind"])):
             futures = [(ref_of(obj), pool.submit(_apply_one, client, res, obj, options)) for res, obj in group]
             failures += _collect(futures, result, report)
-            # Later kinds depend on earlier ones; stop a real apply at the first failing kind.
+            # Later tiers depend on earlier ones; stop a real apply at the first failing tier.
             if failures and not options.dry_run:
                 break
     if failures:

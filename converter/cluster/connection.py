@@ -115,16 +115,108 @@ def _api_error(method: str, path: str, status: int, body: dict[str, Any], client
 
 def connect(kubeconfig: str | None = None, context: str | None = None) -> Client:
     """A Client for the kubeconfig (explicit path, else $KUBECONFIG, else ~/.kube/config)."""
-    from kubernetes import config as kube_config  # only the cluster package imports kubernetes
-    from kubernetes.client import Configuration
-    from kubernetes.config.config_exception import ConfigException
-
     paths = _kubeconfig_paths(kubeconfig)
     if not paths:
         raise ClusterError(
             "no kubeconfig found (looked at --kubeconfig, $KUBECONFIG and ~/.kube/config)",
             hint="pass --kubeconfig FILE or create a cluster, e.g. `make kind-up`",
         )
+    static = static_credentials(paths, context)
+    if static is not None:
+        return static
+    return _connect_with_kubernetes_library(paths, context)
+
+
+def static_credentials(paths: list[str], context: str | None) -> Client | None:
+    """Fast path for kubeconfigs with static credentials (token, client certificate, CA), the
+    kind that kind, kubeadm and test clusters write: no import of the `kubernetes` package,
+    which costs more than the requests of a small apply. Returns None for anything else
+    (exec plugins, auth providers, basic auth), which the official loader handles."""
+    import atexit
+    import base64
+    import shutil
+    import tempfile
+
+    import yaml
+
+    merged: dict[str, Any] = {"clusters": [], "users": [], "contexts": []}
+    for path in paths:  # first file wins for names and current-context, as kubectl does
+        try:
+            data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        merged["current-context"] = merged.get("current-context") or data.get("current-context")
+        for key in ("clusters", "users", "contexts"):
+            merged[key] += [e for e in data.get(key) or [] if isinstance(e, dict)]
+    name = context or merged.get("current-context")
+    found_context = _named(merged["contexts"], name, "context")
+    cluster = _named(merged["clusters"], found_context.get("cluster"), "cluster")
+    user = _named(merged["users"], found_context.get("user"), "user", required=False)
+    if set(user) - {"token", "tokenFile", "client-certificate", "client-certificate-data",
+                    "client-key", "client-key-data"}:
+        return None
+    server = cluster.get("server")
+    if not isinstance(server, str) or not server:
+        raise ClusterError(f"kubeconfig: cluster {found_context.get('cluster')!r} has no server")
+    base = Path(paths[0]).parent
+    temp = Path(tempfile.mkdtemp(prefix="kubemap-kubeconfig-"))
+    atexit.register(shutil.rmtree, temp, True)
+
+    def file_of(data_key: str, file_key: str, entry: dict[str, Any]) -> str | None:
+        # urllib3 wants files; *-data values are written to a private temp folder.
+        if entry.get(data_key):
+            target = temp / data_key
+            target.write_bytes(base64.b64decode(entry[data_key]))
+            target.chmod(0o600)
+            return str(target)
+        if entry.get(file_key):
+            return str((base / entry[file_key]).expanduser())
+        return None
+
+    token = user.get("token")
+    if not token and user.get("tokenFile"):
+        token = (base / user["tokenFile"]).expanduser().read_text().strip()
+    insecure = bool(cluster.get("insecure-skip-tls-verify"))
+    pool = urllib3.PoolManager(
+        num_pools=4, maxsize=16,
+        cert_reqs="CERT_NONE" if insecure else "CERT_REQUIRED",
+        ca_certs=file_of("certificate-authority-data", "certificate-authority", cluster),
+        cert_file=file_of("client-certificate-data", "client-certificate", user),
+        key_file=file_of("client-key-data", "client-key", user),
+        server_hostname=cluster.get("tls-server-name"),
+    )
+    if insecure:
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    header = f"Bearer {token}" if token else None
+    return Client(server, pool, lambda: header, str(name))
+
+
+def _yaml_loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _named(entries: list[dict[str, Any]], name: Any, what: str, required: bool = True) -> dict[str, Any]:
+    for entry in entries:
+        if entry.get("name") == name:
+            return dict(entry.get(what) or {})
+    if not required:
+        return {}
+    if name is None:
+        raise ClusterError("kubeconfig has no current-context", hint="pass --context NAME")
+    known = ", ".join(sorted(str(e.get("name")) for e in entries)) or "none"
+    raise ClusterError(f"kubeconfig has no {what} named {name!r} (known: {known})",
+                       hint="check --context and the kubeconfig")
+
+
+def _connect_with_kubernetes_library(paths: list[str], context: str | None) -> Client:
+    from kubernetes import config as kube_config  # only the cluster package imports kubernetes
+    from kubernetes.client import Configuration
+    from kubernetes.config.config_exception import ConfigException
+
     configuration = Configuration()
     try:
         loader = kube_config.kube_config._get_kube_config_loader(  # noqa: SLF001 - merged configs

@@ -49,6 +49,7 @@ def diff_live(
     """Generated objects against the cluster; with include_prune, also the project's objects
     that an apply with --prune would delete."""
     discovery = Discovery(client)
+    discovery.prefetch({str(obj.get("apiVersion")) for obj in objects})
     placed = []
     for obj in sorted(objects, key=lambda o: (kind_rank(o["kind"]), o["kind"], o["metadata"]["name"])):
         resource = discovery.resolve(obj["apiVersion"], obj["kind"])
@@ -204,4 +205,5 @@ def _secret_values(obj: KubeObject | None) -> dict[str, str]:
 
 
 def to_yaml(obj: KubeObject) -> str:
-    return yaml.safe_dump(obj, sort_keys=True, default_flow_style=False, allow_unicode=True)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(obj, Dumper=dumper, sort_keys=True, default_flow_style=False, allow_unicode=True)

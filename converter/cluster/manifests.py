@@ -78,7 +78,9 @@ def _read_file(file: Path) -> list[KubeObject]:
 
 def _load_documents(file: Path) -> list[Any]:
     try:
-        return list(yaml.safe_load_all(file.read_text(encoding="utf-8")))
+        # libyaml's loader when present: ten times faster on a big folder
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return list(yaml.load_all(file.read_text(encoding="utf-8"), Loader=loader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""

@@ -57,6 +57,21 @@ def kind_rank(kind: str) -> int:
     return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
+# Kinds in one tier do not need each other (references by name are resolved later, by the
+# workloads' Pods), so a tier is applied concurrently; tiers one after another.
+_TIERS: tuple[frozenset[str], ...] = (
+    frozenset({"Namespace"}),
+    frozenset({"ResourceQuota", "LimitRange"}),
+    frozenset({"ServiceAccount", "Role", "RoleBinding", "NetworkPolicy", "Secret", "ConfigMap",
+               "PersistentVolumeClaim", "Service"}),
+    frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"}),
+)
+
+
+def apply_tier(kind: str) -> int:
+    return next((i for i, tier in enumerate(_TIERS) if kind in tier), len(_TIERS))
+
+
 @dataclass(frozen=True)
 class Resource:
     api_version: str
@@ -80,6 +95,15 @@ class Discovery:
     def __init__(self, client: Client) -> None:
         self._client = client
         self._by_version: dict[str, dict[str, Resource]] = {}
+
+    def prefetch(self, api_versions: set[str]) -> None:
+        """Discover several group versions at once (one round trip instead of one each)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        missing = sorted(v for v in api_versions if v not in self._by_version)
+        if len(missing) > 1:
+            with ThreadPoolExecutor(max_workers=len(missing)) as pool:
+                list(pool.map(self.serves, missing, [""] * len(missing)))
 
     def resolve(self, api_version: str, kind: str) -> Resource:
         resources = self._group_version(api_version)

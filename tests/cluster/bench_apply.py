@@ -9,10 +9,12 @@ Run: python -m tests.cluster.bench_apply [--services 200]
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 from pathlib import Path
 
 from tests.cluster.controlplane import ControlPlane, build_binaries
@@ -36,28 +38,52 @@ def create_namespace(plane: ControlPlane, name: str) -> None:
         pass
 
 
-def compare(plane: ControlPlane, label: str, kubemap_args: list[str], kubectl_args: list[str]) -> float:
-    kubemap = [sys.executable, "-m", "converter", "apply", *kubemap_args, "--kubeconfig", str(plane.kubeconfig)]
-    kubectl = [str(plane.bin_dir / "kubectl"), "apply", "--server-side", "--field-manager=kubectl-bench",
-               *kubectl_args, "--kubeconfig", str(plane.kubeconfig)]
-    slug = label.split()[0].lower()
-    for tool in ("kubemap", "kubectl"):
-        create_namespace(plane, f"bench-{slug}-{tool}")
-    times = {
-        "kubemap cold": timed([*kubemap, "-n", f"bench-{slug}-kubemap"]),
-        "kubectl cold": timed([*kubectl, "-n", f"bench-{slug}-kubectl"]),
-        "kubemap no-op": timed([*kubemap, "-n", f"bench-{slug}-kubemap"]),
-        "kubectl no-op": timed([*kubectl, "-n", f"bench-{slug}-kubectl"]),
+def delete_namespace(plane: ControlPlane, name: str) -> None:
+    """Delete and wait until it is gone, so fixed NodePorts are free for the next tool."""
+    url = f"{plane.server}/api/v1/namespaces/{name}"
+    with plane.urlopen(url, method="DELETE"):
+        pass
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with plane.urlopen(url):
+                pass
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return
+        time.sleep(0.5)
+    raise SystemExit(f"namespace {name} was not deleted within 180s")
+
+
+def compare(plane: ControlPlane, label: str, folder: Path, rounds: int) -> float:
+    """Each tool in turn: a fresh namespace, a cold apply, a no-op apply, then the namespace goes."""
+    tools = {
+        "kubemap": [sys.executable, "-m", "converter", "apply", "-k", str(folder)],
+        "kubectl": [str(plane.bin_dir / "kubectl"), "apply", "--server-side", "--field-manager=kubectl-bench",
+                    "-k", str(folder)],
     }
+    slug = label.split()[0].lower()
+    samples: dict[str, list[float]] = {}
+    # The machine is shared: repeat (alternating tools) and take medians.
+    for round_ in range(rounds):
+        for tool, command in tools.items():
+            namespace = f"bench-{slug}-{tool}-{round_}"
+            create_namespace(plane, namespace)
+            full = [*command, "-n", namespace, "--kubeconfig", str(plane.kubeconfig)]
+            samples.setdefault(f"{tool} cold", []).append(timed(full))
+            samples.setdefault(f"{tool} no-op", []).append(timed(full))
+            delete_namespace(plane, namespace)
+    times = {key: statistics.median(values) for key, values in samples.items()}
     ratio = (times["kubemap cold"] + times["kubemap no-op"]) / (times["kubectl cold"] + times["kubectl no-op"])
-    print(f"{label}: " + ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
-          + f"; ratio kubemap/kubectl {ratio:.2f}")
+    print(f"{label}, median of {rounds}: " + ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
+          + f"; ratio kubemap/kubectl {ratio:.2f}", flush=True)
     return ratio
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kubemap-bench-") as tmp:
         plane = ControlPlane(bin_dir=build_binaries(), workdir=Path(tmp), with_kwok=False)
@@ -65,13 +91,12 @@ def main() -> None:
             plane.start()
             objects = [o for i in range(args.services) for o in web_service("bench", f"svc-{i:03d}")]
             folder = write_kustomization(Path(tmp) / "generated", objects)
-            ratios = [compare(plane, f"{args.services} services ({len(objects)} objects)",
-                              ["-k", str(folder)], ["-k", str(folder)])]
+            ratios = [compare(plane, f"{args.services} services ({len(objects)} objects)", folder, args.rounds)]
             stack = Path(tmp) / "stack"
             converted = subprocess.run([sys.executable, "-m", "converter", "convert", "-f", "compose/compose.yaml",
                                         "-o", str(stack)], capture_output=True, text=True, cwd=REPO)
             if converted.returncode == 0:
-                ratios.append(compare(plane, "stack (compose/)", ["-k", str(stack)], ["-k", str(stack)]))
+                ratios.append(compare(plane, "stack (compose/)", stack, args.rounds))
             else:
                 print(f"stack (compose/): not measured, convert failed: {converted.stderr.strip()[-300:]}")
         finally:
