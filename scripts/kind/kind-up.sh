@@ -24,6 +24,11 @@ export KIND_EXPERIMENTAL_PROVIDER="$provider"
 config="$(mktemp --suffix=.yaml)"
 trap 'rm -f "$config"' EXIT
 cp k8s/kind-config.yaml "$config"
+if [[ -n "${KIND_HOST_PORT_OFFSET:-}" ]]; then
+  # Something else (e.g. the Compose stack) holds the published ports: shift them in the copy.
+  awk -v off="$KIND_HOST_PORT_OFFSET" '/hostPort:/ {sub(/[0-9]+/, $2 + off)} {print}' k8s/kind-config.yaml >"$config"
+  kind_log "host ports shifted by $KIND_HOST_PORT_OFFSET (KIND_HOST_PORT_OFFSET)"
+fi
 node_image_args=()
 if use_local_node; then
   t=$SECONDS; scripts/kind/build-node-image.sh; step "node image $LOCAL_NODE_IMAGE ready" $((SECONDS - t))
@@ -92,6 +97,6 @@ fi
 step "stack applied, every Pod Ready" $((SECONDS - t))
 "$kubectl_bin" --context "$KUBE_CONTEXT" get pods -o wide
 
-ports="$(grep -oE 'hostPort: [0-9]+' k8s/kind-config.yaml | awk '{print $2}' | sort -n | tr '\n' ' ')"
+ports="$(grep -oE 'hostPort: [0-9]+' "$config" | awk '{print $2}' | sort -n | tr '\n' ' ')"
 kind_log "done in $((SECONDS - t0))s. Published ports (context $KUBE_CONTEXT):"
 for p in $ports; do echo "  http://localhost:$p"; done

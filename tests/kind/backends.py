@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from tests.stack.processes import ROOT
 
-GATEWAY = "http://localhost:8080"
-FRONTEND = "http://localhost:3000"
+GATEWAY = os.environ.get("PARITY_GATEWAY_URL", "http://localhost:8080")
+FRONTEND = os.environ.get("PARITY_FRONTEND_URL", "http://localhost:3000")
 
 
 def run(argv: list[str], timeout: float = 180, stdin: str | None = None) -> str:
@@ -84,10 +84,13 @@ class ComposeBackend(Backend):
 @dataclass
 class KindBackend(Backend):
     context: str = "kind-" + os.environ.get("KIND_CLUSTER_NAME", "kubemap")
+    # kubemap apply puts the stack into the namespace named after the Compose project.
+    namespace: str = os.environ.get("KIND_NAMESPACE", "agents")
     name = "kind"
 
     def kubectl(self, *args: str, timeout: float = 180, stdin: str | None = None) -> str:
-        return run(["kubectl", "--context", self.context, *args], timeout=timeout, stdin=stdin)
+        return run(["kubectl", "--context", self.context, "--namespace", self.namespace, *args],
+                   timeout=timeout, stdin=stdin)
 
     def pods(self, service: str) -> list[dict]:
         listing = json.loads(self.kubectl("get", "pods", "-l", f"kubemap.io/service={service}", "-o", "json"))

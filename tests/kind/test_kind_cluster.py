@@ -14,7 +14,8 @@ from tests.stack.processes import ROOT
 def test_live_objects_equal_the_generated_manifests() -> None:
     backend = KindBackend()
     result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "kubemap"), "diff", "-k", str(ROOT / "k8s"), "--context", backend.context],
+        [str(ROOT / ".venv" / "bin" / "kubemap"), "diff", "-k", str(ROOT / "k8s"), "--context", backend.context,
+         "--namespace", backend.namespace],
         capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, f"kubemap diff exited {result.returncode}:\n{result.stdout}{result.stderr}"
 
