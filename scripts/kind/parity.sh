@@ -30,6 +30,10 @@ fi
 if [[ -z "$only" || "$only" == kind ]]; then
   scripts/compose.sh down --remove-orphans >/dev/null 2>&1 || true
   t=$SECONDS; scripts/kind/kind-up.sh; kind_log "kind stack up ($((SECONDS - t))s)"
+  if [[ -n "${KIND_HOST_PORT_OFFSET:-}" ]]; then  # kind-up shifted the published ports
+    export PARITY_GATEWAY_URL="http://localhost:$((8080 + KIND_HOST_PORT_OFFSET))"
+    export PARITY_FRONTEND_URL="http://localhost:$((3000 + KIND_HOST_PORT_OFFSET))"
+  fi
   t=$SECONDS
   status=0
   PARITY_BACKEND=kind .venv/bin/python -m pytest -q -p no:cacheprovider \
