@@ -133,7 +133,7 @@ class ControlPlane:
                 "--cidr=10.244.0.0/16", "--node-ip=10.0.0.1", "--node-lease-duration-seconds=40",
                 f"--server-address=127.0.0.1:{free_port()}",
             ])
-            self.add_fake_node("kwok-node-0")
+            self.add_node("kwok-node-0")
 
     def stop(self) -> None:
         for name in reversed(list(self.processes)):
@@ -230,15 +230,18 @@ class ControlPlane:
         request.add_header("Content-Type", "application/json")
         return urllib.request.urlopen(request, timeout=timeout, context=context if url.startswith("https") else None)
 
-    def add_fake_node(self, name: str) -> None:
+    def add_node(self, name: str, fake: bool = True) -> None:
+        """A Node object; kwok runs it (fake=True) or nothing does and a test plays its kubelet."""
         node = {
             "apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "annotations": {FAKE_NODE_ANNOTATION: "fake"},
+            "metadata": {"name": name, "annotations": {FAKE_NODE_ANNOTATION: "fake"} if fake else {},
                          "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
                                     "type": "kwok"}},
             "status": {"allocatable": {"cpu": "64", "memory": "256Gi", "pods": "500"},
                        "capacity": {"cpu": "64", "memory": "256Gi", "pods": "500"}},
         }
+        if not fake:  # keep the scheduler away: only Pods bound to it by name land there
+            node["spec"] = {"taints": [{"key": "kubemap.io/no-kubelet", "effect": "NoSchedule"}]}
         with self.urlopen(f"{self.server}/api/v1/nodes", method="POST", body=node):
             pass
 

@@ -3,6 +3,7 @@ conflicts, and the one-line errors for a missing or unreachable or forbidden clu
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,17 @@ def live_objects(kube: client.ApiClient, namespace: str, selector: str | None = 
                 continue  # made by kube-controller-manager in every namespace
             found[f"{kind}/{item.metadata.name}"] = item.metadata.resource_version
     return found
+
+
+def kubemap_writes(kube: client.ApiClient, namespace: str) -> dict[str, object]:
+    """What only a write by kubemap can change: resourceVersion of objects no controller writes,
+    and for Deployments (whose status controllers keep updating) the generation and kubemap's
+    own managedFields entry (its time moves on any write that changes something)."""
+    state: dict[str, object] = dict(live_objects(kube, namespace))
+    for item in client.AppsV1Api(kube).list_namespaced_deployment(namespace).items:
+        entry = [(f.time, str(f.fields_v1)) for f in item.metadata.managed_fields if f.manager == "kubemap"]
+        state[f"Deployment/{item.metadata.name}"] = (item.metadata.generation, entry)
+    return state
 
 
 def names(objects: list[dict[str, Any]]) -> set[str]:
@@ -74,12 +86,13 @@ def test_second_apply_changes_nothing(kubemap, kube, namespace, tmp_path: Path) 
     objects = web_service("shop", "api") + web_service("shop", "web") + [secret("shop", "api", {"K": "v"})]
     folder = write_kustomization(tmp_path / "k8s", objects)
     assert kubemap("apply", "-k", folder, "-n", namespace).returncode == 0
-    before = live_objects(kube, namespace)
+    before = kubemap_writes(kube, namespace)
+    time.sleep(1.1)  # managedFields times have one-second resolution
 
     again = kubemap("apply", "-k", folder, "-n", namespace)
 
     assert again.returncode == 0, again.stderr
-    assert live_objects(kube, namespace) == before  # same resourceVersions: nothing was written
+    assert kubemap_writes(kube, namespace) == before  # nothing was written
 
 
 def test_apply_creates_a_missing_namespace(kubemap, kube, tmp_path: Path) -> None:
@@ -127,14 +140,15 @@ def test_prune_deletes_exactly_the_removed_service(kubemap, kube, namespace, tmp
     # Another project in the same namespace: must survive too.
     assert kubemap("apply", "-k", write_kustomization(tmp_path / "other", web_service("other", "x")),
                    "-n", namespace).returncode == 0
-    before = live_objects(kube, namespace)
+    before = kubemap_writes(kube, namespace)
+    time.sleep(1.1)  # managedFields times have one-second resolution
 
     kept = web_service("shop", "api") + web_service("shop", "web")
     result = kubemap("apply", "-k", write_kustomization(folder, kept), "-n", namespace, "--prune")
 
     assert result.returncode == 0, result.stderr
     removed = names(web_service("shop", "worker"))
-    after = live_objects(kube, namespace)
+    after = kubemap_writes(kube, namespace)
     assert set(after) == set(before) - removed
     assert {k: before[k] for k in after} == after  # nothing else was touched
     for name in removed:

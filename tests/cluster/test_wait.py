@@ -36,3 +36,45 @@ def test_wait_times_out_naming_the_stuck_workload_and_why(kubemap, namespace, tm
     assert "Deployment/stuck 0/1 ready" in error
     assert "Unschedulable" in error and "node affinity/selector" in error
     assert "Deployment/api" not in error
+
+
+def test_wait_times_out_naming_an_image_pull_error(kubemap, kube, control_plane, namespace, tmp_path: Path) -> None:
+    """kwok cannot fail an image pull, so this Pod is bound to a node kwok does not manage and
+    the test plays that node's kubelet: it reports ImagePullBackOff in the Pod status the way a
+    kubelet does, through the real API server."""
+    import subprocess
+    import sys
+    import time
+
+    from kubernetes import client
+
+    node = "kubelet-played-by-test"
+    control_plane.add_node(node, fake=False)
+    objects = web_service("shop", "badimage", image="registry.local/does-not-exist:1.0")
+    objects[-1]["spec"]["template"]["spec"]["nodeName"] = node
+    folder = write_kustomization(tmp_path / "k8s", objects)
+    command = [sys.executable, "-m", "converter", "apply", "-k", str(folder), "-n", namespace,
+               "--wait", "--timeout", "25s", "--kubeconfig", str(control_plane.kubeconfig)]
+    running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    core = client.CoreV1Api(kube)
+    deadline = time.monotonic() + 20
+    pods = []
+    while not pods and time.monotonic() < deadline:
+        pods = core.list_namespaced_pod(namespace, label_selector="kubemap.io/service=badimage").items
+        time.sleep(0.2)
+    assert pods, "the Deployment made no Pod"
+    message = 'Back-off pulling image "registry.local/does-not-exist:1.0"'
+    core.patch_namespaced_pod_status(pods[0].metadata.name, namespace, {"status": {
+        "phase": "Pending",
+        "conditions": [{"type": "PodScheduled", "status": "True"},
+                       {"type": "Ready", "status": "False", "reason": "ContainersNotReady"}],
+        "containerStatuses": [{"name": "badimage", "image": "registry.local/does-not-exist:1.0", "imageID": "",
+                               "ready": False, "restartCount": 0,
+                               "state": {"waiting": {"reason": "ImagePullBackOff", "message": message}}}],
+    }})
+    _, stderr = running.communicate(timeout=120)
+
+    assert running.returncode == 2, stderr
+    error = stderr[stderr.index("error:"):]
+    assert "Deployment/badimage 0/1 ready" in error
+    assert f"container badimage: ImagePullBackOff ({message})" in error
