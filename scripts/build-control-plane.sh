@@ -48,7 +48,8 @@ fi
 
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 # 2 cores shared with other builds: keep Go from starting more compile jobs than that.
-export GOFLAGS="${GOFLAGS:+$GOFLAGS }-p=2 -mod=mod -trimpath"
+# -mod=readonly: go.mod and go.sum are committed; a build never rewrites them.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-p=2 -mod=readonly -trimpath"
 export CGO_ENABLED=0
 
 mkdir -p "$bin_dir"

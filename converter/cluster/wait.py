@@ -125,33 +125,38 @@ def explain(client: Client, ref: ObjectRef) -> str:
         pods = client.request(
             "GET", f"/api/v1/namespaces/{ref.namespace}/pods", query={"labelSelector": label_selector}
         ).body.get("items", [])
-        for pod in pods[:3]:
-            reasons += _pod_reasons(pod)
+        # Replicas usually fail alike: one line per distinct reason, naming the pods.
+        by_reason: dict[str, list[str]] = {}
+        for pod in pods:
+            for reason in _pod_reasons(pod):
+                by_reason.setdefault(reason, []).append(pod["metadata"]["name"])
+        for reason, names in by_reason.items():
+            shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
+            reasons.append(f"pod{'s' if len(names) > 1 else ''} {shown}: {reason}")
     if not reasons:
         reasons += _events(client, ref)
     if not obj:
         return "the object does not exist"
     if not reasons and selector:
         reasons.append("no pods yet (is kube-controller-manager running?)")
-    return "; ".join(dict.fromkeys(reasons)) or "no pods, conditions or events explain it yet"
+    return "; ".join(reasons) or "no pods, conditions or events explain it yet"
 
 
 def _pod_reasons(pod: KubeObject) -> list[str]:
-    name = pod["metadata"]["name"]
     status = pod.get("status") or {}
     found: list[str] = []
     for container in status.get("initContainerStatuses", []) + status.get("containerStatuses", []):
         waiting = (container.get("state") or {}).get("waiting")
         if waiting and waiting.get("reason") not in (None, "ContainerCreating", "PodInitializing"):
             message = waiting.get("message", "")
-            found.append(f"pod {name} container {container['name']}: {waiting['reason']}"
+            found.append(f"container {container['name']}: {waiting['reason']}"
                          + (f" ({message})" if message else ""))
     for condition in status.get("conditions", []):
         if condition.get("status") == "False" and condition.get("reason") not in (None, "ContainersNotReady", "PodCompleted"):
-            found.append(f"pod {name} {condition['type']}=False: {condition.get('reason')}"
+            found.append(f"{condition['type']}=False: {condition.get('reason')}"
                          + (f" ({condition['message']})" if condition.get("message") else ""))
     if not found and status.get("phase") == "Pending" and not status.get("conditions"):
-        found.append(f"pod {name} is Pending and not yet scheduled")
+        found.append("Pending, not yet scheduled")
     return found
 
 

@@ -83,3 +83,18 @@ def test_diff_of_two_folders_needs_no_cluster(kubemap, tmp_path: Path) -> None:
                        ("ConfigMap", "web-env"): "added", ("Service", "web"): "added",
                        ("Deployment", "web"): "added"}
     assert kubemap("diff", old, old, kubeconfig=False).returncode == 0
+
+
+def test_diff_of_two_compose_projects_needs_no_cluster(kubemap, tmp_path: Path) -> None:
+    for name, replicas, image in (("old", 1, "nginx:1.27"), ("new", 3, "nginx:1.27")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "compose.yaml").write_text(
+            f"name: shop\nservices:\n  web:\n    image: {image}\n    deploy:\n      replicas: {replicas}\n"
+            "    ports: ['8080:80']\n  cache:\n    image: redis:7\n")
+    result = kubemap("diff", tmp_path / "old", tmp_path / "new", "-o", "json", kubeconfig=False)
+    assert result.returncode == 1, result.stderr
+    changed = [d for d in json.loads(result.stdout) if d["change"] != "same"]
+    assert [(d["kind"], d["name"], d["change"]) for d in changed] == [("Deployment", "web", "changed")]
+    assert "-  replicas: 1" in changed[0]["diff"] and "+  replicas: 3" in changed[0]["diff"]
+    same = kubemap("diff", tmp_path / "old" / "compose.yaml", tmp_path / "old", kubeconfig=False)
+    assert same.returncode == 0, same.stdout + same.stderr
