@@ -388,7 +388,9 @@ CLASSIFIERS: list[Classifier] = [
     Classifier("design", "Windows host paths cannot be mounted in Kubernetes; kubemap reports them", _windows_path),
     Classifier("design", "NetworkPolicies: default-deny plus one allow policy per Compose network and for published ports (Kompose: one per network)", _network_policy_shape),
     Classifier("design", "service uses Kompose's own kompose.* labels, which kubemap does not read (x-kubemap instead)", _kompose_labels),
-    Classifier("todo", "env_file value ${DOC_ENGINE} is resolved from .env (elasticsearch); Kompose resolves it from the service's inline environment; check against docker compose config", _env_file_self_interpolation),
+    # compose-go's ResolveEnvironment looks a variable in an env_file up in the env files read so
+    # far, then in the project environment, never in the service's inline `environment`.
+    Classifier("design", "env_file ${VAR} resolved as compose-go does (earlier env files, then project env); Kompose's expectation used the inline environment", _env_file_self_interpolation),
 ]
 
 
