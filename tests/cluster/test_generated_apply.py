@@ -28,6 +28,15 @@ def convert(kubemap, compose_file: Path, out: Path) -> set[str]:
     return written
 
 
+def generated_project(out: Path) -> str:
+    """The project label `kubemap convert` put on the objects (one value for all)."""
+    labels = {((doc.get("metadata") or {}).get("labels") or {}).get("kubemap.io/project")
+              for file in out.glob("*.yaml") for doc in yaml.safe_load_all(file.read_text())
+              if doc and doc.get("kind") not in ("Kustomization", "Cluster")}
+    assert len(labels) == 1 and None not in labels, labels
+    return labels.pop()
+
+
 def live(control_plane, namespace: str, project: str) -> dict[str, str]:
     """{Kind/name: resourceVersion} of the project's objects, as kubectl lists them."""
     result = subprocess.run(
@@ -41,7 +50,7 @@ def live(control_plane, namespace: str, project: str) -> dict[str, str]:
 
 def test_the_generated_stack_applies_exactly_and_then_diffs_clean(kubemap, control_plane, namespace, tmp_path: Path) -> None:
     generated = convert(kubemap, REPO / "compose" / "compose.yaml", tmp_path / "k8s")
-    project = yaml.safe_load((REPO / "compose" / "compose.yaml").read_text())["name"]
+    project = generated_project(tmp_path / "k8s")
 
     result = kubemap("apply", "-k", tmp_path / "k8s", "-n", namespace)
 
