@@ -52,12 +52,18 @@ def test_the_generated_stack_applies_exactly_and_then_diffs_clean(kubemap, contr
     generated = convert(kubemap, REPO / "compose" / "compose.yaml", tmp_path / "k8s")
     project = generated_project(tmp_path / "k8s")
 
-    result = kubemap("apply", "-k", tmp_path / "k8s", "-n", namespace)
+    try:
+        result = kubemap("apply", "-k", tmp_path / "k8s", "-n", namespace)
 
-    assert result.returncode == 0, result.stderr
-    assert set(live(control_plane, namespace, project)) == generated
-    diff = kubemap("diff", "-k", tmp_path / "k8s", "-n", namespace)
-    assert diff.returncode == 0, diff.stdout + diff.stderr
+        assert result.returncode == 0, result.stderr
+        assert set(live(control_plane, namespace, project)) == generated
+        diff = kubemap("diff", "-k", tmp_path / "k8s", "-n", namespace)
+        assert diff.returncode == 0, diff.stdout + diff.stderr
+    finally:
+        # The stack publishes fixed NodePorts: free them now, not when the namespace is gone,
+        # so the server dry runs of the same stack in later tests do not collide with them.
+        subprocess.run([str(control_plane.bin_dir / "kubectl"), "--kubeconfig", str(control_plane.kubeconfig),
+                        "delete", "services", "--all", "-n", namespace, "--wait"], capture_output=True, check=True)
 
 
 def test_removing_a_service_then_prune_deletes_exactly_its_objects(kubemap, control_plane, namespace, tmp_path: Path) -> None:
