@@ -78,3 +78,41 @@ def test_wait_times_out_naming_an_image_pull_error(kubemap, kube, control_plane,
     error = stderr[stderr.index("error:"):]
     assert "Deployment/badimage 0/1 ready" in error
     assert f"container badimage: ImagePullBackOff ({message})" in error
+
+
+def test_wait_stops_at_once_when_a_job_fails(kubemap, kube, control_plane, namespace, tmp_path: Path) -> None:
+    """A Job whose Pod fails (reported by the test playing the node's kubelet, as above) is not
+    waited for until the timeout: --wait fails with the Job's reason as soon as it is Failed."""
+    import subprocess
+    import sys
+    import time
+
+    from kubernetes import client
+
+    node = "kubelet-played-by-test-2"
+    control_plane.add_node(node, fake=False)
+    failing = job("shop", "migrate")
+    failing["spec"]["backoffLimit"] = 0
+    failing["spec"]["template"]["spec"]["nodeName"] = node
+    folder = write_kustomization(tmp_path / "k8s", [failing])
+    command = [sys.executable, "-m", "converter", "apply", "-k", str(folder), "-n", namespace,
+               "--wait", "--timeout", "120s", "--kubeconfig", str(control_plane.kubeconfig)]
+    started = time.monotonic()
+    running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    core = client.CoreV1Api(kube)
+    pods = []
+    while not pods and time.monotonic() < started + 30:
+        pods = core.list_namespaced_pod(namespace, label_selector="kubemap.io/service=migrate").items
+        time.sleep(0.2)
+    assert pods, "the Job made no Pod"
+    core.patch_namespaced_pod_status(pods[0].metadata.name, namespace, {"status": {
+        "phase": "Failed",
+        "containerStatuses": [{"name": "migrate", "image": "registry.local/migrate:1.0", "imageID": "",
+                               "ready": False, "restartCount": 0,
+                               "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}],
+    }})
+    _, stderr = running.communicate(timeout=120)
+
+    assert running.returncode == 2, stderr
+    assert "Job/migrate failed: BackoffLimitExceeded" in stderr
+    assert time.monotonic() - started < 100  # well before the 120 s timeout
