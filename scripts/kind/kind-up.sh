@@ -86,16 +86,32 @@ fi
 step "loaded ${#images[@]} images: ${images[*]}" $((SECONDS - t))
 
 t=$SECONDS
+# kubemap apply puts the objects into the namespace named after the Compose project.
+namespace="${KIND_NAMESPACE:-agents}"
 if [[ -x .venv/bin/kubemap ]] && .venv/bin/kubemap apply --help >/dev/null 2>&1; then
-  .venv/bin/kubemap apply -k k8s --context "$KUBE_CONTEXT" --wait
+  .venv/bin/kubemap apply -k k8s --context "$KUBE_CONTEXT" --namespace "$namespace" --wait
 else
-  "$kubectl_bin" --context "$KUBE_CONTEXT" apply --server-side -k k8s
+  "$kubectl_bin" --context "$KUBE_CONTEXT" create namespace "$namespace" 2>/dev/null || true
+  "$kubectl_bin" --context "$KUBE_CONTEXT" --namespace "$namespace" apply --server-side -k k8s
 fi
-"$kubectl_bin" --context "$KUBE_CONTEXT" wait --for=condition=complete job --all --timeout=300s
-"$kubectl_bin" --context "$KUBE_CONTEXT" wait --for=condition=Ready pod \
-  --selector='!batch.kubernetes.io/job-name' --timeout=300s
+# Every Pod that is not a Job's must be Ready (counted afresh each round: `kubectl wait` on a
+# list of Pods hangs on one that a rollout replaced meanwhile).
+kube() { "$kubectl_bin" --context "$KUBE_CONTEXT" --namespace "$namespace" "$@"; }
+deadline=$((SECONDS + ${KIND_WAIT_SECONDS:-300}))
+until
+  not_ready="$(kube get pods --selector='!batch.kubernetes.io/job-name' --no-headers \
+    -o custom-columns='NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,GONE:.metadata.deletionTimestamp' \
+    | awk '$2 != "True" || $3 != "<none>"')"
+  [[ -z "$not_ready" ]] && kube get pods --no-headers 2>/dev/null | grep -q .
+do
+  if (( SECONDS > deadline )); then
+    kube get pods -o wide >&2
+    kind_die "Pods not Ready after ${KIND_WAIT_SECONDS:-300}s: $(echo "$not_ready" | awk '{print $1}' | tr '\n' ' ')(kubectl --context $KUBE_CONTEXT -n $namespace describe pod NAME)"
+  fi
+  sleep 2
+done
 step "stack applied, every Pod Ready" $((SECONDS - t))
-"$kubectl_bin" --context "$KUBE_CONTEXT" get pods -o wide
+kube get pods -o wide
 
 ports="$(grep -oE 'hostPort: [0-9]+' "$config" | awk '{print $2}' | sort -n | tr '\n' ' ')"
 kind_log "done in $((SECONDS - t0))s. Published ports (context $KUBE_CONTEXT):"
