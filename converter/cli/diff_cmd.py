@@ -29,6 +29,8 @@ COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-c
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+    html = "html"
 
 
 def _objects_at(path: Path) -> list[dict[str, Any]]:
@@ -77,7 +79,10 @@ def diff_command(
                                         "would delete.")] = False,
     output: Annotated[OutputFormat, typer.Option("-o", "--output", help="text: a unified diff per "
                                                  "object. json: a list of {kind, name, namespace, "
-                                                 "change, diff}.", case_sensitive=False)] = OutputFormat.text,
+                                                 "change, diff}. markdown / html: the two sides "
+                                                 "next to each other, like `kubemap report` "
+                                                 "(html is one self-contained page: "
+                                                 "`-o html > diff.html`).", case_sensitive=False)] = OutputFormat.text,
 ) -> None:
     """Show how the generated objects differ from the live cluster (server-side dry-run apply,
     then a field-level comparison that ignores server-managed fields), or how two compose
@@ -87,12 +92,14 @@ def diff_command(
     """
     from converter.cluster import connect, diff_live, diff_sets, differs
 
+    sides = ("live", "generated")
     try:
         if paths:
             if len(paths) != 2:
                 raise ClusterError(f"diff takes two paths to compare, got {len(paths)}",
                                    hint="kubemap diff OLD NEW, or no paths to compare with the cluster")
-            diffs = diff_sets(_objects_at(paths[0]), _objects_at(paths[1]), (str(paths[0]), str(paths[1])))
+            sides = (str(paths[0]), str(paths[1]))
+            diffs = diff_sets(_objects_at(paths[0]), _objects_at(paths[1]), sides)
         else:
             source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
                                  project_directory, use_shell_env)
@@ -104,6 +111,12 @@ def diff_command(
     out = Console(highlight=False, soft_wrap=True)
     if output == OutputFormat.json:
         typer.echo(json.dumps([d.as_json() for d in diffs], indent=2, sort_keys=True))
+    elif output in (OutputFormat.markdown, OutputFormat.html):
+        from converter.report.diff_report import DiffEntry, render_diff_html, render_diff_markdown
+
+        entries = [DiffEntry(f"{d.ref.kind}/{d.ref.name}", d.change, d.diff) for d in diffs]
+        render = render_diff_markdown if output == OutputFormat.markdown else render_diff_html
+        typer.echo(render(entries, *sides), nl=False)
     else:
         for d in diffs:
             if d.change == "same":

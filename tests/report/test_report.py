@@ -89,3 +89,25 @@ def test_html_is_self_contained() -> None:
     assert not re.search(r"<(link|img|iframe)\b", html)
     assert not re.search(r"\b(src|href)=\"?(https?:)?//", html)
     assert "@import" not in html and "url(" not in html
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_diff_of_two_projects_renders_side_by_side(tmp_path: Path, fmt: str) -> None:
+    """`kubemap diff OLD NEW -o markdown|html`: the project-vs-project diff in the report's layout."""
+    import shutil
+    import subprocess
+    import sys
+
+    old, new = tmp_path / "old" / "shop", tmp_path / "new" / "shop"  # same project name
+    shutil.copytree(GOLDEN / "ports-services", old)
+    shutil.copytree(GOLDEN / "ports-services", new)
+    (new / "compose.yaml").write_text((old / "compose.yaml").read_text().replace("image: redis:7.4", "image: redis:7.6"))
+    result = subprocess.run([sys.executable, "-m", "converter", "diff", str(old), str(new), "-o", fmt],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr  # differences, like kubectl diff
+    assert "1 changed, 0 removed, 13 same" in result.stderr
+    if fmt == "markdown":
+        assert "## changed: `Deployment/cache`" in result.stdout
+        assert "➖ `        image: redis:7.4`" in result.stdout and "➕ `        image: redis:7.6`" in result.stdout
+    else:
+        assert '<td class=l>        image: redis:7.4</td><td class=r>        image: redis:7.6</td>' in result.stdout
