@@ -108,6 +108,6 @@ def test_diff_of_two_projects_renders_side_by_side(tmp_path: Path, fmt: str) -> 
     assert "1 changed, 0 removed, 13 same" in result.stderr
     if fmt == "markdown":
         assert "## changed: `Deployment/cache`" in result.stdout
-        assert "➖ `        image: redis:7.4`" in result.stdout and "➕ `        image: redis:7.6`" in result.stdout
+        assert "| ➖ `      - image: redis:7.4` | ➕ `      - image: redis:7.6` |" in result.stdout
     else:
-        assert '<td class=l>        image: redis:7.4</td><td class=r>        image: redis:7.6</td>' in result.stdout
+        assert "<td class=l>      - image: redis:7.4</td><td class=r>      - image: redis:7.6</td>" in result.stdout
