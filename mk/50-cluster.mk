@@ -5,6 +5,7 @@
 TEST_TARGETS += test-cluster
 
 control-plane: ## build (or find cached) kube-apiserver, controller-manager, scheduler, kubectl, etcd, kwok
+	@scripts/install-system-deps.sh cluster
 	@scripts/build-control-plane.sh
 
 test-cluster: setup control-plane ## apply/diff/prune/wait tests against a real API server (+ kwok)

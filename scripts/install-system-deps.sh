@@ -10,11 +10,12 @@ declare -A GROUP_PACKAGES=(
   [docker]="docker.io docker-compose debootstrap"
   [podman]="podman"
   [build]="build-essential"
+  [cluster]="openssl"
 )
 declare -A PACKAGE_PROBE=(
   [redis-server]="redis-server" [postgresql]="/usr/lib/postgresql/15/bin/postgres"
   [chromium]="chromium" [docker.io]="dockerd" [docker-compose]="docker-compose"
-  [debootstrap]="debootstrap" [podman]="podman" [build-essential]="gcc"
+  [debootstrap]="debootstrap" [podman]="podman" [build-essential]="gcc" [openssl]="openssl"
 )
 
 missing=()
