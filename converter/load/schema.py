@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.resources
+import importlib.util
 import json
 import re
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -26,12 +27,22 @@ TOP_LEVEL_KEYS = ("version", "name", "include", "services", "models", "networks"
                   "secrets", "configs", "jobs")
 
 
+SCHEMA_PACKAGE = "check_jsonschema"
+SCHEMA_PATH = ("builtin_schemas", "vendor", "compose-spec.json")
+
+
 @functools.cache
 def compose_schema() -> dict[str, Any]:
-    resource = importlib.resources.files("check_jsonschema.builtin_schemas.vendor").joinpath(
-        "compose-spec.json"
-    )
-    return json.loads(resource.read_text(encoding="utf-8"))
+    """The official Compose schema, as vendored by the maintained check-jsonschema package.
+
+    Found with find_spec rather than importing the package: importing check_jsonschema pulls in
+    its CLI and `requests` (0.1-0.25 s), which every kubemap command would pay at start-up."""
+    spec = importlib.util.find_spec(SCHEMA_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise LoadError("the Compose JSON schema is missing: the check-jsonschema package is not installed",
+                        hint="reinstall kubemap (pip install kubemap) so its dependencies are present")
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*SCHEMA_PATH)
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @functools.cache
