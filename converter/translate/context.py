@@ -109,6 +109,16 @@ class Context:
             Finding(code=code, severity=severity, source=source, message=message, hint=hint)
         )
 
+    def show_path(self, path: str | None) -> str:
+        """A host path as the trace shows it: ./relative inside the project directory, so the
+        trace (and every report built from it) reads the same on every machine."""
+        if not path:
+            return ""
+        base = self.project.working_dir.rstrip("/")
+        if path == base:
+            return "."
+        return "./" + path[len(base) + 1:] if path.startswith(base + "/") else path
+
     @property
     def top_x(self) -> dict[str, Any]:
         """The project's top-level `x-kubemap` extension."""

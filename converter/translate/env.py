@@ -90,7 +90,7 @@ def map_environment(ctx: Context, plan: ServicePlan) -> None:
                   reason="inline values win over env_file", service=svc.name)
     for i, path in enumerate(svc.env_files):
         ctx.trace(src(plan, f"env_file[{i}]"), targets, "R-ENV-01",
-                  reason=f"read from {path} at conversion time; inline environment wins",
+                  reason=f"read from {ctx.show_path(path)} at conversion time; inline environment wins",
                   service=svc.name)
     if "env_file" in svc.keys and not svc.env_files:
         ctx.trace(src(plan, "env_file"), targets, "R-ENV-01", reason="no env files", service=svc.name)

@@ -18,8 +18,8 @@ def _content(ctx: Context, obj: FileObject) -> tuple[bytes | None, str]:
     if obj.file:
         host = ctx.project.host_paths.get(obj.file)
         if host is not None and host.kind == "file" and host.content is not None:
-            return host.content, f"content of {obj.file} read from the converting machine"
-        return None, f"{obj.file} is missing or too big"
+            return host.content, f"content of {ctx.show_path(obj.file)} read from the converting machine"
+        return None, f"{ctx.show_path(obj.file)} is missing or too big"
     if obj.environment:
         if obj.environment_value is None:
             return None, f"variable {obj.environment} has no value"

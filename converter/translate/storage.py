@@ -194,7 +194,7 @@ def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, 
     plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": [{"key": key, "path": key}]}})
     plan.mounts.append({"name": vol, "mountPath": mount.target, "subPath": key, "readOnly": True})
     ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-02",
-              "approximated", f"content of {host.path} read from the converting machine"
+              "approximated", f"content of {ctx.show_path(host.path)} read from the converting machine"
               + ("" if mount.read_only else "; mounted read-only"), service=svc.name)
 
 
@@ -220,7 +220,7 @@ def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: 
     plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": items}})
     plan.mounts.append({"name": vol, "mountPath": mount.target, "readOnly": True})
     ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-03",
-              "approximated", f"{len(items)} file(s) of {host.path} read from the converting machine"
+              "approximated", f"{len(items)} file(s) of {ctx.show_path(host.path)} read from the converting machine"
               + ("" if mount.read_only else "; mounted read-only"), service=svc.name)
 
 
@@ -259,7 +259,7 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
         dev_only_mount(ctx, plan, mount, source, "the Docker socket does not exist on Kubernetes nodes")
     elif host is None or host.kind in ("missing", "other"):
         what = "does not exist on the converting machine" if host is None or host.kind == "missing" else "is not a regular file or directory"
-        dev_only_mount(ctx, plan, mount, source, f"{mount.source} {what}")
+        dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(mount.source)} {what}")
     elif host.kind == "dir" and _inside_build_context(plan, host.path):
         dev_only_mount(ctx, plan, mount, source, "source tree of the service's own build (already in the image)")
     elif total > CONFIGMAP_LIMIT:

@@ -32,6 +32,8 @@ def terminal_text(report: ProjectReport) -> str:
 
 
 def compare(actual: str, path: Path, update: bool) -> None:
+    # A report must read the same on every machine: no path of this checkout in it.
+    assert str(ROOT) not in actual, f"{path.name}: the report shows a path of this machine"
     if update or not path.exists():
         path.write_text(actual, encoding="utf-8")
         if not update:
