@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the binaries the locally built kind node image needs that the test control plane
 # (scripts/build-control-plane.sh) does not: kubelet, kubeadm, kube-proxy (k8s.io/kubernetes, same
-# version and version ldflags), CoreDNS (scripts/kind/coredns) and pause (scripts/kind/pause).
+# version and version ldflags), CoreDNS (scripts/kind/coredns), pause (scripts/kind/pause) and
+# crictl (sigs.k8s.io/cri-tools; kind uses it to skip images a node already has, and for logs).
 # Output: ${KUBEMAP_CACHE:-$HOME/.cache/kubemap}/k8s-<version>/node-bin
 # Idempotent: every binary present and kubelet reporting the expected version → nothing to do.
 # Usage: scripts/kind/build-node-binaries.sh [--print-bin-dir]
@@ -17,7 +18,8 @@ bin_dir="$cache/k8s-$k8s_version/node-bin"
 if [[ "${1:-}" == "--print-bin-dir" ]]; then echo "$bin_dir"; exit 0; fi
 log() { printf '[node-binaries %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-binaries=(kubelet kubeadm kube-proxy coredns pause)
+binaries=(kubelet kubeadm kube-proxy coredns pause crictl)
+CRICTL_VERSION=v1.34.0  # the cri-tools release that goes with Kubernetes v1.34
 all_built() {
   local b
   for b in "${binaries[@]}"; do [[ -x "$bin_dir/$b" ]] || return 1; done
@@ -52,9 +54,26 @@ build_kubernetes() {
     k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kubeadm k8s.io/kubernetes/cmd/kube-proxy)
 }
 
-t=$SECONDS; log "building pause";   (cd "$here/pause" && go build -ldflags "-s -w" -o "$staging/pause" .);     log "pause: $((SECONDS - t))s"
-t=$SECONDS; log "building coredns"; (cd "$here/coredns" && go build -ldflags "-s -w" -o "$staging/coredns" .); log "coredns: $((SECONDS - t))s"
-t=$SECONDS; log "building kubelet, kubeadm, kube-proxy $k8s_version"; build_kubernetes;                         log "kubernetes: $((SECONDS - t))s"
-
-for b in "${binaries[@]}"; do mv -f "$staging/$b" "$bin_dir/$b"; done
+# Each group is built only when one of its binaries is missing (a partial cache is completed).
+missing() { local b; for b in "$@"; do [[ -x "$bin_dir/$b" ]] || return 0; done; return 1; }
+if missing pause; then
+  t=$SECONDS; (cd "$here/pause" && go build -ldflags "-s -w" -o "$bin_dir/pause.new" .) && mv -f "$bin_dir/pause.new" "$bin_dir/pause"
+  log "pause: $((SECONDS - t))s"
+fi
+if missing coredns; then
+  t=$SECONDS; (cd "$here/coredns" && go build -ldflags "-s -w" -o "$bin_dir/coredns.new" .) && mv -f "$bin_dir/coredns.new" "$bin_dir/coredns"
+  log "coredns: $((SECONDS - t))s"
+fi
+if missing crictl; then
+  t=$SECONDS
+  GOBIN="$staging" go install -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" \
+    "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+  mv -f "$staging/crictl" "$bin_dir/crictl"
+  log "crictl $CRICTL_VERSION: $((SECONDS - t))s"
+fi
+if missing kubelet kubeadm kube-proxy || ! "$bin_dir/kubelet" --version 2>/dev/null | grep -qx "Kubernetes $k8s_version"; then
+  t=$SECONDS; log "building kubelet, kubeadm, kube-proxy $k8s_version"; build_kubernetes
+  for b in kubelet kubeadm kube-proxy; do mv -f "$staging/$b" "$bin_dir/$b"; done
+  log "kubernetes: $((SECONDS - t))s"
+fi
 log "built in $((SECONDS - start_all))s: $("$bin_dir/kubelet" --version) → $bin_dir"

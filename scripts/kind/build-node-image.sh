@@ -31,7 +31,7 @@ node_bin="$("$here/build-node-binaries.sh" --print-bin-dir)"
 # Everything the image is made of → one hash, stored as a label.
 inputs_hash="$( { (cd "$here" && find node images build-node-image.sh -type f -print0 | sort -z | xargs -0 sha256sum);
                   sha256sum "$cp_bin"/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl,etcd} \
-                            "$node_bin"/{kubelet,kubeadm,kube-proxy,coredns,pause} | awk '{print $1}';
+                            "$node_bin"/{kubelet,kubeadm,kube-proxy,coredns,pause,crictl} | awk '{print $1}';
                   docker image inspect -f '{{.Id}}' kubemap-debian:bookworm; } | sha256sum | cut -c1-16)"
 existing="$(docker image inspect -f '{{index .Config.Labels "io.kubemap.inputs"}}' "$tag" 2>/dev/null || true)"
 if [[ "$existing" == "$inputs_hash" && -z "${FORCE:-}" ]]; then
@@ -69,10 +69,15 @@ build_component() {  # IMAGE_NAME
 }
 for name in "${wanted[@]}"; do build_component "$name"; done
 
-cp "$node_bin"/{kubelet,kubeadm} "$cp_bin/kubectl" "$context/bin/"
+cp "$node_bin"/{kubelet,kubeadm,crictl} "$cp_bin/kubectl" "$context/bin/"
 cp -r "$here/node/files" "$context/files"
 cp "$here/node/Dockerfile" "$context/Dockerfile"
 cp /etc/ssl/certs/ca-certificates.crt "$context/"
+previous="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
 docker build -q --build-arg "KUBERNETES_VERSION=$k8s_version" --label "io.kubemap.inputs=$inputs_hash" \
   -t "$tag" "$context" >/dev/null
+# The image this one replaces is 1.2 GB of untagged layers now: drop it (only it).
+if [[ -n "$previous" && "$previous" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]]; then
+  docker rmi "$previous" >/dev/null 2>&1 || true
+fi
 log "built $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1e6}')) in $((SECONDS - start_all))s"

@@ -39,6 +39,7 @@ if use_local_node; then
     have_id="$(podman image inspect -f '{{.Id}}' "localhost/$node_image" 2>/dev/null || true)"
     if [[ "sha256:$have_id" != "$want_id" && "$have_id" != "$want_id" ]]; then
       t=$SECONDS; docker save "$node_image" | podman load -q >/dev/null
+      if [[ -n "$have_id" ]]; then podman rmi "$have_id" >/dev/null 2>&1 || true; fi  # the stale copy
       step "node image copied to podman" $((SECONDS - t))
     fi
     node_image="localhost/$node_image"
@@ -70,7 +71,7 @@ fi
 
 t=$SECONDS
 [[ -n "${PULL_BASE_IMAGES:-}" ]] || scripts/build-base-images.sh
-scripts/compose.sh build
+scripts/compose.sh build --quiet
 step "stack images built" $((SECONDS - t))
 
 t=$SECONDS

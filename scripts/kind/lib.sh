@@ -42,11 +42,17 @@ pick_provider() {
   echo podman
 }
 
-# Use the locally built node image when asked (KIND_LOCAL_NODE=1) or when it has been built;
-# otherwise kind's own default image for its version (pulled from the registry).
+# Use the locally built node image when asked (KIND_LOCAL_NODE=1), when it has been built, or
+# when kind's image cannot be pulled (its registry, Docker Hub, does not even resolve);
+# otherwise kind's own default image for its version.
 use_local_node() {
   [[ "${KIND_LOCAL_NODE:-}" == 1 ]] && return 0
   [[ "${KIND_LOCAL_NODE:-}" == 0 ]] && return 1
   [[ -n "${KIND_NODE_IMAGE:-}" ]] && { [[ "$KIND_NODE_IMAGE" == "$LOCAL_NODE_IMAGE" ]]; return; }
-  docker image inspect "$LOCAL_NODE_IMAGE" >/dev/null 2>&1
+  docker image inspect "$LOCAL_NODE_IMAGE" >/dev/null 2>&1 && return 0
+  if ! timeout 5 getent hosts registry-1.docker.io >/dev/null 2>&1; then
+    kind_log "registry-1.docker.io does not resolve: building and using $LOCAL_NODE_IMAGE"
+    return 0
+  fi
+  return 1
 }
