@@ -5,12 +5,14 @@ package testenv
 import (
 	"context"
 	"crypto/rand"
-	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
 	"strings"
 	"time"
 
@@ -18,10 +20,36 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Schema is the orchestrator's schema (see the header of schema.sql).
-//
-//go:embed schema.sql
-var Schema string
+// MigrationsDir is where the orchestrator keeps its migrations, which own the schema of
+// compose/CONTRACT.md. Tests read them from there (rather than from a copy) so the worker is
+// always tested against the schema the orchestrator really creates. KUBEMAP_MIGRATIONS_DIR
+// overrides it (for a build whose source paths are trimmed).
+func MigrationsDir() string {
+	if dir := os.Getenv("KUBEMAP_MIGRATIONS_DIR"); dir != "" {
+		return dir
+	}
+	_, file, _, _ := runtime.Caller(0) // .../compose/services/worker/internal/testenv/testenv.go
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "orchestrator", "orchestrator", "migrations")
+}
+
+// Schema is the orchestrator's migrations, concatenated in version order.
+func Schema() (string, error) {
+	files, err := filepath.Glob(filepath.Join(MigrationsDir(), "*.sql"))
+	if err != nil || len(files) == 0 {
+		return "", fmt.Errorf("no orchestrator migrations in %s (set KUBEMAP_MIGRATIONS_DIR)", MigrationsDir())
+	}
+	sort.Strings(files)
+	var sql strings.Builder
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		sql.Write(body)
+		sql.WriteString("\n")
+	}
+	return sql.String(), nil
+}
 
 const hint = "start the test servers with `scripts/test-servers.sh up` and export the variables " +
 	"it prints (`export $(scripts/test-servers.sh env)`), or run `make test-worker`"
@@ -82,8 +110,12 @@ func CreateDatabase(ctx context.Context, adminDSN, name string) (dsn string, dro
 		return "", nil, errors.Join(err, drop())
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, Schema); err != nil {
-		return "", nil, errors.Join(fmt.Errorf("applying schema.sql: %w", err), drop())
+	schema, err := Schema()
+	if err != nil {
+		return "", nil, errors.Join(err, drop())
+	}
+	if _, err := conn.Exec(ctx, schema); err != nil {
+		return "", nil, errors.Join(fmt.Errorf("applying the orchestrator's migrations: %w", err), drop())
 	}
 	return dsn, drop, nil
 }
