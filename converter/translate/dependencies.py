@@ -106,9 +106,21 @@ def _wait_container(ctx: Context, plan: ServicePlan, name: str, script: str) -> 
         name = dns_label(f"{name}-init")
     container: dict[str, Any] = {"name": name, "image": image,
                                  "command": ["/bin/sh", "-c", script]}
-    if image == plan.image and "imagePullPolicy" in plan.container:
-        container["imagePullPolicy"] = plan.container["imagePullPolicy"]
+    policy = _wait_pull_policy(ctx, plan, image)
+    if policy:
+        container["imagePullPolicy"] = policy
     return container
+
+
+def _wait_pull_policy(ctx: Context, plan: ServicePlan, image: str) -> str | None:
+    """The wait container pulls its image the way the service that runs that image does. An
+    image no service of the project runs (a plain x-kubemap.wait_image) gets IfNotPresent: with
+    no policy a `:latest` tag defaults to Always, and a locally built or `kind load`ed image
+    would then never start (found by running the stack on kind)."""
+    if image == plan.image:
+        return plan.container.get("imagePullPolicy")
+    owners = [p for p in ctx.plans.values() if p.image == image and "imagePullPolicy" in p.container]
+    return owners[0].container["imagePullPolicy"] if owners else "IfNotPresent"
 
 
 @rule("R-DEP-01", "depends_on (service_started / service_healthy) → init container wait-for-<dep>",

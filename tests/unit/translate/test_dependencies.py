@@ -53,6 +53,25 @@ def test_r_dep_01_wait_image_override():
     assert _init(bundle)["wait-for-db"]["image"] == "demo-tools:1"
 
 
+@pytest.mark.parametrize(
+    ("tools_service", "expected"),
+    [
+        pytest.param({"pull_policy": "never"}, "Never", id="R-DEP-01-wait-image-of-a-service-with-pull-policy"),
+        pytest.param({}, "IfNotPresent", id="R-DEP-01-wait-image-of-a-service-without-policy"),
+        pytest.param(None, "IfNotPresent", id="R-DEP-01-wait-image-no-service-runs"),
+    ],
+)
+def test_wait_image_pull_policy_never_defaults_to_always(tools_service, expected):
+    """A `:latest` wait image with no policy would default to Always and never start when the
+    image only exists locally (kind load): the policy comes from the service that runs it."""
+    services = [service("db", image="x", expose=["1"]),
+                service("web", image="scratch-app", depends_on={"db": DependsOn()},
+                        extensions={"x-kubemap": {"wait_image": "tools:latest"}})]
+    if tools_service is not None:
+        services.append(service("tools", image="tools:latest", **tools_service))
+    assert _init(run(*services))["wait-for-db"]["imagePullPolicy"] == expected
+
+
 def test_r_dep_01_build_image_keeps_pull_policy():
     from converter.model import Build
 
