@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -129,11 +130,52 @@ def _apply_one(client: Client, resource: Resource, obj: KubeObject, options: App
         query["force"] = "true"
     if options.dry_run:
         query["dryRun"] = "All"
-    response = client.request(
-        "PATCH", resource.path(ref.name, ref.namespace), body=obj, query=query, content_type=APPLY_PATCH
-    )
-    action = "created" if response.status == 201 else "applied"
+    path = resource.path(ref.name, ref.namespace)
+    replaced = False
+    try:
+        response = client.request("PATCH", path, body=obj, query=query, content_type=APPLY_PATCH)
+    except ApiError as error:
+        if not _is_immutable_job_change(ref, error):
+            raise
+        _replace_finished_job(client, path, ref, options.dry_run)
+        response = client.request("PATCH", path, body=obj, query=query, content_type=APPLY_PATCH)
+        replaced = True
+    action = "replaced (finished Job)" if replaced else "created" if response.status == 201 else "applied"
     return ObjectResult(ref, action + (" (server dry run)" if options.dry_run else ""))
+
+
+def _is_immutable_job_change(ref: ObjectRef, error: ApiError) -> bool:
+    """A Job's pod template cannot change; Compose re-runs a one-shot service with the new
+    definition, so kubemap replaces the Job when it has finished."""
+    return ref.kind == "Job" and error.status == 422 and "field is immutable" in str(error.body.get("message", ""))
+
+
+def _replace_finished_job(client: Client, path: str, ref: ObjectRef, dry_run: bool) -> None:
+    live = client.request("GET", path).body
+    status = live.get("status") or {}
+    finished = any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+                   for c in status.get("conditions") or [])
+    if not finished:
+        raise ClusterError(
+            f"{ref}: its pod template changed, and a Job's template cannot change while it runs",
+            hint=f"wait for the Job to finish (or delete it: kubectl -n {ref.namespace} delete job {ref.name}) and re-run",
+        )
+    query = {"propagationPolicy": "Background"}
+    if dry_run:
+        query["dryRun"] = "All"
+        return  # a dry run cannot show the re-created Job; the delete was accepted
+    client.request("DELETE", path, query=query)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            client.request("GET", path)
+        except ApiError as error:
+            if error.status == 404:
+                return
+            raise
+        time.sleep(0.5)
+    raise ClusterError(f"{ref}: the finished Job was deleted but is still there after 60 s",
+                       hint="check for finalizers on the Job, then re-run")
 
 
 def ensure_namespace(client: Client, namespace: str, project: str | None, dry_run: bool) -> str | None:

@@ -13,6 +13,7 @@ from tests.cluster.objects import (
     PROJECT_LABEL,
     config_map,
     deployment,
+    job,
     secret,
     service,
     web_service,
@@ -213,3 +214,36 @@ def test_forbidden_is_one_clear_line(kubemap, control_plane, namespace, tmp_path
     result = kubemap("apply", "-k", folder, "-n", namespace, "--kubeconfig", tmp_path / "kubeconfig",
                      kubeconfig=False)
     assert_one_line_error(result, "forbidden", "RBAC")
+
+
+def test_a_finished_job_whose_template_changed_is_replaced(kubemap, kube, namespace, tmp_path: Path) -> None:
+    """A Job's pod template is immutable; like Compose re-running a one-shot service, apply
+    replaces a finished Job instead of failing with `field is immutable`."""
+    batch = client.BatchV1Api(kube)
+    first = job("shop", "migrate", image="registry.local/migrate:1.0")
+    assert kubemap("apply", "-k", write_kustomization(tmp_path / "v1", [first]), "-n", namespace).returncode == 0
+    # Mark the Job finished the way the Job controller would (no kubelet runs pods here).
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    live = batch.read_namespaced_job("migrate", namespace)
+    start = live.status.start_time.strftime("%Y-%m-%dT%H:%M:%SZ") if live.status.start_time else now
+    batch.patch_namespaced_job_status("migrate", namespace, {"status": {
+        "startTime": start, "completionTime": now, "succeeded": 1, "active": 0, "ready": 0,
+        "conditions": [{"type": "SuccessCriteriaMet", "status": "True", "lastTransitionTime": now},
+                       {"type": "Complete", "status": "True", "lastTransitionTime": now}]}})
+    old_uid = batch.read_namespaced_job("migrate", namespace).metadata.uid
+
+    second = job("shop", "migrate", image="registry.local/migrate:2.0")
+    result = kubemap("apply", "-k", write_kustomization(tmp_path / "v2", [second]), "-n", namespace)
+
+    assert result.returncode == 0, result.stderr
+    assert "Job/migrate replaced (finished Job)" in result.stdout
+    live = batch.read_namespaced_job("migrate", namespace)
+    assert live.metadata.uid != old_uid
+    assert live.spec.template.spec.containers[0].image == "registry.local/migrate:2.0"
+
+
+def test_a_running_job_whose_template_changed_is_a_clear_error(kubemap, namespace, tmp_path: Path) -> None:
+    assert kubemap("apply", "-k", write_kustomization(tmp_path / "v1", [job("shop", "migrate")]), "-n", namespace).returncode == 0
+    changed = job("shop", "migrate", image="registry.local/migrate:2.0")
+    result = kubemap("apply", "-k", write_kustomization(tmp_path / "v2", [changed]), "-n", namespace)
+    assert_one_line_error(result, "Job/migrate", "cannot change while it runs")
