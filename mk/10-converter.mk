@@ -11,3 +11,8 @@ browser-deps: tests/browser/node_modules/.installed ## Chromium (Debian) + playw
 
 test-converter: setup browser-deps ## converter tests: unit, golden, corpus, report (incl. browser), drift
 	$(PY) -m pytest -q tests/unit tests/golden tests/corpus tests/report $(wildcard tests/test_*.py)
+
+.PHONY: bench-report
+BENCH_TARGETS += bench-report
+bench-report: setup ## time building and rendering the mapping report (stack, 60 services, largest corpus file)
+	$(PY) bench/report_bench.py
