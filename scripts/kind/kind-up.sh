@@ -79,18 +79,30 @@ mapfile -t images < <(grep -hoE '^\s+image:\s*\S+' k8s/*.yaml | awk '{print $2}'
 if [[ "$provider" == docker ]]; then
   "$kind_bin" load docker-image --name "$KIND_CLUSTER_NAME" "${images[@]}"
 else
-  archive="$(mktemp --suffix=.tar)"
-  docker save -o "$archive" "${images[@]}"
-  "$kind_bin" load image-archive --name "$KIND_CLUSTER_NAME" "$archive"
-  rm -f "$archive"
+  # The images live in Docker, the node in Podman: go through an archive, and only with the
+  # images whose ID the node does not have yet (what `kind load docker-image` checks itself).
+  stale=()
+  for image in "${images[@]}"; do
+    node_id="$(podman exec "$KIND_CLUSTER_NAME-control-plane" crictl inspecti -o go-template \
+               --template '{{.status.id}}' "$image" 2>/dev/null || true)"
+    [[ "$node_id" == "$(docker image inspect -f '{{.Id}}' "$image")" ]] || stale+=("$image")
+  done
+  if [[ ${#stale[@]} -gt 0 ]]; then
+    archive="$(mktemp --suffix=.tar)"
+    docker save -o "$archive" "${stale[@]}"
+    "$kind_bin" load image-archive --name "$KIND_CLUSTER_NAME" "$archive"
+    rm -f "$archive"
+  fi
+  images=("${stale[@]}")
 fi
-step "loaded ${#images[@]} images: ${images[*]}" $((SECONDS - t))
+step "loaded ${#images[@]} new images: ${images[*]}" $((SECONDS - t))
 
 t=$SECONDS
 # kubemap apply puts the objects into the namespace named after the Compose project.
 namespace="${KIND_NAMESPACE:-agents}"
 if [[ -x .venv/bin/kubemap ]] && .venv/bin/kubemap apply --help >/dev/null 2>&1; then
-  .venv/bin/kubemap apply -k k8s --context "$KUBE_CONTEXT" --namespace "$namespace" --wait
+  .venv/bin/kubemap apply -k k8s --context "$KUBE_CONTEXT" --namespace "$namespace" --wait \
+    --timeout "${KIND_WAIT_SECONDS:-300}s"
 else
   "$kubectl_bin" --context "$KUBE_CONTEXT" create namespace "$namespace" 2>/dev/null || true
   "$kubectl_bin" --context "$KUBE_CONTEXT" --namespace "$namespace" apply --server-side -k k8s
