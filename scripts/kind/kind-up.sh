@@ -63,6 +63,12 @@ fi
 
 if "$kind_bin" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER_NAME"; then
   kind_log "cluster $KIND_CLUSTER_NAME exists"
+  # Port mappings are fixed when a node is created: an old cluster may publish other ports.
+  published="$("$provider" port "$KIND_CLUSTER_NAME-control-plane" 2>/dev/null || true)"
+  for port in $(grep -oE 'hostPort: [0-9]+' "$config" | awk '{print $2}'); do
+    grep -qE ":$port\$" <<<"$published" \
+      || kind_die "cluster $KIND_CLUSTER_NAME does not publish host port $port (created from another config): make kind-down, then make kind-up"
+  done
 else
   t=$SECONDS
   "$kind_bin" create cluster --name "$KIND_CLUSTER_NAME" --config "$config" "${node_image_args[@]}" --wait 180s

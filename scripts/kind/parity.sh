@@ -15,6 +15,9 @@ PATH="$PATH:$("$kind_repo/scripts/build-control-plane.sh" --print-bin-dir)"
 export PATH
 t0=$SECONDS
 
+# kind lists only the clusters of its current provider.
+export KIND_EXPERIMENTAL_PROVIDER="${KIND_EXPERIMENTAL_PROVIDER:-$(pick_provider)}"
+
 if [[ -z "$only" || "$only" == compose ]]; then
   if "$(find_kind)" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER_NAME"; then
     kind_log "deleting the kind cluster so Compose can publish 8080 and 3000"
