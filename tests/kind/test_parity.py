@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from tests.kind.backends import FRONTEND, GATEWAY, Backend, ComposeBackend, KindBackend
-from tests.stack.processes import wait_http
+from tests.stack.processes import request, wait_http
 from tests.stack.scenarios import (
     BAD_INPUT,
     check_bad_input,
@@ -41,10 +41,24 @@ def backend() -> Backend:
     return chosen
 
 
+def wait_until_database_reachable(url: str, timeout: float) -> float:
+    """Polls url until it stops answering 503; returns how long that took."""
+    start = time.monotonic()
+    while True:
+        status, _, body = request("GET", url)
+        if status != 503:
+            return time.monotonic() - start
+        assert time.monotonic() - start < timeout, f"{url} still answers 503 after {timeout}s: {body!r}"
+        time.sleep(0.5)
+
+
 def test_task_is_completed_and_survives_a_postgres_restart(backend: Backend) -> None:
     task_id = check_task_completes(GATEWAY, backend.sql, backend.logs)
     backend.restart_postgres()
     backend.wait_healthy()
+    # On Kubernetes the new PostgreSQL Pod has a new IP; the orchestrator's pooled connections to
+    # the old one fail first (503 database_unavailable) and are replaced. Allow that, bounded.
+    wait_until_database_reachable(f"{GATEWAY}/tasks/{task_id}", timeout=60)
     check_task_readable(GATEWAY, task_id, backend.sql)
     # The services reconnected: a new task still goes all the way through.
     check_task_completes(GATEWAY, backend.sql, backend.logs)
