@@ -26,9 +26,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: setup ## the main job: convert the bundled stack in compose/ and show the mapping report
-	$(KUBEMAP) convert -f compose/compose.yaml -o k8s
-	$(KUBEMAP) report -f compose/compose.yaml
+demo: setup k8s ## the main job: convert the bundled stack in compose/ to k8s/ and show the mapping report
+	$(KUBEMAP) report -f compose/compose.yaml --env-file compose/.env.example
 
 test: $(TEST_TARGETS) ## run every test suite (what CI runs)
 
