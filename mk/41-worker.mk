@@ -17,4 +17,7 @@ test-worker: servers-up ## worker: go vet and go test ./... on the real Redis an
 
 bench-worker: servers-up ## worker: jobs per second with 1 and 2 worker processes, and the ratio
 	$(WORKER_GO) build -o $(WORKER_BENCH_BIN) ./cmd/worker
+	@echo "== the stack's setting: WORKER_CONCURRENCY=2, 300-word jobs (PostgreSQL and Redis share the 2 cores)"
 	$(WORKER_GO) run ./cmd/worker-bench -worker $(WORKER_BENCH_BIN)
+	@echo "== worker-bound: one job at a time per process, 5,000-word jobs (the worker's own CPU is the limit)"
+	$(WORKER_GO) run ./cmd/worker-bench -worker $(WORKER_BENCH_BIN) -concurrency 1 -words 5000 -jobs 1000
