@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml
 demo: setup k8s ## the main job: convert the bundled stack in compose/ to k8s/ and show the mapping report
 	$(KUBEMAP) report -f compose/compose.yaml --env-file compose/.env.example
 
-test: $(TEST_TARGETS) ## run every test suite (what CI runs)
+test: ## run every test suite (what CI runs), each part timed, all parts even after a failure
+	@scripts/run-parts.sh $(TEST_TARGETS)
 
 bench: $(BENCH_TARGETS) ## run the benchmarks and print ratios
 
