@@ -26,6 +26,7 @@ from converter.cli.options import (
 from converter.errors import ClusterError, KubemapError
 
 if TYPE_CHECKING:
+    from converter.cli.convert_cmd import Conversion
     from converter.cluster import ObjectResult, WorkloadStatus
 
 KustomizeDirOpt = Annotated[
@@ -55,6 +56,7 @@ class Source:
     objects: list[dict[str, Any]]
     project: str | None
     namespace: str
+    conversion: Conversion | None = None  # when converted from the Compose project (not -k)
 
 
 def load_source(
@@ -71,6 +73,7 @@ def load_source(
     from converter.cluster import project_of, read_manifests
 
     folder_namespace = None
+    conversion = None
     if kustomize_dir is not None:
         manifests = read_manifests(kustomize_dir)
         objects, folder_namespace = manifests.objects, manifests.namespace
@@ -78,9 +81,10 @@ def load_source(
     else:
         from converter.cli.convert_cmd import convert_project
 
-        bundle = convert_project(
+        conversion = convert_project(
             load_options(files, env_files, profiles, project_name, project_directory, use_shell_env)
-        ).bundle
+        )
+        bundle = conversion.bundle
         objects = [dict(obj.body) for obj in bundle.objects]
         project = project_of(objects) or bundle.project
     if not objects:
@@ -89,7 +93,7 @@ def load_source(
     if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", chosen):
         raise ClusterError(f"namespace {chosen!r} is not a valid namespace name",
                            hint="pass --namespace with lower-case letters, digits and '-'")
-    return Source(objects, project, chosen)
+    return Source(objects, project, chosen, conversion)
 
 
 def _common_namespace(objects: list[dict[str, Any]]) -> str | None:

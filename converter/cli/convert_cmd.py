@@ -26,6 +26,7 @@ from converter.errors import KubemapError, TranslateError
 if TYPE_CHECKING:
     from converter.load import LoadOptions
     from converter.model import Bundle, Finding, TraceEntry
+    from converter.model.project import Project
     from converter.render import RenderOptions
 
 
@@ -40,6 +41,7 @@ class Conversion:
 
     bundle: Bundle
     render_options: RenderOptions
+    project: Project | None = None  # the loaded project (`kubemap up` builds its images)
 
 
 def convert_project(
@@ -67,7 +69,7 @@ def convert_project(
         kube_version=kube_version or newest_kube_version(),
         project_dir=project.working_dir,
     )
-    return Conversion(bundle=bundle, render_options=options)
+    return Conversion(bundle=bundle, render_options=options, project=project)
 
 
 def unsupported_entries(bundle: Bundle) -> list[TraceEntry]:

@@ -1,0 +1,95 @@
+"""`kubemap down`: remove what `kubemap up` put on the cluster, and the cluster if up made it."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Optional
+
+import typer
+
+from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, load_source, parse_duration
+from converter.cli.app import app, err_console, fail
+from converter.cli.options import EnvFileOpt, FileOpt, ProfileOpt, ProjectDirOpt, ProjectNameOpt, ShellEnvOpt
+from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, TimeoutOpt, deployable_from, interrupted
+from converter.errors import KubemapError
+
+
+@app.command(
+    "down",
+    epilog=(
+        "**Examples**\n\n"
+        "* `kubemap down` — remove the project in this folder from the kind cluster `kubemap`\n\n"
+        "* `kubemap down -f compose/compose.yaml --env-file compose/.env.example` — what `make kind-down` runs\n\n"
+        "* `kubemap down --cluster` — delete the whole kind cluster, every project in it\n\n"
+        "* `kubemap down --keep-cluster` — only the project, even if up created the cluster for it\n\n"
+        "**What is removed**: the project's namespace when kubemap created it (with everything in it, "
+        "volumes' claims included, like `docker compose down -v`); in a namespace kubemap did not create "
+        "(e.g. `default`), only the objects kubemap applied for the project. Then the kind cluster, when "
+        "`kubemap up` created it for this project and no other kubemap project runs in it.\n\n"
+        "**Exit codes**: 0 removed (or nothing was there); 2 error; 130 interrupted (run it again)."
+    ),
+)
+def down_command(
+    files: FileOpt = None,
+    env_files: EnvFileOpt = None,
+    profiles: ProfileOpt = None,
+    project_name: ProjectNameOpt = None,
+    project_directory: ProjectDirOpt = None,
+    use_shell_env: ShellEnvOpt = False,
+    kustomize_dir: KustomizeDirOpt = None,
+    context: ContextOpt = None,
+    kubeconfig: KubeconfigOpt = None,
+    namespace: NamespaceOpt = None,
+    cluster_name: ClusterNameOpt = "kubemap",
+    cluster: Annotated[
+        Optional[bool],
+        typer.Option("--cluster/--keep-cluster", show_default=False,
+                     help="--cluster: delete the kind cluster with everything in it (no project needed). "
+                          "--keep-cluster: never delete it. Default: delete it only when kubemap up created it "
+                          "for this project and no other kubemap project is left in it."),
+    ] = None,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the namespace, its Pods and the "
+                                       "volumes of its claims are gone.")] = True,
+    timeout: TimeoutOpt = "5m",
+) -> None:
+    """Remove a project that `kubemap up` started: its namespace (or its objects), then the kind
+    cluster if up created it for this project. Running it again, or with nothing there, is fine."""
+    from converter.cli.live import ConsoleReporter
+    from converter.up import DEFAULT_CLUSTER, Deployable, DownOptions, Target, down
+
+    started = time.monotonic()
+    try:
+        wait_seconds = parse_duration(timeout)
+        target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
+        if cluster and not context:
+            deployable = Deployable([], None, namespace or "default")  # the whole cluster goes: no project needed
+        else:
+            source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
+                                 project_directory, use_shell_env)
+            deployable = deployable_from(source, kustomize_dir, env_files, profiles)
+        with ConsoleReporter(err_console) as reporter:
+            result = down(target, deployable, DownOptions(cluster=cluster, wait=wait, timeout=wait_seconds), reporter)
+        took = f"in {time.monotonic() - started:.0f}s"
+        if result.nothing_there:
+            err_console.print(f"down: there is no kind cluster named {target.cluster_name}; nothing to remove",
+                              markup=False, soft_wrap=True)
+            return
+        said = []
+        removal = result.removal
+        if removal is not None:
+            if not removal.existed:
+                said.append(f"namespace {removal.namespace} was not there")
+            elif removal.namespace_deleted:
+                said.append(f"namespace {removal.namespace} deleted")
+            else:
+                said.append(f"{removal.objects_deleted} object(s) of {deployable.project} deleted from namespace "
+                            f"{removal.namespace} (kept: kubemap did not create it)")
+        if result.cluster_deleted:
+            said.append(f"kind cluster {target.cluster_name} deleted")
+        elif not context:
+            said.append(f"kind cluster {target.cluster_name} kept ({result.cluster_kept_because})")
+        err_console.print(f"down ({result.context}) {took}: " + "; ".join(said), markup=False, soft_wrap=True)
+    except KubemapError as error:
+        raise fail(error) from None
+    except KeyboardInterrupt:
+        raise interrupted("run kubemap down again to finish.") from None

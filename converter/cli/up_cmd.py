@@ -1,0 +1,194 @@
+"""`kubemap up`: a Compose project onto a local kind cluster (or an existing one) in one command,
+with live progress; the options `down` and `status` share."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from converter.cli.apply_cmd import (
+    KubeconfigOpt,
+    KustomizeDirOpt,
+    NamespaceOpt,
+    Source,
+    load_source,
+    parse_duration,
+)
+from converter.cli.app import app, err_console, fail
+from converter.cli.options import (
+    EnvFileOpt,
+    FileOpt,
+    ProfileOpt,
+    ProjectDirOpt,
+    ProjectNameOpt,
+    ShellEnvOpt,
+)
+from converter.errors import KubemapError
+
+if TYPE_CHECKING:
+    from converter.up import Deployable, Url
+
+ContextOpt = Annotated[
+    Optional[str],
+    typer.Option("--context", show_default=False,
+                 help="Use this existing cluster (a kubeconfig context) instead of a local kind cluster. "
+                      "Nothing kind-specific happens then: no cluster is created and no image is loaded, "
+                      "so its nodes must be able to pull the images."),
+]
+ClusterNameOpt = Annotated[
+    str,
+    typer.Option("--cluster-name", envvar="KIND_CLUSTER_NAME",
+                 help="The local kind cluster to use or create when no --context is given (its context is "
+                      "kind-NAME). One cluster serves many projects, each in its own namespace."),
+]
+TimeoutOpt = Annotated[str, typer.Option("--timeout", help="How long to wait (e.g. 90s, 5m).")]
+WaitOpt = Annotated[
+    bool, typer.Option("--wait/--no-wait", help="Wait until every service is ready (Jobs: complete), "
+                       "showing a live per-service table; fail early, naming the service and why, when a "
+                       "Pod cannot get there by waiting.")]
+
+
+def deployable_from(source: Source, kustomize_dir: Path | None, env_files: list[Path] | None,
+                    profiles: list[str] | None) -> Deployable:
+    """What `up` needs from the loaded project: its objects, a kind config with its published
+    ports, and how Docker Compose builds its images."""
+    from converter.render.kind_config import kind_cluster_config
+    from converter.up import BuildPlan, Deployable
+    from converter.up.images import images_of
+    from converter.up.kind import read_kind_config
+
+    if kustomize_dir is not None or source.conversion is None or source.conversion.project is None:
+        config = read_kind_config(kustomize_dir) if kustomize_dir is not None else None
+        return Deployable(source.objects, source.project, source.namespace, kind_config=config)
+    project = source.conversion.project
+    bundle = source.conversion.bundle
+    services = sorted(name for name, service in project.services.items() if service.build is not None)
+    built = [o for o in source.objects
+             if ((o.get("metadata") or {}).get("labels") or {}).get("kubemap.io/service") in services]
+    plan = BuildPlan(
+        project_name=project.name,
+        project_directory=project.working_dir,
+        files=list(project.files),
+        env_files=[str(Path(f).resolve()) for f in env_files or []],
+        profiles=list(profiles or []),
+        services=services,
+        images=images_of(built),
+    )
+    config = kind_cluster_config(bundle.host_ports) if bundle.host_ports else None
+    return Deployable(source.objects, source.project, source.namespace, kind_config=config, build=plan)
+
+
+def print_urls(out: Console, urls: list[Url]) -> None:
+    width = max((len(u.service) for u in urls), default=0)
+    for url in urls:
+        note = f"  ({url.note})" if url.note else ""
+        out.print(f"  {url.service:<{width}}  {url.url}{note}", markup=False, highlight=False, soft_wrap=True)
+
+
+def interrupted(what: str) -> typer.Exit:
+    err_console.print(f"\ninterrupted: {what}", markup=False, soft_wrap=True)
+    sys.stdout.flush()
+    return typer.Exit(code=130)
+
+
+@app.command(
+    "up",
+    epilog=(
+        "**Examples**\n\n"
+        "* `kubemap up` — compose.yaml in this folder onto the kind cluster `kubemap` (created if missing)\n\n"
+        "* `kubemap up -f compose/compose.yaml --env-file compose/.env.example` — what `make kind-up` runs\n\n"
+        "* `kubemap up -k k8s` — the manifests `kubemap convert` wrote (images already built)\n\n"
+        "* `kubemap up --context my-cluster -n shop` — an existing cluster; its nodes must pull the images\n\n"
+        "* `kubemap up --no-wait && kubemap status` — apply, then look once\n\n"
+        "**What happens, in order**\n\n"
+        "1. The project is converted in memory (as `kubemap convert` would) or read from `-k DIR`.\n\n"
+        "2. Services with `build:` are built with `docker compose build` (Compose v2+), so the images get "
+        "the names kubemap gave them.\n\n"
+        "3. Without `--context`: the kind cluster `--cluster-name` is used, or created from the project's "
+        "kind config (its published ports become the node's port mappings). Provider: Docker when it can "
+        "run privileged containers, else Podman (KIND_EXPERIMENTAL_PROVIDER overrides). Node image: "
+        "`--node-image`, else kubemap's own (built in a kubemap checkout, no registry needed) when it exists "
+        "or kind's registry is unreachable (KIND_LOCAL_NODE=1/0 forces), else kind's default. A cluster "
+        "kubemap creates is recorded in it (ConfigMap kube-system/kubemap-up) for `kubemap down`.\n\n"
+        "4. Images the node lacks (compared by image ID) are loaded into it; the others are not.\n\n"
+        "5. Server-side apply into the namespace (default: the project name), pruning what kubemap applied "
+        "before and no longer generates.\n\n"
+        "6. A live table per service: workload, phase, ready/desired, restarts, last event. It stops early "
+        "when a Pod cannot get ready by waiting (an image that cannot be pulled, a container that crashed "
+        "3 times), naming the service and why.\n\n"
+        "7. The URL of every published port.\n\n"
+        "**Exit codes**: 0 up and ready; 2 error (the message names the step, the service and the reason); "
+        "130 interrupted (Ctrl-C): what was done stays, and running `kubemap up` again converges."
+    ),
+)
+def up_command(
+    files: FileOpt = None,
+    env_files: EnvFileOpt = None,
+    profiles: ProfileOpt = None,
+    project_name: ProjectNameOpt = None,
+    project_directory: ProjectDirOpt = None,
+    use_shell_env: ShellEnvOpt = False,
+    kustomize_dir: KustomizeDirOpt = None,
+    context: ContextOpt = None,
+    kubeconfig: KubeconfigOpt = None,
+    namespace: NamespaceOpt = None,
+    cluster_name: ClusterNameOpt = "kubemap",
+    wait: WaitOpt = True,
+    timeout: TimeoutOpt = "5m",
+    build: Annotated[bool, typer.Option("--build/--no-build", help="Build the images of services with "
+                                        "`build:` first (docker compose build).")] = True,
+    prune: Annotated[bool, typer.Option("--prune/--no-prune", help="Delete objects kubemap applied for this "
+                                        "project before and no longer generates.")] = True,
+    force_conflicts: Annotated[bool, typer.Option("--force-conflicts", help="Take over fields another field "
+                                                  "manager owns instead of failing.")] = False,
+    node_image: Annotated[
+        Optional[str], typer.Option("--node-image", envvar="KIND_NODE_IMAGE", show_default=False,
+                                    help="Node image for a new kind cluster (default: see step 3 below)."),
+    ] = None,
+    host_port_offset: Annotated[
+        int, typer.Option("--host-port-offset", help="Publish every host port this much higher on a new kind "
+                          "cluster (when something else, e.g. the Compose stack, holds the ports).")
+    ] = 0,
+) -> None:
+    """Run a Compose project on Kubernetes: build, create or reuse a local kind cluster, load the
+    images, apply, wait with a live table, print the URLs.
+
+    Without --context everything happens on a local kind cluster (`--cluster-name`, default
+    `kubemap`); with --context on that existing cluster, and nothing kind-specific is done (no
+    cluster, no image loading: its nodes must be able to pull the images).
+    """
+    from converter.cli.live import ConsoleReporter
+    from converter.up import DEFAULT_CLUSTER, Target, UpOptions, up
+
+    out = Console(highlight=False)
+    started = time.monotonic()
+    try:
+        wait_seconds = parse_duration(timeout)
+        source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
+                             project_directory, use_shell_env)
+        deployable = deployable_from(source, kustomize_dir, env_files, profiles)
+        target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
+        options = UpOptions(wait=wait, timeout=wait_seconds, prune=prune, force_conflicts=force_conflicts,
+                            build=build, node_image=node_image, local_node=os.environ.get("KIND_LOCAL_NODE"),
+                            host_port_offset=host_port_offset)
+        with ConsoleReporter(err_console) as reporter:
+            result = up(target, deployable, options, reporter)
+        actions = ", ".join(f"{n} {a}" for a, n in sorted(reporter.actions.items()))
+        ready = f", {len(result.statuses)} workload(s) ready" if wait else " (not waited for: --no-wait)"
+        err_console.print(f"up: {deployable.project or deployable.namespace} in namespace {result.namespace} "
+                          f"(context {result.context}) in {time.monotonic() - started:.0f}s: {actions}{ready}",
+                          markup=False, soft_wrap=True)
+        if result.urls:
+            out.print("Published ports:", markup=False)
+            print_urls(out, result.urls)
+    except KubemapError as error:
+        raise fail(error) from None
+    except KeyboardInterrupt:
+        raise interrupted("what was done so far stays (every step is idempotent); run kubemap up again to "
+                          "converge, or kubemap down to remove it.") from None
