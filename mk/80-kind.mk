@@ -1,7 +1,10 @@
-# The stack on a real local Kubernetes: kind, with kind's own node image where it can be pulled,
-# or kubemap's node image built here from Debian packages and the Go module proxy
-# (KIND_LOCAL_NODE=1; used automatically once built). See docs/kind.md.
-.PHONY: kind kind-node-image kind-up kind-down parity
+# The stack on a real local Kubernetes: kind, through `kubemap up` / `kubemap down` (which find
+# or build kind, pick Docker or Podman, and use kind's node image where it can be pulled or
+# kubemap's own, built here from Debian packages and the Go module proxy). See docs/kind.md.
+.PHONY: kind kind-node-image kind-up kind-down parity test-up compose-plugin
+
+# The bundled stack exactly as `make k8s` converts it.
+KIND_STACK := -f compose/compose.yaml --env-file compose/.env.example
 
 kind: ## build kind from the Go module proxy (cached in $KUBEMAP_CACHE)
 	@scripts/kind/build-kind.sh
@@ -9,15 +12,26 @@ kind: ## build kind from the Go module proxy (cached in $KUBEMAP_CACHE)
 kind-node-image: ## build kubemap/kind-node:<k8s version> (no registry needed; cached)
 	@scripts/kind/build-node-image.sh
 
-kind-up: setup ## the stack on a local kind cluster: create, build + load images, apply, wait, print URLs
-	@scripts/kind/kind-up.sh
+# kubemap up builds with `docker compose` (v2+); where the repo carries its Compose build, use it.
+compose-plugin:
+	@scripts/ensure-docker.sh
+	@if [ -x scripts/build-compose.sh ]; then scripts/build-compose.sh; fi
 
-kind-down: ## delete the kind cluster
-	@scripts/kind/kind-down.sh
+kind-up: setup compose-plugin ## the stack on a local kind cluster: kubemap up (build, cluster, load, apply, wait, URLs)
+	@if [ -z "$(PULL_BASE_IMAGES)" ]; then scripts/build-base-images.sh; fi
+	$(KUBEMAP) up $(KIND_STACK)
 
-parity: setup ## the stack's end-to-end scenarios under Docker Compose and on kind (local node image)
+kind-down: setup ## kubemap down: the stack's namespace, and the cluster if kubemap up created it for the stack
+	$(KUBEMAP) down $(KIND_STACK)
+
+parity: setup compose-plugin ## the stack's end-to-end scenarios under Docker Compose and on kind, then tests/up on that cluster
 	@scripts/kind/parity.sh
+
+test-up: setup compose-plugin ## kubemap up → requests → up again → down for tests/up/project (a kind cluster is reused or made)
+	@scripts/build-base-images.sh
+	$(PY) -m pytest -q -p no:cacheprovider tests/up
 
 # Green three times in a row here (about 3.5 min with caches; about 17 min cold: kubelet/kubeadm/
 # kube-proxy, CoreDNS and crictl builds ≈ 10 min, node image ≈ 2.5 min, podman install, the rest).
+# tests/up runs inside parity, on its cluster.
 TEST_TARGETS += parity

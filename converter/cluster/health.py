@@ -159,7 +159,7 @@ def problem_of(pod: KubeObject, events: list[KubeObject]) -> Problem | None:
     if status.get("phase") == "Pending" and not status.get("conditions"):
         return Problem("Pending", f"pod {name}: Pending, not yet scheduled", pod=name)
     for container in status.get("containerStatuses") or []:
-        if (container.get("state") or {}).get("running") and not container.get("ready"):
+        if "running" in (container.get("state") or {}) and not container.get("ready"):
             complaint = _latest(events, "Pod", name, reason="Unhealthy")
             said = f": {complaint}" if complaint else " yet"
             return Problem("NotReady", f"pod {name}: container {container.get('name')} is running but not ready{said}",
@@ -196,8 +196,12 @@ def _container_problem(pod: KubeObject, pod_name: str, container: dict[str, Any]
 
 
 def _event_time(event: KubeObject) -> str:
-    return str(event.get("lastTimestamp") or event.get("eventTime")
-               or (event.get("metadata") or {}).get("creationTimestamp") or "")
+    """Comparable as text: `lastTimestamp` has whole seconds, `eventTime` (events the scheduler
+    writes through events.k8s.io) microseconds; both become YYYY-MM-DDTHH:MM:SS.ffffff."""
+    stamp = str(event.get("lastTimestamp") or event.get("eventTime")
+                or (event.get("metadata") or {}).get("creationTimestamp") or "")
+    fraction = stamp[19:].rstrip("Z") or "."
+    return stamp[:19] + fraction.ljust(7, "0")
 
 
 def _latest(events: list[KubeObject], kind: str, name: str, reason: str | None = None) -> str:

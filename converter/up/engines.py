@@ -39,7 +39,8 @@ def find_cluster(name: str) -> str | None:
 
 
 def node_containers(provider: str, cluster: str) -> dict[str, str]:
-    """Node container name -> state (running, exited, ...)."""
+    """Node container name -> state: Docker says `running`, `exited`, ...; Podman 4 says
+    `Up 5 minutes ago`, `Exited (0) ...` (see is_running)."""
     if shutil.which(provider) is None:
         return {}
     code, out = capture([provider, "ps", "-a", "--filter", f"label={CLUSTER_LABEL}={cluster}",
@@ -52,6 +53,10 @@ def node_containers(provider: str, cluster: str) -> dict[str, str]:
         if name.strip():
             found[name.strip()] = state.strip().lower()
     return found
+
+
+def is_running(state: str) -> bool:
+    return state == "running" or state.startswith("up ")
 
 
 def port_bindings(provider: str, container: str) -> dict[tuple[int, str], tuple[str, int]]:

@@ -218,7 +218,8 @@ def _kind_cluster(target: Target, deployable: Deployable, options: UpOptions,
     provider = engines.find_cluster(target.cluster_name)
     if provider is not None:
         cluster = kind.Cluster(target.cluster_name, provider, kind_bin, target.kubeconfig)
-        stopped = {n: s for n, s in engines.node_containers(provider, cluster.name).items() if s != "running"}
+        stopped = {n: s for n, s in engines.node_containers(provider, cluster.name).items()
+                   if not engines.is_running(s)}
         if stopped:
             names = ", ".join(f"{n} ({s})" for n, s in sorted(stopped.items()))
             raise ToolError(f"the kind cluster {cluster.name} exists but its node is not running: {names}",

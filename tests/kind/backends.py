@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -26,6 +27,15 @@ def run(argv: list[str], timeout: float = 180, stdin: str | None = None) -> str:
     if result.returncode != 0:
         raise AssertionError(f"{' '.join(argv)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+def node_engine(node: str) -> str:
+    """docker or podman: whichever runs the kind node container (kubemap up chose it)."""
+    for engine in ("docker", "podman"):
+        if shutil.which(engine) and subprocess.run([engine, "container", "inspect", node],
+                                                   capture_output=True).returncode == 0:
+            return engine
+    raise AssertionError(f"no docker or podman container named {node}: is the kind cluster up?")
 
 
 class Backend:
@@ -126,9 +136,8 @@ class KindBackend(Backend):
 
     def _node_ctr(self, *args: str) -> None:
         """ctr in the (single) kind node, where containerd runs the Pods' containers."""
-        engine = os.environ.get("KIND_EXPERIMENTAL_PROVIDER") or "docker"
         node = os.environ.get("KIND_CLUSTER_NAME", "kubemap") + "-control-plane"
-        run([engine, "exec", node, "ctr", "--namespace", "k8s.io", *args])
+        run([node_engine(node), "exec", node, "ctr", "--namespace", "k8s.io", *args])
 
     def signal_worker(self, worker: str, sig: signal.Signals) -> None:
         pod = json.loads(self.kubectl("get", "pod", worker, "-o", "json"))

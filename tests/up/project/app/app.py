@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 import urllib.request
@@ -86,4 +87,8 @@ if __name__ == "__main__":
         urllib.request.urlopen(f"http://localhost:{PORT}/healthz", timeout=2)
         sys.exit(0)
     print(f"app listening on :{PORT}, redis at {REDIS[0]}:{REDIS[1]}", flush=True)
-    ThreadingHTTPServer(("0.0.0.0", PORT), Handler).serve_forever()
+    server = ThreadingHTTPServer(("0.0.0.0", PORT), Handler)
+    # PID 1 in its container: SIGTERM does nothing unless handled, and the Pod would wait out
+    # its grace period on every stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server.serve_forever()

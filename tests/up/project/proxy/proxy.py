@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import signal
 import sys
 import urllib.parse
 import urllib.request
@@ -56,4 +57,8 @@ if __name__ == "__main__":
         urllib.request.urlopen(f"http://localhost:{PORT}/proxy-healthz", timeout=2)
         sys.exit(0)
     print(f"proxy listening on :{PORT} -> {UPSTREAM.geturl()}", flush=True)
-    ThreadingHTTPServer(("0.0.0.0", PORT), Proxy).serve_forever()
+    server = ThreadingHTTPServer(("0.0.0.0", PORT), Proxy)
+    # PID 1 in its container: SIGTERM does nothing unless handled, and the Pod would wait out
+    # its grace period on every stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server.serve_forever()
