@@ -35,3 +35,9 @@ test-up: setup compose-plugin ## kubemap up → requests → up again → down f
 # kube-proxy, CoreDNS and crictl builds ≈ 10 min, node image ≈ 2.5 min, podman install, the rest).
 # tests/up runs inside parity, on its cluster.
 TEST_TARGETS += parity
+
+# Heavy (the shared kind cluster, Docker): run as `flock /tmp/kubemap-heavy.lock make bench-up`.
+.PHONY: bench-up
+BENCH_TARGETS += bench-up
+bench-up: setup compose-plugin ## kubemap up of compose/ on kind, cold and warm, vs make kind-up before kubemap up (ratios)
+	@bench/up_bench.sh

@@ -61,12 +61,12 @@ if [[ -z "$only" || "$only" == kind ]]; then
   PARITY_BACKEND=kind .venv/bin/python -m pytest -q -p no:cacheprovider \
     tests/kind/test_parity.py tests/kind/test_kind_cluster.py || status=$?
   log "kind scenarios exited $status ($((SECONDS - t))s)"
-  t=$SECONDS; stack_off_kind || status=$?; log "stack removed from the cluster ($((SECONDS - t))s)"
-  if [[ $status -eq 0 ]]; then
-    t=$SECONDS
-    .venv/bin/python -m pytest -q -p no:cacheprovider tests/up || status=$?
-    log "tests/up (a second project: kubemap up → requests → kubemap down) exited $status ($((SECONDS - t))s)"
-  fi
+  t=$SECONDS; stack_off_kind; log "stack removed from the cluster ($((SECONDS - t))s)"
+  t=$SECONDS
+  up_status=0
+  .venv/bin/python -m pytest -q -p no:cacheprovider tests/up || up_status=$?
+  log "tests/up (a second project: kubemap up → requests → kubemap down) exited $up_status ($((SECONDS - t))s)"
+  [[ $status -ne 0 ]] || status=$up_status
   if [[ "${KEEP_CLUSTER:-}" != 1 ]]; then "${kubemap[@]}" down --cluster; fi
   [[ $status -eq 0 ]] || exit "$status"
 fi

@@ -8,6 +8,7 @@ in test_parity.py are written once. Everything goes through the published ports 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -29,8 +30,10 @@ def run(argv: list[str], timeout: float = 180, stdin: str | None = None) -> str:
     return result.stdout
 
 
+@functools.cache
 def node_engine(node: str) -> str:
-    """docker or podman: whichever runs the kind node container (kubemap up chose it)."""
+    """docker or podman: whichever runs the kind node container (kubemap up chose it). Looked up
+    once: the worker-kill scenario freezes a worker within moments of queueing its jobs."""
     for engine in ("docker", "podman"):
         if shutil.which(engine) and subprocess.run([engine, "container", "inspect", node],
                                                    capture_output=True).returncode == 0:
