@@ -10,7 +10,6 @@ when it is already built, or when kind's registry does not even resolve; else ki
 from __future__ import annotations
 
 import copy
-import os
 import socket
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -120,7 +119,7 @@ def prepare_node_image(choice: NodeImage, provider: str, reporter: Reporter) -> 
     have_id = have[1].strip() if have[0] == 0 else ""
     if have_id and want.removeprefix("sha256:") == have_id.removeprefix("sha256:"):
         return f"localhost/{choice.image}"
-    with reporter.step(f"copying the node image into podman's image store"):
+    with reporter.step("copying the node image into podman's image store"):
         run(["podman", "load", "-q"], stdin_from=["docker", "save", choice.image],
             what="copying the node image to podman", on_line=reporter.output)
         if have_id:  # the stale copy: about 1 GB nobody uses any more
@@ -179,7 +178,9 @@ def create(cluster: Cluster, config: dict[str, Any], node_image: str | None, rep
         argv = [cluster.kind, "create", "cluster", "--name", cluster.name, "--config", str(path), "--wait", "180s",
                 *cluster.kubeconfig_args(), *(["--image", node_image] if node_image else [])]
         try:
-            run(argv, what=f"creating the kind cluster {cluster.name}", env=cluster.env(), on_line=reporter.output)
+            run(argv, what=f"creating the kind cluster {cluster.name}", env=cluster.env(), on_line=reporter.output,
+                hint="a host port in use (`address already in use`)? stop what holds it (e.g. the Compose "
+                     "stack) or pass --host-port-offset")
         except BaseException:
             reporter.note(f"removing the half-made cluster {cluster.name}")
             capture([cluster.kind, "delete", "cluster", "--name", cluster.name, *cluster.kubeconfig_args()],
@@ -196,11 +197,3 @@ def export_kubeconfig(cluster: Cluster) -> None:
     """Write the cluster's context into the kubeconfig (when it is missing there)."""
     run([cluster.kind, "export", "kubeconfig", "--name", cluster.name, *cluster.kubeconfig_args()],
         what=f"writing the kubeconfig context {cluster.context}", env=cluster.env())
-
-
-def kubeconfig_path(explicit: str | None) -> str | None:
-    """What kind writes to: --kubeconfig, else $KUBECONFIG's first file, else ~/.kube/config."""
-    if explicit:
-        return explicit
-    env = os.environ.get("KUBECONFIG")
-    return env.split(os.pathsep)[0] if env else None
