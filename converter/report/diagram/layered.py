@@ -6,7 +6,8 @@ Two choices keep big projects readable, and both are plain rules, not randomness
 - rows hold at most `row_limit` boxes (a bounded-width layering, filled from the bottom), so 20
   workers that all use the same database make five rows, not one row 5,000 px wide;
 - arrows that skip rows share one small junction per (target, style, row), so the 40 arrows from
-  those workers into the database run down a few trunks instead of 40 parallel lines.
+  those workers into the database run down a few trunks instead of 40 parallel lines (or per
+  source, where one source fans out to many targets).
 
 Deterministic: rows, junctions and grandalf's input are built in the caller's order (grandalf
 keeps insertion order; its own connected-component split iterates a set of edges, so it is not
@@ -73,7 +74,7 @@ def _components(items: list[Item], links: list[Link], order: dict[str, int]) -> 
     return list(groups.values())
 
 
-def _acyclic(keys: list[str], links: list[Link]) -> set[int]:
+def upward_links(keys: list[str], links: list[Link]) -> set[int]:
     """Indexes of links to draw upwards so that the rest has no cycle (DFS back edges, in input
     order). depends_on has no cycles (the loader refuses them); links and network_mode may."""
     out: dict[str, list[tuple[str, int]]] = {k: [] for k in keys}
@@ -192,7 +193,7 @@ def _layout_component(items: list[Item], links: list[Link], row_limit: int, xspa
     if not links:
         item = items[0]
         return Placement({item.key: (item.w / 2, item.h / 2)}, item.w, item.h, [])
-    back = _acyclic(keys, links)
+    back = upward_links(keys, links)
     down = [(l.target, l.source) if i in back else (l.source, l.target) for i, l in enumerate(links)]
     rows = _rows(items, [d for d in down if d[0] != d[1]], row_limit, order)
     top = max(rows.values())
@@ -201,10 +202,19 @@ def _layout_component(items: list[Item], links: list[Link], row_limit: int, xspa
     paths: list[list[str]] = []
     pairs: dict[tuple[str, str], None] = {}
     all_keys = list(keys)
+    # A trunk is shared by the links into one target, or, where one source sends more long links
+    # than its target receives (a port fanning out), by the links out of that source.
+    long_out: dict[str, int] = {}
+    long_in: dict[str, int] = {}
+    for upper, lower in down:
+        if ranks[lower] - ranks[upper] > 1:
+            long_out[upper] = long_out.get(upper, 0) + 1
+            long_in[lower] = long_in.get(lower, 0) + 1
     for index, (link, (upper, lower)) in enumerate(zip(links, down)):
         path = [upper]
+        end = f"from\x00{upper}" if long_out.get(upper, 0) > long_in.get(lower, 0) else f"to\x00{lower}"
         for rank in range(ranks[upper] + 1, ranks[lower]):
-            junction = f"\x00{lower}\x00{link.style}\x00{rank}\x00{'up' if index in back else ''}"
+            junction = f"\x00{end}\x00{link.style}\x00{rank}\x00{'up' if index in back else ''}"
             if junction not in sizes:
                 sizes[junction] = (JUNCTION, 2.0)
                 ranks[junction] = rank
@@ -245,10 +255,13 @@ def _layout_component(items: list[Item], links: list[Link], row_limit: int, xspa
 
 def layered(items: list[Item], links: list[Link], row_limit: int = 4, xspace: float = 28.0,
             yspace: float = 44.0, gap: float = 32.0) -> Placement:
-    """Lay out `items` and `links`; connected parts side by side, wrapped into shelves no wider
-    than the widest part or `row_limit` boxes, whichever is wider."""
+    """Lay out `items` and `links`. Connected parts that hold a top or bottom item (a group's
+    ports) stand side by side in one row, so nothing is above a top item or below a bottom one;
+    the other parts are packed in shelves to their right, no wider than the widest part or
+    `row_limit` boxes, whichever is wider."""
     order = {item.key: i for i, item in enumerate(items)}
     known = set(order)
+    placed_items = {i.key for i in items if i.place}
     links = [l for l in links if l.source in known and l.target in known and l.source != l.target]
     parts = _components(items, links, order)
     placed: list[tuple[Placement, list[int]]] = []
@@ -258,20 +271,44 @@ def layered(items: list[Item], links: list[Link], row_limit: int = 4, xspace: fl
         placed.append((_layout_component(part, [links[i] for i in indexes], row_limit, xspace, yspace, order), indexes))
     # Connected parts first (in input order), then lone boxes.
     placed.sort(key=lambda p: (not p[1], min(order[k] for k in p[0].centers)))
+    anchored = [p for p in placed if placed_items & set(p[0].centers)]
+    free = [p for p in placed if not placed_items & set(p[0].centers)]
     widest_box = max((i.w for i in items), default=0.0)
-    shelf_width = max([p.width for p, _ in placed] + [row_limit * widest_box + (row_limit - 1) * xspace])
+    shelf_width = max([p.width for p, _ in free] + [row_limit * widest_box + (row_limit - 1) * xspace])
     result = Placement(routes=[[] for _ in links])
-    x = y = shelf_height = 0.0
-    for part, indexes in placed:
-        if x > 0 and x + part.width > shelf_width:
-            x, y = 0.0, y + shelf_height + yspace
-            shelf_height = 0.0
+
+    def put(part: Placement, indexes: list[int], x: float, y: float) -> None:
         for key, (cx, cy) in part.centers.items():
             result.centers[key] = (round(cx + x, 1), round(cy + y, 1))
         for index, route in zip(indexes, part.routes):
             result.routes[index] = [(round(px + x, 1), round(py + y, 1)) for px, py in route]
         result.width = max(result.width, x + part.width)
         result.height = max(result.height, y + part.height)
+
+    left = 0.0
+    for part, indexes in anchored:
+        put(part, indexes, left, 0.0)
+        left += part.width + gap
+    x, y, shelf_height = left, 0.0, 0.0
+    for part, indexes in free:
+        if x > left and x + part.width > left + shelf_width:
+            x, y = left, y + shelf_height + yspace
+            shelf_height = 0.0
+        put(part, indexes, x, y)
         shelf_height = max(shelf_height, part.height)
         x += part.width + gap
+    # A bottom item sits on the drawing's bottom edge: move it down to there (the column below
+    # it is empty), so the arrow through it leaves the drawing without crossing anything.
+    for item in items:
+        if item.place == "bottom":
+            cx, _ = result.centers[item.key]
+            result.centers[item.key] = (cx, round(result.height - item.h / 2, 1))
+    for index, link in enumerate(links):
+        for end, key in ((0, link.source), (-1, link.target)):
+            if key in placed_items and order.get(key) is not None and result.routes[index]:
+                route = result.routes[index]
+                if end == 0:
+                    route[0] = result.centers[key]
+                else:
+                    route[-1] = result.centers[key]
     return result

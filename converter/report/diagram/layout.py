@@ -4,7 +4,8 @@ the Compose panel and in the Kubernetes panel.
 Each network group is laid out on its own (a layered drawing of its services), framed, and the
 frames are laid out the same way, one level up. An arrow from one group to another leaves its
 group through a port on the frame's bottom edge and enters the other through a port on the top
-edge, so it never crosses a box inside either group.
+edge, so it never crosses a box inside either group. Arrows between the same two groups share
+the ports and run as one bundle in between.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from converter.report.diagram.graph import Edge, Graph
-from converter.report.diagram.layered import JUNCTION, Item, Link, Placement, Point, layered
+from converter.report.diagram.layered import JUNCTION, Item, Link, Placement, Point, layered, upward_links
 from converter.report.diagram.metrics import BOX_WIDTH, TAB_ROOM, box_height
 
 FRAME_PAD = 18.0
@@ -65,35 +66,59 @@ def style_of(edge: Edge) -> str:
     return f"{edge.kind}{'-optional' if edge.optional else ''}"
 
 
+def group_pairs(graph: Graph) -> list[tuple[str, str]]:
+    """(group, group) for every arrow between two groups, once, in the order of the arrows."""
+    group_of = {n.service: n.group for n in graph.nodes}
+    pairs = {(group_of[e.source], group_of[e.target]): None for e in graph.edges}
+    return [(a, b) for a, b in pairs if a != b]
+
+
 def _group_placements(graph: Graph) -> tuple[dict[str, Placement], dict[str, list[tuple[int, str]]]]:
     """Each group's own drawing. Returns the placements and, per group, which of its links
-    stands for which part of which edge ('in', 'out' or 'all')."""
+    stands for which part of which edge ('in', 'out' or 'all').
+
+    An arrow to another group leaves through a port on the bottom row and enters through one on
+    the top row; when the groups' layout draws that pair upwards (a cycle between groups), the
+    ports swap sides, so the arrow still leaves and enters without crossing its own group."""
     members: dict[str, list[str]] = {g.key: [] for g in graph.groups}
     group_of = {n.service: n.group for n in graph.nodes}
     for node in graph.nodes:
         members[node.group].append(node.service)
+    pairs = group_pairs(graph)
+    upward = {pairs[i] for i in upward_links([g.key for g in graph.groups], [Link(a, b) for a, b in pairs])}
     items: dict[str, list[Item]] = {key: [Item(s, BOX_WIDTH, box_height(graph.node(s))) for s in names]
                                     for key, names in members.items()}
     links: dict[str, list[Link]] = {key: [] for key in members}
     roles: dict[str, list[tuple[int, str]]] = {key: [] for key in members}
-    ports: set[str] = set()
+    flipped: dict[str, list[bool]] = {key: [] for key in members}
+    ports: set[tuple[str, str]] = set()
     for index, edge in enumerate(graph.edges):
         source, target = group_of[edge.source], group_of[edge.target]
         style = style_of(edge)
         if source == target:
             links[source].append(Link(edge.source, edge.target, style))
             roles[source].append((index, "all"))
+            flipped[source].append(False)
             continue
-        out_port, in_port = f"\x01out\x01{edge.target}\x01{style}", f"\x01in\x01{edge.target}\x01{style}"
-        for group, port, place in ((source, out_port, "bottom"), (target, in_port, "top")):
+        up = (source, target) in upward
+        # One port per (other group, style): arrows between two groups run as one bundle between
+        # the frames and fan out inside them, as dot's `concentrate` does. Per-arrow ports would
+        # make every arrow's source its own column.
+        out_port, in_port = f"\x01out\x01{target}\x01{style}", f"\x01in\x01{source}\x01{style}"
+        for group, port, place in ((source, out_port, "top" if up else "bottom"), (target, in_port, "bottom" if up else "top")):
             if (group, port) not in ports:
-                ports.add((group, port))  # type: ignore[arg-type]
+                ports.add((group, port))
                 items[group].append(Item(port, JUNCTION, 2.0, place))
-        links[source].append(Link(edge.source, out_port, style))
+        # Links always point down inside a group; an upward part is laid out reversed.
+        links[source].append(Link(out_port, edge.source, style) if up else Link(edge.source, out_port, style))
         roles[source].append((index, "out"))
-        links[target].append(Link(in_port, edge.target, style))
+        flipped[source].append(up)
+        links[target].append(Link(edge.target, in_port, style) if up else Link(in_port, edge.target, style))
         roles[target].append((index, "in"))
+        flipped[target].append(up)
     placements = {key: layered(items[key], links[key], row_limit=ROW_LIMIT) for key in members}
+    for key, placement in placements.items():
+        placement.routes = [route[::-1] if flip else route for route, flip in zip(placement.routes, flipped[key])]
     return placements, roles
 
 
@@ -129,12 +154,7 @@ def layout_graph(graph: Graph) -> Layout:
     frames_items = [Item(g.key, placements[g.key].width + 2 * FRAME_PAD,
                          placements[g.key].height + FRAME_TITLE + 2 * FRAME_PAD) for g in graph.groups]
     group_of = {n.service: n.group for n in graph.nodes}
-    outer_links: dict[tuple[str, str], None] = {}
-    for edge in graph.edges:
-        a, b = group_of[edge.source], group_of[edge.target]
-        if a != b:
-            outer_links[(a, b)] = None
-    outer_pairs = list(outer_links)
+    outer_pairs = group_pairs(graph)
     outer = layered(frames_items, [Link(a, b) for a, b in outer_pairs], row_limit=GROUP_ROW_LIMIT,
                     xspace=40.0, yspace=56.0, gap=40.0)
     top_left = (PANEL_MARGIN, PANEL_MARGIN + PANEL_TITLE)
