@@ -101,10 +101,10 @@ networks: {front: {}, back: {}}
 
 
 @pytest.mark.parametrize("policies, expected", [
-    (False, {"network: front": "front: no NetworkPolicy (flat pod network)",
-             "networks: back + front": "back + front: no NetworkPolicy (flat pod network)",
-             "network: back": "back: no NetworkPolicy (flat pod network)",
-             "network: default": "default: no NetworkPolicy (flat pod network)"}),
+    (False, {"network: front": "front: no NetworkPolicy",
+             "networks: back + front": "back + front: no NetworkPolicy",
+             "network: back": "back: no NetworkPolicy",
+             "network: default": "default: no NetworkPolicy"}),
     (True, {"network: front": "NetworkPolicy compose-net-front",  # the project is named after its directory
             "networks: back + front": "NetworkPolicies compose-net-back, compose-net-front",
             "network: back": "NetworkPolicy compose-net-back",

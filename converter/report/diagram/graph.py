@@ -303,7 +303,7 @@ def _k8s_group_label(key: str, policies: dict[str, str]) -> str:
         return {"host": "hostNetwork: the node's network"}.get(value, f"network_mode {value}: not converted")
     names = [policies[n] for n in value.split(",") if n in policies]
     if not names:
-        return f"{' + '.join(value.split(','))}: no NetworkPolicy (flat pod network)"
+        return f"{' + '.join(value.split(','))}: no NetworkPolicy"
     return ("NetworkPolicy " if len(names) == 1 else "NetworkPolicies ") + ", ".join(names)
 
 
