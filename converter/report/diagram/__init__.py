@@ -5,6 +5,8 @@ graph (what to draw, from the Project and the Bundle) → layout (where, with gr
 svg / mermaid (how). Pure functions: nothing here reads files or prints.
 """
 
+from collections.abc import Callable
+
 from converter.report.diagram.graph import Graph, extract_graph
 from converter.report.diagram.layout import Layout, layout_graph
 from converter.report.diagram.mermaid import render_mermaid
@@ -13,6 +15,6 @@ from converter.report.diagram.svg import render_svg
 __all__ = ["Graph", "Layout", "extract_graph", "layout_graph", "render_mermaid", "render_svg", "diagram_svg"]
 
 
-def diagram_svg(graph: Graph, href=None) -> str:  # type: ignore[no-untyped-def]
+def diagram_svg(graph: Graph, href: Callable[[str], str] | None = None) -> str:
     """Lay out and draw `graph`; `href(service)` links each box (see render_svg)."""
     return render_svg(graph, layout_graph(graph), href)
