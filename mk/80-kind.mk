@@ -1,7 +1,7 @@
 # The stack on a real local Kubernetes: kind, through `kubemap up` / `kubemap down` (which find
 # or build kind, pick Docker or Podman, and use kind's node image where it can be pulled or
 # kubemap's own, built here from Debian packages and the Go module proxy). See docs/kind.md.
-.PHONY: kind kind-node-image kind-up kind-down parity test-up compose-plugin
+.PHONY: kind kind-node-image kind-up kind-down parity test-up
 
 # The bundled stack exactly as `make k8s` converts it.
 KIND_STACK := -f compose/compose.yaml --env-file compose/.env.example
@@ -12,22 +12,22 @@ kind: ## build kind from the Go module proxy (cached in $KUBEMAP_CACHE)
 kind-node-image: ## build kubemap/kind-node:<k8s version> (no registry needed; cached)
 	@scripts/kind/build-node-image.sh
 
-# kubemap up builds with `docker compose` (v2+); where the repo carries its Compose build, use it.
-compose-plugin:
-	@scripts/ensure-docker.sh
-	@if [ -x scripts/build-compose.sh ]; then scripts/build-compose.sh; fi
+# kubemap up builds with `docker compose` (v2+): the repo's Compose build (make compose), where
+# this checkout has it.
+COMPOSE_PLUGIN := $(if $(wildcard scripts/build-compose.sh),compose)
 
-kind-up: setup compose-plugin ## the stack on a local kind cluster: kubemap up (build, cluster, load, apply, wait, URLs)
+kind-up: setup $(COMPOSE_PLUGIN) ## the stack on a local kind cluster: kubemap up (build, cluster, load, apply, wait, URLs)
+	@scripts/ensure-docker.sh
 	@if [ -z "$(PULL_BASE_IMAGES)" ]; then scripts/build-base-images.sh; fi
 	$(KUBEMAP) up $(KIND_STACK)
 
 kind-down: setup ## kubemap down: the stack's namespace, and the cluster if kubemap up created it for the stack
 	$(KUBEMAP) down $(KIND_STACK)
 
-parity: setup compose-plugin ## the stack's end-to-end scenarios under Docker Compose and on kind, then tests/up on that cluster
+parity: setup $(COMPOSE_PLUGIN) ## the stack's end-to-end scenarios under Docker Compose and on kind, then tests/up on that cluster
 	@scripts/kind/parity.sh
 
-test-up: setup compose-plugin ## kubemap up → requests → up again → down for tests/up/project (a kind cluster is reused or made)
+test-up: setup $(COMPOSE_PLUGIN) ## kubemap up → requests → up again → down for tests/up/project (a kind cluster is reused or made)
 	@scripts/build-base-images.sh
 	$(PY) -m pytest -q -p no:cacheprovider tests/up
 
@@ -39,5 +39,5 @@ TEST_TARGETS += parity
 # Heavy (the shared kind cluster, Docker): run as `flock /tmp/kubemap-heavy.lock make bench-up`.
 .PHONY: bench-up
 BENCH_TARGETS += bench-up
-bench-up: setup compose-plugin ## kubemap up of compose/ on kind, cold and warm, vs make kind-up before kubemap up (ratios)
+bench-up: setup $(COMPOSE_PLUGIN) ## kubemap up of compose/ on kind, cold and warm, vs make kind-up before kubemap up (ratios)
 	@bench/up_bench.sh

@@ -64,7 +64,8 @@ class ConsoleReporter:
     """converter.up.Reporter for a console (stderr)."""
 
     def __init__(self, console: Console) -> None:
-        self.console = console
+        # The CLI's stderr console may be a lazy proxy; rich's Live wants the Console itself.
+        self.console: Console = getattr(console, "target", console)
         self.tty = console.is_terminal
         self._live: Live | None = None
         self._title = ""
