@@ -122,10 +122,18 @@ def up(target: Target, deployable: Deployable, options: UpOptions, reporter: Rep
         loaded = None
     else:
         cluster, created = _kind_cluster(target, deployable, options, reporter)
-        client = _connect_kind(cluster)
-        if created:
-            write_record(client, {"cluster": cluster.name, "created-for": deployable.project or deployable.namespace,
-                                  "provider": cluster.provider, "kubemap-version": __version__})
+        try:
+            client = _connect_kind(cluster)
+            if created:
+                write_record(client, {"cluster": cluster.name, "provider": cluster.provider,
+                                      "created-for": deployable.project or deployable.namespace,
+                                      "kubemap-version": __version__})
+        except BaseException:
+            if created:  # a cluster nobody recorded would outlive every `kubemap down`: take it back
+                reporter.note(f"removing the cluster {cluster.name} again: it was created but not recorded")
+                capture([cluster.kind, "delete", "cluster", "--name", cluster.name, *cluster.kubeconfig_args()],
+                        env=cluster.env(), timeout=300)
+            raise
         _check_port_mappings(cluster, deployable, options, reporter)
         loaded = _load_images(cluster, deployable, reporter)
     result = UpResult(client.context, deployable.namespace, created_cluster=created, images=loaded)
@@ -174,23 +182,30 @@ def down(target: Target, deployable: Deployable, options: DownOptions, reporter:
     with reporter.step(f"removing {deployable.namespace} (context {client.context})"):
         result.removal = remove_project(client, deployable.namespace, deployable.project, wait_seconds=wait_seconds,
                                         on_progress=reporter.output)
-    record = read_record(client)
     mine = deployable.project or deployable.namespace
-    if options.cluster is False:
-        result.cluster_kept_because = "--keep-cluster"
-    elif not record:
-        result.cluster_kept_because = "kubemap up did not create it"
-    elif record.get("created-for") != mine:
-        result.cluster_kept_because = f"kubemap up created it for project {record.get('created-for')}"
-    else:
-        others = sorted({p for p in projects_in_cluster(client).values() if p != mine})
-        if others:
-            result.cluster_kept_because = f"project(s) {', '.join(others)} still run in it"
+    others = sorted({p for p in projects_in_cluster(client).values() if p != mine})
+    result.cluster_kept_because = keep_cluster_because(options.cluster, read_record(client), mine, others)
     if not result.cluster_kept_because:
         with reporter.step(f"deleting the kind cluster {cluster.name} (kubemap up created it for {mine})"):
             kind.delete(cluster, reporter)
         result.cluster_deleted = True
     return result
+
+
+def keep_cluster_because(option: bool | None, record: dict[str, str] | None, project: str,
+                         other_projects: list[str]) -> str:
+    """Why `kubemap down` keeps the kind cluster; empty: delete it. It goes only when kubemap up
+    created it for this project and no other kubemap project is left in it (--keep-cluster:
+    never; --cluster is handled before, without looking at the cluster at all)."""
+    if option is False:
+        return "--keep-cluster"
+    if not record:
+        return "kubemap up did not create it"
+    if record.get("created-for") != project:
+        return f"kubemap up created it for project {record.get('created-for')}"
+    if other_projects:
+        return f"project(s) {', '.join(other_projects)} still run in it"
+    return ""
 
 
 def status(target: Target, deployable: Deployable, reporter: Reporter) -> StatusResult:

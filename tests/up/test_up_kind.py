@@ -29,7 +29,10 @@ REPO = Path(__file__).resolve().parents[2]
 PROJECT = REPO / "tests" / "up" / "project" / "compose.yaml"
 CLUSTER = os.environ.get("KIND_CLUSTER_NAME", "kubemap")
 NAMESPACE = "uptest"
-URL = "http://localhost:8080"
+# make parity KIND_HOST_PORT_OFFSET=N moves the published ports of a cluster it creates.
+OFFSET = int(os.environ.get("KIND_HOST_PORT_OFFSET") or 0)
+URL = f"http://localhost:{8080 + OFFSET}"
+UP = ("up", "-f", str(PROJECT), "--timeout", "10m", "--host-port-offset", str(OFFSET))
 # Generous: creating a cluster (and, the first time, kubemap's node image) on a loaded 2-core machine.
 UP_PATIENCE = 3600.0
 PATIENCE = 300.0
@@ -96,7 +99,7 @@ def cluster_before() -> bool:
 
 
 def test_up_requests_up_again_down(cluster_before: bool) -> None:
-    up = kubemap("up", "-f", str(PROJECT), "--timeout", "10m")
+    up = kubemap(*UP)
     assert up.returncode == 0, up.stdout + up.stderr
     # built with Docker Compose, under the names kubemap gave them (Compose's: <project>-<service>)
     assert "building 2 image(s) with docker compose build: app, proxy" in up.stderr
@@ -107,7 +110,7 @@ def test_up_requests_up_again_down(cluster_before: bool) -> None:
     assert ("creating the kind cluster" in up.stderr) is not cluster_before
     for service, kind in (("proxy", "Deployment"), ("app", "Deployment"), ("db", "StatefulSet")):
         assert re.search(rf"^\s+{service}\s+{kind}/{service}\s+Running\s+1/1 ✓", up.stderr, re.M), up.stderr
-    assert re.search(r"^\s+proxy\s+http://localhost:8080$", up.stdout, re.M), up.stdout
+    assert re.search(rf"^\s+proxy\s+{URL}$", up.stdout, re.M), up.stdout
 
     # Through the published port: proxy → app → Redis and back.
     note = f"note {uuid.uuid4().hex}"
@@ -120,7 +123,7 @@ def test_up_requests_up_again_down(cluster_before: bool) -> None:
     assert len(json.loads(body)["notes"]) == count
 
     # Running it again converges: nothing to build anew, nothing to load, everything applied.
-    again = kubemap("up", "-f", str(PROJECT), "--timeout", "10m")
+    again = kubemap(*UP)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "images: all 3 already on the node" in again.stderr, again.stderr
     assert "creating the kind cluster" not in again.stderr
@@ -142,7 +145,7 @@ def test_up_requests_up_again_down(cluster_before: bool) -> None:
         left = [pv.metadata.name for pv in core.list_persistent_volume().items
                 if pv.spec.claim_ref and pv.spec.claim_ref.namespace == NAMESPACE]
         assert left == [], f"volumes of {NAMESPACE}'s claims are still there: {left}"
-        wait_until("port 8080 to stop answering", refused)
+        wait_until(f"{URL} to stop answering", refused)
     else:
         assert f"kind cluster {CLUSTER} deleted" in down.stderr
         assert cluster_engine() is None
