@@ -5,13 +5,14 @@ so a rebuilt image is loaded again and an unchanged one never)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from converter.up.kind import Cluster
-from converter.up.process import capture, run
+from converter.up.process import ToolError, capture, run
 from converter.up.progress import Reporter
 from converter.up.tools import compose_command
 
@@ -105,6 +106,35 @@ def node_image_ids(cluster: Cluster, node: str) -> dict[str, str]:
     return ids
 
 
+class SavedInBackground:
+    """`docker save` of images into a private archive, started at once so that it runs while kind
+    creates the cluster (a new node lacks every image, so all of them will be loaded)."""
+
+    def __init__(self, images: list[str]) -> None:
+        self.images = sorted(images)
+        self._folder = tempfile.TemporaryDirectory(prefix="kubemap-images-")
+        self.archive = Path(self._folder.name) / "images.tar"
+        self._process = subprocess.Popen(["docker", "save", "-o", str(self.archive), *self.images],
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                         errors="replace", stdin=subprocess.DEVNULL)
+
+    def wait(self) -> Path:
+        output, _ = self._process.communicate()
+        if self._process.returncode != 0:
+            raise ToolError(f"docker save failed (exit {self._process.returncode}): {output.strip()[-400:]}")
+        return self.archive
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=15)
+        self._folder.cleanup()
+
+
 @dataclass(frozen=True)
 class LoadResult:
     loaded: list[str]
@@ -112,7 +142,10 @@ class LoadResult:
     missing: list[str]  # neither local nor on the node: the node will try to pull them
 
 
-def load_missing(cluster: Cluster, nodes: list[str], images: list[str], reporter: Reporter) -> LoadResult:
+def load_missing(cluster: Cluster, nodes: list[str], images: list[str], reporter: Reporter,
+                 saved: SavedInBackground | None = None) -> LoadResult:
+    """Load the images the nodes lack; `saved` is an archive already being written with exactly
+    those images (a new cluster), used instead of saving them now."""
     local = local_image_ids(images)
     on_nodes = [node_image_ids(cluster, node) for node in nodes]
     stale, present, missing = [], [], []
@@ -130,8 +163,11 @@ def load_missing(cluster: Cluster, nodes: list[str], images: list[str], reporter
     if stale:
         with reporter.step(f"loading {len(stale)} image(s) into the node: {', '.join(stale)}"), \
                 tempfile.TemporaryDirectory(prefix="kubemap-images-") as folder:
-            archive = Path(folder) / "images.tar"
-            run(["docker", "save", "-o", str(archive), *stale], what="docker save", on_line=reporter.output)
+            if saved is not None and saved.images == sorted(stale):
+                archive = saved.wait()
+            else:
+                archive = Path(folder) / "images.tar"
+                run(["docker", "save", "-o", str(archive), *stale], what="docker save", on_line=reporter.output)
             run([cluster.kind, "load", "image-archive", "--name", cluster.name, str(archive)],
                 what="kind load image-archive", env=cluster.env(), on_line=reporter.output)
     return LoadResult(stale, present, missing)

@@ -34,7 +34,15 @@ from converter.cluster.record import projects_in_cluster, read_record, write_rec
 from converter.cluster.teardown import Removal, remove_project
 from converter.errors import ClusterError
 from converter.up import engines, kind
-from converter.up.images import BuildPlan, LoadResult, build, images_of, load_missing
+from converter.up.images import (
+    BuildPlan,
+    LoadResult,
+    SavedInBackground,
+    build,
+    images_of,
+    load_missing,
+    local_image_ids,
+)
 from converter.up.process import ToolError, capture
 from converter.up.progress import Reporter
 from converter.up.tools import find_kind, require_docker
@@ -121,21 +129,26 @@ def up(target: Target, deployable: Deployable, options: UpOptions, reporter: Rep
         _say_images_must_be_pullable(client.context, deployable, reporter)
         loaded = None
     else:
-        cluster, created = _kind_cluster(target, deployable, options, reporter)
+        saved: SavedInBackground | None = None
         try:
-            client = _connect_kind(cluster)
-            if created:
-                write_record(client, {"cluster": cluster.name, "provider": cluster.provider,
-                                      "created-for": deployable.project or deployable.namespace,
-                                      "kubemap-version": __version__})
-        except BaseException:
-            if created:  # a cluster nobody recorded would outlive every `kubemap down`: take it back
-                reporter.note(f"removing the cluster {cluster.name} again: it was created but not recorded")
-                capture([cluster.kind, "delete", "cluster", "--name", cluster.name, *cluster.kubeconfig_args()],
-                        env=cluster.env(), timeout=300)
-            raise
-        _check_port_mappings(cluster, deployable, options, reporter)
-        loaded = _load_images(cluster, deployable, reporter)
+            cluster, created, saved = _kind_cluster(target, deployable, options, reporter)
+            try:
+                client = _connect_kind(cluster)
+                if created:
+                    write_record(client, {"cluster": cluster.name, "provider": cluster.provider,
+                                          "created-for": deployable.project or deployable.namespace,
+                                          "kubemap-version": __version__})
+            except BaseException:
+                if created:  # a cluster nobody recorded would outlive every `kubemap down`: take it back
+                    reporter.note(f"removing the cluster {cluster.name} again: it was created but not recorded")
+                    capture([cluster.kind, "delete", "cluster", "--name", cluster.name, *cluster.kubeconfig_args()],
+                            env=cluster.env(), timeout=300)
+                raise
+            _check_port_mappings(cluster, deployable, options, reporter)
+            loaded = _load_images(cluster, deployable, reporter, saved)
+        finally:
+            if saved is not None:
+                saved.close()
     result = UpResult(client.context, deployable.namespace, created_cluster=created, images=loaded)
     _check_node_ports_free(client, deployable)
 
@@ -226,8 +239,9 @@ def status(target: Target, deployable: Deployable, reporter: Reporter) -> Status
 # -- kind ------------------------------------------------------------------------------------
 
 def _kind_cluster(target: Target, deployable: Deployable, options: UpOptions,
-                  reporter: Reporter) -> tuple[kind.Cluster, bool]:
-    """The kind cluster to use, created when there is none; True when it was created now."""
+                  reporter: Reporter) -> tuple[kind.Cluster, bool, SavedInBackground | None]:
+    """The kind cluster to use, created when there is none (True); a new cluster lacks every
+    image, so their `docker save` starts before the cluster is created and runs alongside."""
     require_docker()
     kind_bin = find_kind(reporter)
     provider = engines.find_cluster(target.cluster_name)
@@ -241,7 +255,7 @@ def _kind_cluster(target: Target, deployable: Deployable, options: UpOptions,
                             hint=f"`{provider} start {' '.join(sorted(stopped))}`, or `kubemap down --cluster` "
                                  "and kubemap up again")
         reporter.note(f"using the existing kind cluster {cluster.name} ({provider})")
-        return cluster, False
+        return cluster, False, None
     choice = engines.choose_provider(reporter)
     reporter.note(f"kind provider: {choice.provider} ({choice.reason})")
     cluster = kind.Cluster(target.cluster_name, choice.provider, kind_bin, target.kubeconfig)
@@ -249,9 +263,17 @@ def _kind_cluster(target: Target, deployable: Deployable, options: UpOptions,
     reporter.note(f"node image: {node.image or 'kind default'} ({node.reason})")
     image = kind.prepare_node_image(node, cluster.provider, reporter)
     config = kind.cluster_config(deployable.kind_config, port_offset=options.host_port_offset, local_node=node.local)
-    with reporter.step(f"creating the kind cluster {cluster.name} ({cluster.provider})"):
-        kind.create(cluster, config, image, reporter)
-    return cluster, True
+    local = sorted(local_image_ids(images_of(deployable.objects)))
+    saved = SavedInBackground(local) if local else None
+    try:
+        with reporter.step(f"creating the kind cluster {cluster.name} ({cluster.provider})"
+                           + (f"; saving {len(local)} image(s) meanwhile" if local else "")):
+            kind.create(cluster, config, image, reporter)
+    except BaseException:
+        if saved is not None:
+            saved.close()
+        raise
+    return cluster, True, saved
 
 
 def _connect_kind(cluster: kind.Cluster) -> Client:
@@ -278,10 +300,11 @@ def _check_port_mappings(cluster: kind.Cluster, deployable: Deployable, options:
                           "kubemap up again recreate it with this project's ports")
 
 
-def _load_images(cluster: kind.Cluster, deployable: Deployable, reporter: Reporter) -> LoadResult:
+def _load_images(cluster: kind.Cluster, deployable: Deployable, reporter: Reporter,
+                 saved: SavedInBackground | None) -> LoadResult:
     code, out = capture([cluster.kind, "get", "nodes", "--name", cluster.name], env=cluster.env())
     nodes = out.split() if code == 0 and out.split() else [cluster.control_plane]
-    result = load_missing(cluster, nodes, images_of(deployable.objects), reporter)
+    result = load_missing(cluster, nodes, images_of(deployable.objects), reporter, saved)
     if result.present and not result.loaded:
         reporter.note(f"images: all {len(result.present)} already on the node")
     elif result.present:
