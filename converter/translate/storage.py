@@ -377,11 +377,17 @@ def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
         vol = f"bind-{index}"
         plan.volumes.append({"name": vol, "emptyDir": {}})
         plan.mounts.append(_mount(vol, mount))
-        what = "scratch data" if _scratch(mount.target) and not mount.read_only else "an empty read-only directory"
+        scratch = _scratch(mount.target) and not mount.read_only
+        what = "scratch data" if scratch else "an empty read-only directory"
         ctx.trace(source, [plan.pod_field(f"volumes[name={vol}]"), plan.container_field(f"volumeMounts[name={vol}]")],
                   "R-VOL-10", "approximated", f"{shown} {why}; emptyDir for {what}", service=svc.name)
-        ctx.finding("KM-W-BIND-EMPTY", source, f"bind mount {shown} → {mount.target}: {why}; an empty emptyDir stands in",
-                    "put the files in a ConfigMap (mount them :ro from an existing directory) or bake them into the image")
+        if scratch:
+            ctx.finding("KM-W-BIND-EMPTY", source, f"bind mount {shown} → {mount.target} holds scratch data: an "
+                        "emptyDir, deleted with the pod", "use a named volume if the data must outlive the pod")
+        else:
+            ctx.finding("KM-W-BIND-EMPTY", source, f"bind mount {shown} → {mount.target}: {why}; an empty "
+                        "read-only emptyDir stands in", "create the directory with the files (a ConfigMap), or bake "
+                        "them into the image")
         return
     claim = _bind_claim_name(ctx, path)
     settings = pvc_settings(ctx, claim, plan)

@@ -212,11 +212,12 @@ def kept_running(ctx: Context, plan: ServicePlan, signs: list[str]) -> None:
 
 def _oneshot_sidecar(ctx: Context, plan: ServicePlan) -> None:
     svc = plan.service
+    host = (svc.network_mode or "").split(":", 1)[1]
     ctx.finding("KM-W-SIDECAR-ONESHOT", src(plan, "network_mode"),
                 f"{svc.name} has no restart policy (Compose's default 'no': it runs once) and nothing shows it keeps "
-                f"running; in {svc.network_mode}'s pod it would be restarted forever, so it runs as its own Job and "
-                f"does not share {svc.network_mode.split(':', 1)[1]}'s network (reach it by its Service name, "
-                "not localhost)", "restart: unless-stopped or x-kubemap: {workload: deployment} makes it a sidecar")
+                f"running; in {host}'s pod it would be restarted forever, so it runs as its own Job and does not "
+                f"share {host}'s network (reach {host} by its Service name, not localhost)",
+                "restart: unless-stopped or x-kubemap: {workload: deployment} makes it a sidecar")
 
 
 @rule("R-WL-04", "restart no / on-failure[:N] (one-shot), completion dependencies → Job", keys=("restart",))
