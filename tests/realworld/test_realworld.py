@@ -124,7 +124,7 @@ def test_setup_converts_reads_only_its_project_lints_clean_and_applies(
                            and line.split()[1].startswith("KM-"))
 
     if not setup.expect_ok:  # upstream needs an env file that only exists on a real install
-        row.update(lint="-", apply="-")
+        row.update(lint="-", apply="not converted: env file missing (expected, exit 2)")
         assert result.returncode == 2, result.stderr
         assert "env file" in result.stderr and "not found" in result.stderr, result.stderr
         assert not out.exists(), "nothing is written when the input is bad"
@@ -156,3 +156,18 @@ def test_setup_converts_reads_only_its_project_lints_clean_and_applies(
 def test_the_index_lists_the_setups_the_readme_promises() -> None:
     assert len(SETUPS) == 92
     assert sum(s.expect_ok for s in SETUPS) == 89
+
+
+def test_the_audit_hook_catches_a_read_outside_the_allowed_folders(tmp_path: Path) -> None:
+    """The check above can fail: a compose file outside the allowed roots is reported."""
+    allowed, outside = tmp_path / "project", tmp_path / "elsewhere"
+    allowed.mkdir()
+    outside.mkdir()
+    (outside / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n")
+    log = tmp_path / "audit.jsonl"
+    result = subprocess.run([sys.executable, str(HERE / "audited.py"), str(log), json.dumps([str(allowed)]), "--",
+                             "validate", "-f", str(outside / "compose.yaml")],
+                            capture_output=True, text=True, timeout=CONVERT_TIMEOUT, cwd=allowed)
+    assert result.returncode == 0, result.stderr
+    reads = [json.loads(line)["path"] for line in log.read_text().splitlines()]
+    assert str(outside / "compose.yaml") in reads
