@@ -57,12 +57,28 @@ class LintInput:
     objects: list[dict[str, Any]]
     shellless: dict[str, str] = field(default_factory=dict)
     pods: list[Pod] = field(default_factory=list)
+    config_maps: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # (namespace, label, value) → pods carrying it: selectors are matched without a scan.
+    by_label: dict[tuple[str, str, str], list[Pod]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, objects: list[dict[str, Any]], shellless: dict[str, str]) -> LintInput:
         data = cls(objects=[o for o in objects if isinstance(o, dict)], shellless=shellless)
         data.pods = [pod for obj in data.objects for pod in _pods(obj)]
+        data.config_maps = {(_namespace(o), str(_meta(o).get("name"))): o.get("data") or {}
+                            for o in data.of_kind("ConfigMap")}
+        for pod in data.pods:
+            for key, value in pod.labels.items():
+                data.by_label.setdefault((pod.namespace, str(key), str(value)), []).append(pod)
         return data
+
+    def selected(self, namespace: str, selector: dict[str, Any]) -> list[Pod]:
+        """The pods a Service selector matches (none for an empty selector)."""
+        if not selector:
+            return []
+        first, *rest = sorted(selector.items())
+        candidates = self.by_label.get((namespace, str(first[0]), str(first[1])), [])
+        return [p for p in candidates if all(p.labels.get(k) == v for k, v in rest)]
 
     def of_kind(self, *kinds: str) -> Iterator[dict[str, Any]]:
         return (o for o in self.objects if o.get("kind") in kinds)
@@ -222,8 +238,7 @@ def job_treated_as_server(data: LintInput) -> list[Finding]:
                                   f"the Job's container(s) {', '.join(map(str, ports))} declare ports",
                                   "make it a Deployment if it serves, or drop the ports"))
         for svc in services:
-            selector = (svc.get("spec") or {}).get("selector") or {}
-            if _namespace(svc) == job.namespace and selector and all(job.labels.get(k) == v for k, v in selector.items()):
+            if any(p is job for p in data.selected(_namespace(svc), (svc.get("spec") or {}).get("selector") or {})):
                 found.append(_finding("KM-L-JOB-SERVER", f"Service/{_meta(svc).get('name')} .spec.selector",
                                       f"selects the pods of Job {job.name}, which stop when the Job completes",
                                       "serve from a Deployment"))
@@ -244,7 +259,6 @@ def job_treated_as_server(data: LintInput) -> list[Finding]:
 def _process_text(data: LintInput, pod: Pod, with_env: bool = True) -> str:
     """Commands, args and (with_env) environment values of a pod's containers (ConfigMaps it
     loads with envFrom included, when they are among the objects), to look for debugger flags."""
-    maps = {(_namespace(o), _meta(o).get("name")): o.get("data") or {} for o in data.of_kind("ConfigMap")}
     parts: list[str] = []
     for _, container in _containers(pod):
         parts += _argv(container)
@@ -253,7 +267,7 @@ def _process_text(data: LintInput, pod: Pod, with_env: bool = True) -> str:
         parts += [str(e.get("value", "")) for e in container.get("env") or [] if isinstance(e, dict)]
         for source in container.get("envFrom") or []:
             ref = (source.get("configMapRef") or {}).get("name") if isinstance(source, dict) else None
-            parts += [str(v) for v in maps.get((pod.namespace, ref), {}).values()]
+            parts += [str(v) for v in data.config_maps.get((pod.namespace, str(ref)), {}).values()]
     return " ".join(parts)
 
 
@@ -268,9 +282,7 @@ def loopback_port_exposed(data: LintInput) -> list[Finding]:
         spec = svc.get("spec") or {}
         if spec.get("type") not in ("NodePort", "LoadBalancer"):
             continue
-        selector = spec.get("selector") or {}
-        pods = [p for p in data.pods if p.namespace == _namespace(svc) and selector
-                and all(p.labels.get(k) == v for k, v in selector.items())]
+        pods = data.selected(_namespace(svc), spec.get("selector") or {})
         text = " ".join(_process_text(data, p) for p in pods)
         argv = " ".join(_process_text(data, p, with_env=False) for p in pods)
         for i, port in enumerate(spec.get("ports") or []):
