@@ -126,3 +126,9 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     result = _kubemap("lint", str(broken))
     assert result.returncode == 2 and "broken.yaml" in result.stderr and "Traceback" not in result.stderr
     assert _kubemap("lint", "-", stdin=bad.read_text()).returncode == 1
+
+
+def test_help_lists_every_check() -> None:
+    codes = {(check.__doc__ or "").split(":")[0].strip() for check in CHECKS}
+    helped = _kubemap("lint", "--help").stdout
+    assert codes and all(code in helped for code in codes), codes
