@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from converter.errors import TranslateError
-from converter.model import Project
+from converter.model import Project, Service
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import common_labels, metadata, selector
 from converter.translate.rules import rule
@@ -117,7 +117,7 @@ def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list
         plan.kind = "Job"
     elif one_shot and not signs:
         plan.kind = "Job"
-    elif restart is None and (svc.network_mode or "").startswith("service:") and not signs:
+    elif restart is None and (svc.network_mode or "").startswith("service:") and not signs and _shell_one_shot(svc):
         plan.kind = "Job"  # a one-shot helper in another service's network: R-WL-04
         _oneshot_sidecar(ctx, plan)
     elif _is_stateful(plan, volume_users):
@@ -210,6 +210,19 @@ def kept_running(ctx: Context, plan: ServicePlan, signs: list[str]) -> None:
                 "after it exits", "x-kubemap: {workload: job} if it really runs to completion")
 
 
+_SHELLS = ("sh", "bash", "ash", "dash")
+_KEEPS_RUNNING = re.compile(r"\bexec\b|while\s+(true|:)|sleep\s+infinity|tail\s+-f|\bwait\b")
+
+
+def _shell_one_shot(svc: Service) -> bool:
+    """Does the service run a shell script that ends (`sh -c "mc mb local/x"`), rather than a
+    server, a script that `exec`s one, or a loop?"""
+    argv = [*(svc.entrypoint or []), *(svc.command or [])] if svc.entrypoint else list(svc.command or [])
+    if len(argv) < 3 or argv[0].rsplit("/", 1)[-1] not in _SHELLS or argv[1] != "-c":
+        return False
+    return not _KEEPS_RUNNING.search(argv[2])
+
+
 def _oneshot_sidecar(ctx: Context, plan: ServicePlan) -> None:
     svc = plan.service
     host = (svc.network_mode or "").split(":", 1)[1]
@@ -231,8 +244,10 @@ def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]
     `service_healthy` (a Job has no Service, so its name would not resolve, and it stops for
     good after `backoffLimit` crashes, routine while a database starts); `restartPolicy: Always`
     is the nearest, reported as KM-W-RESTART. A service with `network_mode: service:x` and no
-    `restart:` (Compose's default `no`) that shows none of these signs is a one-shot helper: a
-    Job of its own rather than a container x's pod would restart forever (KM-W-SIDECAR-ONESHOT).
+    `restart:` (Compose's default `no`) that shows none of these signs and runs a shell script
+    that ends (`sh -c "mc mb local/uploads"`: no `exec`, loop, `sleep infinity` or `tail -f`) is
+    a one-shot helper: a Job of its own rather than a container x's pod would restart forever
+    (KM-W-SIDECAR-ONESHOT); a proxy or VPN client there stays a sidecar (R-NET-04).
     `replicas` becomes `parallelism` and `completions`. A Job's pod template is immutable:
     re-applying a changed Job needs the old one deleted first."""
     svc = plan.service

@@ -86,13 +86,18 @@ def test_r_wl_04_completion_target_with_ports_is_a_job_with_a_hint_without_none(
 def test_r_wl_04_one_shot_helper_in_another_services_network_is_its_own_job():
     """Old behaviour: merged into the other pod as a container restarted for ever."""
     minio = service("minio", image="minio/minio", ports=[PortMapping(target=9000, published="9000")])
-    setup = service("setup", image="minio/mc", network_mode="service:minio", command=["mb", "local/bucket"])
+    setup = service("setup", image="minio/mc", network_mode="service:minio",
+                    entrypoint=["/bin/sh", "-c"], command=["mc alias set local http://localhost:9000 && mc mb local/b"])
     bundle = run(minio, setup)
     assert has(bundle, "Job", "setup")
     assert [c["name"] for c in pod(bundle, "Deployment", "minio")["containers"]] == ["minio"]
     assert "KM-W-SIDECAR-ONESHOT" in codes(bundle)
-    kept = run(minio, service("vpn-client", image="app", network_mode="service:minio", restart="unless-stopped"))
-    assert [c["name"] for c in pod(kept, "Deployment", "minio")["containers"]] == ["minio", "vpn-client"]
+    for helper in (service("vpn-client", image="app", network_mode="service:minio", restart="unless-stopped"),
+                   service("proxy", image="envoyproxy/envoy:v1.31", network_mode="service:minio"),
+                   service("loop", image="alpine", network_mode="service:minio",
+                           command=["sh", "-c", "while true; do date; sleep 60; done"])):
+        kept = run(minio, helper)
+        assert [c["name"] for c in pod(kept, "Deployment", "minio")["containers"]] == ["minio", helper.name]
 
 
 @pytest.mark.parametrize(
