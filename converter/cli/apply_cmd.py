@@ -68,8 +68,10 @@ def load_source(
     project_name: str | None,
     project_directory: Path | None,
     use_shell_env: bool,
+    node_ports: str = "auto",
 ) -> Source:
-    """Objects from a rendered folder, or converted from the Compose project."""
+    """Objects from a rendered folder, or converted from the Compose project (`node_ports`: how
+    published ports get their nodePorts when the project does not say)."""
     from converter.cluster import project_of, read_manifests
 
     folder_namespace = None
@@ -82,7 +84,8 @@ def load_source(
         from converter.cli.convert_cmd import convert_project
 
         conversion = convert_project(
-            load_options(files, env_files, profiles, project_name, project_directory, use_shell_env)
+            load_options(files, env_files, profiles, project_name, project_directory, use_shell_env),
+            node_ports=node_ports,
         )
         bundle = conversion.bundle
         objects = [dict(obj.body) for obj in bundle.objects]

@@ -10,7 +10,7 @@ import typer
 from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, load_source, parse_duration
 from converter.cli.app import app, err_console, fail
 from converter.cli.options import EnvFileOpt, FileOpt, ProfileOpt, ProjectDirOpt, ProjectNameOpt, ShellEnvOpt
-from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, TimeoutOpt, deployable_from, interrupted
+from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, TimeoutOpt, deployable_from, interrupted, node_ports_for
 from converter.errors import KubemapError
 
 
@@ -65,7 +65,8 @@ def down_command(
             deployable = Deployable([], None, namespace or "default")  # the whole cluster goes: no project needed
         else:
             source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                                 project_directory, use_shell_env)
+                                 project_directory, use_shell_env,
+                             node_ports=node_ports_for(context))
             deployable = deployable_from(source, kustomize_dir, env_files, profiles)
         with ConsoleReporter(err_console) as reporter:
             result = down(target, deployable, DownOptions(cluster=cluster, wait=wait, timeout=wait_seconds), reporter)

@@ -8,7 +8,7 @@ from rich.console import Console
 from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, load_source
 from converter.cli.app import app, err_console, fail
 from converter.cli.options import EnvFileOpt, FileOpt, ProfileOpt, ProjectDirOpt, ProjectNameOpt, ShellEnvOpt
-from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, deployable_from, print_urls
+from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, deployable_from, node_ports_for, print_urls
 from converter.errors import KubemapError
 
 
@@ -46,7 +46,8 @@ def status_command(
     out = Console(highlight=False)
     try:
         source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                             project_directory, use_shell_env)
+                             project_directory, use_shell_env,
+                             node_ports=node_ports_for(context))
         deployable = deployable_from(source, kustomize_dir, env_files, profiles)
         target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
         reporter = ConsoleReporter(err_console)

@@ -54,6 +54,13 @@ WaitOpt = Annotated[
                        "Pod cannot get there by waiting.")]
 
 
+def node_ports_for(context: str | None) -> str:
+    """On kind, published ports get fixed nodePorts (when the project does not say otherwise) so
+    that kind's port mappings make them localhost:<host port>, as under Compose; on a cluster
+    given by --context the API server picks them."""
+    return "auto" if context else "fixed"
+
+
 def deployable_from(source: Source, kustomize_dir: Path | None, env_files: list[Path] | None,
                     profiles: list[str] | None) -> Deployable:
     """What `up` needs from the loaded project: its objects, a kind config with its published
@@ -171,7 +178,8 @@ def up_command(
     try:
         wait_seconds = parse_duration(timeout)
         source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                             project_directory, use_shell_env)
+                             project_directory, use_shell_env,
+                             node_ports=node_ports_for(context))
         deployable = deployable_from(source, kustomize_dir, env_files, profiles)
         target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
         options = UpOptions(wait=wait, timeout=wait_seconds, prune=prune, force_conflicts=force_conflicts,
