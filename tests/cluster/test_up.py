@@ -68,8 +68,11 @@ def test_up_applies_waits_shows_each_service_and_prints_the_urls(kubemap, kube, 
         assert re.search(r"^\s+web\s+Deployment/web\s+Running\s+1/1 ✓", result.stderr, re.M), result.stderr
         assert re.search(r"^\s+worker\s+Deployment/worker\s+Running\s+2/2 ✓", result.stderr, re.M), result.stderr
         assert f"up: shop in namespace {namespace} (context kubemap-test)" in result.stderr
-        # 18080 is published: a NodePort (30000 + 18080 mod 2768) on a node's address
-        assert re.search(r"^\s+web\s+http://\S+:31472\b", result.stdout, re.M), result.stdout
+        # 18080 is published: with --context the API server picked the nodePort; the URL is a
+        # node's address and that port
+        node_port = client.CoreV1Api(kube).read_namespaced_service("web", namespace).spec.ports[0].node_port
+        assert node_port, "web's Service should be a NodePort Service"
+        assert re.search(rf"^\s+web\s+http://\S+:{node_port}\b", result.stdout, re.M), result.stdout
 
         status = kubemap("status", "-f", compose, "--context", "kubemap-test", "-n", namespace)
         assert status.returncode == 0, status.stderr
