@@ -20,7 +20,20 @@ if [[ "${1:-}" == "--print-path" ]]; then echo "$helm_bin"; exit 0; fi
 log() { printf '[helm %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 built_version() { "$helm_bin" version --template '{{.Version}}' 2>/dev/null || true; }
-if [[ -x "$helm_bin" && "$(built_version)" == "$version" ]]; then
+cached() { [[ -x "$helm_bin" && "$(built_version)" == "$version" ]]; }
+if cached; then
+  log "cached: $helm_bin ($version)"
+  exit 0
+fi
+# One build at a time (two checkouts on one machine share the cache): a second caller waits,
+# then finds Helm built.
+mkdir -p "$cache"
+exec 8>"$cache/.helm.lock"
+if ! flock -n 8; then
+  log "another build of Helm is running; waiting for it"
+  flock 8
+fi
+if cached; then
   log "cached: $helm_bin ($version)"
   exit 0
 fi

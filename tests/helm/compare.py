@@ -35,8 +35,8 @@ def _strip(node: Any) -> None:
 
 
 def normalise(body: dict[str, Any], namespace: str | None = None) -> dict[str, Any]:
-    """A copy without Helm's labels/annotations and without metadata.namespace (which must be
-    `namespace` when given)."""
+    """A copy without Helm's labels/annotations and, when `namespace` is given, without
+    metadata.namespace (which must be that namespace where it is set)."""
     body = copy.deepcopy(body)
     meta = body.get("metadata") or {}
     if namespace is not None and "namespace" in meta:
@@ -72,7 +72,7 @@ def manifest_dir_objects(folder: Path) -> list[dict[str, Any]]:
 def differences(helm: list[dict[str, Any]], plain: list[dict[str, Any]], namespace: str) -> list[str]:
     """What differs, object by object (empty: the same objects)."""
     left = by_ref([normalise(b, namespace) for b in helm])
-    right = by_ref([normalise(b) for b in plain])
+    right = by_ref([normalise(b, namespace) for b in plain])
     problems = [f"only in helm template: {ref}" for ref in sorted(set(left) - set(right))]
     problems += [f"only in kubemap convert: {ref}" for ref in sorted(set(right) - set(left))]
     for ref in sorted(set(left) & set(right)):

@@ -6,7 +6,8 @@ Public API:
 - map_values / ValueMapping: that mapping on its own.
 """
 
-from converter.render.helm.chart import COMMAND, ChartOptions, RenderedChart, render_chart
-from converter.render.helm.mapping import ValueMapping, map_values
+from converter.render.helm.chart import COMMAND, ChartOptions, RenderedChart, chart_findings, check_options, render_chart
+from converter.render.helm.mapping import ValueMapping, compact_values, map_values
 
-__all__ = ["COMMAND", "ChartOptions", "RenderedChart", "ValueMapping", "map_values", "render_chart"]
+__all__ = ["COMMAND", "ChartOptions", "RenderedChart", "ValueMapping", "chart_findings", "check_options", "compact_values", "map_values",
+           "render_chart"]

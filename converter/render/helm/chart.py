@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from converter import __version__
 from converter.errors import RenderError
-from converter.model.bundle import Bundle, ManifestObject
+from converter.model.bundle import Bundle, Finding, ManifestObject
 from converter.render import serialize
 from converter.render.helm.emit import emit_document
 from converter.render.helm.helpers import helpers_tpl
@@ -24,6 +24,7 @@ from converter.render.helm.naming import chart_name, template_stem
 from converter.render.helm.notes import notes_txt
 from converter.render.helm.paths import parse_target
 from converter.render.helm.plan import ChartPlan, build_plan
+from converter.render.helm import readme
 from converter.render.helm.readme import readme_md
 from converter.render.helm.templates import Templater
 from converter.render.helm.values import schema_json
@@ -56,7 +57,7 @@ class RenderedChart:
     mapping: ValueMapping
 
 
-def _check_options(options: ChartOptions) -> None:
+def check_options(options: ChartOptions) -> None:
     if not _SEMVER.match(options.chart_version):
         raise RenderError(f"--chart-version {options.chart_version!r} is not a SemVer 2 version",
                           hint="use MAJOR.MINOR.PATCH such as 0.1.0 (helm lint --strict requires it)")
@@ -78,7 +79,7 @@ def _secret_sources(bundle: Bundle) -> dict[str, str]:
 
 def render_chart(bundle: Bundle, options: ChartOptions, sources: list[str]) -> RenderedChart:
     """The chart's files. `sources`: the compose files relative to the project directory."""
-    _check_options(options)
+    check_options(options)
     objects = [o for o in bundle.objects if o.kind != "Namespace"]
     group_by_file(objects)  # the plain renderer's checks: no duplicates, no case-only file clashes
     validate_all([o.body for o in objects], options.kube_version)
@@ -99,14 +100,15 @@ def render_chart(bundle: Bundle, options: ChartOptions, sources: list[str]) -> R
     files["templates/_helpers.tpl"] = helpers_tpl(name, __version__, source_text).replace(
         "re-run kubemap convert --format helm", f"re-run {COMMAND}")
     hooks = sorted(o.name for o in objects if o.kind == "Job")
-    files["templates/NOTES.txt"] = notes_txt(name, plan, bundle.host_ports, hooks, marker)
+    secret_files = readme.secret_files(plan, _secret_sources(bundle))
+    files["templates/NOTES.txt"] = notes_txt(name, plan, bundle.host_ports, hooks, marker, secret_files)
     files["values.yaml"] = plan.values.yaml(
         f"{marker}\nDefault values of the {name} chart: what {source_text} says. "
         "The README lists every value and the Compose key it came from.")
     files["values.schema.json"] = schema_json(plan.values.schema(f"Values of the {name} chart", marker))
     files["README.md"] = readme_md(chart=name, project=bundle.project, sources=source_text, header=marker,
                                    plan=plan, values=plan.values, mapping=mapping,
-                                   secret_sources=_secret_sources(bundle), hooks=hooks,
+                                   files=secret_files, hooks=hooks,
                                    services=len(plan.services))
     files["Chart.yaml"] = header + "\n" + serialize.yaml_mapping(_chart_yaml(name, bundle.project, source_text, options))
     return RenderedChart(name=name, files={k: files[k].encode() for k in sorted(files)}, plan=plan, mapping=mapping)
@@ -135,3 +137,26 @@ def _by_template(objects: list[ManifestObject]) -> dict[str, list[ManifestObject
                               f"to templates/{stem}.yaml", hint="rename one of the services")
         groups.setdefault(stem, []).append(obj)
     return {stem: sorted(members, key=lambda o: object_sort_key(o.body)) for stem, members in sorted(groups.items())}
+
+
+_SECRET_FINDINGS = ("KM-W-SECRET-FILE", "KM-W-SECRET-ENV")
+
+
+def chart_findings(findings: list[Finding], chart: RenderedChart) -> list[Finding]:
+    """The findings as they hold for the chart: a secret value is *not* written into it, so the
+    warnings that say so for manifests become one note per Secret on how to give it."""
+    kept = [f for f in findings if f.code not in _SECRET_FINDINGS]
+    notes = [
+        Finding(code="KM-I-CHART-SECRET", severity="info", source=_compose_source(chart, s.existing.dotted),
+                message=f"Secret {s.name} is not in the chart (its Compose value stays out of values.yaml)",
+                hint=f"helm install … --set-file {s.data.dotted}.KEY=FILE (keys: {', '.join(s.keys)}), "
+                     f"or --set {s.existing.dotted}=NAME")
+        for s in chart.plan.secrets.values()
+    ]
+    return kept + notes
+
+
+def _compose_source(chart: RenderedChart, value: str) -> str:
+    """The Compose key a value came from; a top-level key (secrets.x) before a service's."""
+    sources = chart.mapping.by_value.get(value) or [value]
+    return sorted(sources, key=lambda source: source.startswith("services."))[0]

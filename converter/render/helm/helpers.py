@@ -43,7 +43,7 @@ The namespace of every object: global.namespaceOverride, else the release namesp
 
 {{/*
 An image reference from (list $ IMAGE) where IMAGE has repository and optionally tag, digest:
-global.imageRegistry in front, then repository, then @digest or :tag.
+global.imageRegistry in front, then repository, :tag, @digest.
 */}}
 {{- define "CHART.image" -}}
 {{- $root := index . 0 }}
@@ -52,13 +52,9 @@ global.imageRegistry in front, then repository, then @digest or :tag.
 {{- with $root.Values.global.imageRegistry }}
 {{- $repository = printf "%s/%s" (trimSuffix "/" .) $repository }}
 {{- end }}
-{{- if $image.digest }}
-{{- printf "%s@%s" $repository $image.digest }}
-{{- else if $image.tag }}
-{{- printf "%s:%s" $repository $image.tag }}
-{{- else }}
 {{- $repository }}
-{{- end }}
+{{- with $image.tag }}:{{ . }}{{ end }}
+{{- with $image.digest }}@{{ . }}{{ end }}
 {{- end }}
 """
 

@@ -63,3 +63,16 @@ def _values_of(entry: TraceEntry, bodies: dict[str, dict], fields: dict[str, lis
             if name not in names:
                 names.append(name)
     return names
+
+
+def compact_values(names: list[str]) -> list[str]:
+    """Values of one group shown once: `…pgData.size`, `…pgData.storageClass` →
+    `…pgData.{size,storageClass}` (order kept)."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        parent, _, leaf = name.rpartition(".")
+        groups.setdefault(parent, []).append(leaf)
+    out = []
+    for parent, leaves in groups.items():
+        out.append(f"{parent}.{leaves[0]}" if len(leaves) == 1 else f"{parent}.{{{','.join(leaves)}}}")
+    return out

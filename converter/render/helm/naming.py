@@ -40,9 +40,9 @@ def unique_keys(names: Iterable[str]) -> dict[str, str]:
     for name in sorted(set(names)):
         base = camel(name)
         key, n = base, 2
-        while key.casefold() in used:
+        while key in used:
             key, n = f"{base}{n}", n + 1
-        used.add(key.casefold())
+        used.add(key)
         keys[name] = key
     return keys
 

@@ -8,8 +8,10 @@ from typing import Any
 from converter.render.helm.plan import ChartPlan
 
 
-def notes_txt(chart: str, plan: ChartPlan, host_ports: list[dict[str, Any]], jobs: list[str], header: str) -> str:
-    """`jobs`: the Jobs (hooks); the --wait warning is only given when a service waits for one."""
+def notes_txt(chart: str, plan: ChartPlan, host_ports: list[dict[str, Any]], jobs: list[str], header: str,
+              secret_files: dict[str, list[tuple[str, str]]]) -> str:
+    """`jobs`: the Jobs (hooks); the --wait warning is only given when a service waits for one.
+    `secret_files`: Secret name → (key, the Compose file with its content) where known."""
     ns = "{{ $ns }}"
     lines = [
         f"{{{{- /* {header} */}}}}",
@@ -50,8 +52,9 @@ def notes_txt(chart: str, plan: ChartPlan, host_ports: list[dict[str, Any]], job
     if plan.secrets:
         lines += ["{{- $missing := list }}"]
         for secret in plan.secrets.values():
-            files = " ".join(f"--from-file={key}=FILE" for key in secret.keys)
-            set_files = " ".join(f"--set-file {secret.data.dotted}.{key}=FILE" for key in secret.keys)
+            path_of = dict(secret_files.get(secret.name, []))
+            files = " ".join(f"--from-file={key}={path_of.get(key, 'FILE')}" for key in secret.keys)
+            set_files = " ".join(f"--set-file {secret.data.dotted}.{key}={path_of.get(key, 'FILE')}" for key in secret.keys)
             message = f"{secret.name}: {set_files}, or kubectl --namespace %s create secret generic {secret.name} {files}"
             lines += [
                 f"{{{{- if not (or {secret.existing.expr} {secret.data.expr}) }}}}",
@@ -76,7 +79,8 @@ def notes_txt(chart: str, plan: ChartPlan, host_ports: list[dict[str, Any]], job
         ]
     if plan.job_dependants:
         lines += [
-            "Do not install or upgrade with --wait: " + ", ".join(plan.job_dependants) + " wait(s) for those Jobs,",
-            "which Helm only starts after --wait is satisfied.",
+            "Do not install or upgrade with --wait: " + " and ".join(plan.job_dependants)
+            + (" waits" if len(plan.job_dependants) == 1 else " wait") + " for those Jobs,",
+            "which Helm only starts once --wait is satisfied.",
         ]
     return "\n".join(lines) + "\n"

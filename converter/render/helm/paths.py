@@ -40,13 +40,20 @@ def resolve(body: Any, path: str) -> FieldPath | None:
         else:
             if not isinstance(current, list):
                 return None
-            found = next((i for i, item in enumerate(current)
-                          if isinstance(item, dict) and str(item.get(sel_key)) == sel_value), None)
+            found = next((i for i, item in enumerate(current) if _selects(item, sel_key, sel_value)), None)
             if found is None:
                 return None
             current = current[found]
             out.append(found)
     return tuple(out) if position == len(path) else None
+
+
+def _selects(item: Any, key: str, value: str) -> bool:
+    """`[name=x]` picks the item whose name is x (a claim template's name is in its metadata)."""
+    if not isinstance(item, dict):
+        return False
+    meta = item.get("metadata")
+    return str(item.get(key)) == value or (isinstance(meta, dict) and str(meta.get(key)) == value)
 
 
 def get(body: Any, path: FieldPath) -> Any:

@@ -30,12 +30,13 @@ def ref_of(body: dict[str, Any]) -> str:
 
 
 def split_image(image: str) -> dict[str, str]:
-    """`registry:5000/team/app:1.2@sha256:…` → repository, tag, digest (empty parts left out)."""
+    """`registry:5000/team/app:1.2@sha256:…` → repository, tag, digest (no digest key without one);
+    the image helper puts them together again as they were."""
     rest, _, digest = image.partition("@")
     slash = rest.rfind("/")
     colon = rest.rfind(":")
     parts = {"repository": rest, "tag": ""}
-    if colon > slash:
+    if colon > slash and colon < len(rest) - 1:  # an empty tag (`app:`) stays as written
         parts = {"repository": rest[:colon], "tag": rest[colon + 1:]}
     if digest:
         parts["digest"] = digest
@@ -47,7 +48,7 @@ class ServiceValues:
     """The values of one Compose service, by what they decide."""
 
     key: str
-    image: Value | None = None
+    image: str | None = None  # the image group in a template ($.Values.services.KEY.image)
     image_string: str = ""  # the image kubemap convert writes for it
     replicas: Value | None = None
     resources: Value | None = None
@@ -203,14 +204,20 @@ def _container_values(plan: ChartPlan, sv: ServiceValues, service: str, workload
     container = _pod(body)["containers"][index]
     base: FieldPath = (*POD_SPEC, "containers", index)
     values = plan.values
-    image = split_image(str(container.get("image", "")))
-    image["pullPolicy"] = str(container.get("imagePullPolicy", ""))
-    image_schema = {"type": "object", "additionalProperties": False, "required": ["repository"],
-                    "properties": {"repository": {"type": "string", "minLength": 1}, "tag": schema.STRING,
-                                   "digest": schema.STRING, "pullPolicy": schema.PULL_POLICY}}
-    sv.image = values.add((*sv.prefix, "image"), image, image_schema,
-                          "Image: repository, tag (and digest), pullPolicy (Compose image / build / pull_policy).",
-                          ((ref, (*base, "image")), (ref, (*base, "imagePullPolicy"))))
+    image_field = ((ref, (*base, "image")),)
+    prefix = (*sv.prefix, "image")
+    values.group(prefix, "The image (Compose image, or the name `docker compose build` gives it).")
+    parts = split_image(str(container.get("image", "")))
+    values.add((*prefix, "repository"), parts["repository"], {"type": "string", "minLength": 1},
+               "Repository (global.imageRegistry goes in front of it).", image_field)
+    values.add((*prefix, "tag"), parts["tag"], schema.STRING, "Tag (empty: none).", image_field)
+    if "digest" in parts:
+        values.add((*prefix, "digest"), parts["digest"], schema.STRING, "Digest (after the tag).",
+                   image_field)
+    values.add((*prefix, "pullPolicy"), str(container.get("imagePullPolicy", "")), schema.PULL_POLICY,
+               "imagePullPolicy (Compose pull_policy; IfNotPresent for built images; empty: Kubernetes' default).",
+               ((ref, (*base, "imagePullPolicy")),))
+    sv.image = "$.Values." + ".".join(prefix)
     sv.image_string = str(container.get("image", ""))
     plan.images.setdefault(sv.image_string, service)
     sv.resources = values.add((*sv.prefix, "resources"), container.get("resources") or {}, schema.RESOURCES,

@@ -22,21 +22,22 @@ def _default(value: Any) -> str:
     return "`" + _cell(json.dumps(value, ensure_ascii=False, separators=(",", ":"))) + "`"
 
 
-def secret_files(plan: ChartPlan, secret_sources: dict[str, str]) -> list[tuple[str, str]]:
-    """(--set-file value path, file) for each key of each Secret; the file is the Compose
-    secret's file where the trace names one (relative to the project directory), else FILE."""
-    pairs = []
+def secret_files(plan: ChartPlan, secret_sources: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Secret name → (key, file) for each key: the Compose secret's file where the trace names
+    one (relative to the project directory), else FILE."""
+    found: dict[str, list[tuple[str, str]]] = {}
     for secret in plan.secrets.values():
         for key in secret.keys:
             match = _SECRET_FILE.match(secret_sources.get(f"Secret/{secret.name}.{key}", ""))
-            pairs.append((f"{secret.data.dotted}.{key}", match.group(1) if match else "FILE"))
-    return pairs
+            found.setdefault(secret.name, []).append((key, match.group(1) if match else "FILE"))
+    return found
 
 
 def readme_md(*, chart: str, project: str, sources: str, header: str, plan: ChartPlan, values: Values,
-              mapping: ValueMapping, secret_sources: dict[str, str], hooks: list[str], services: int) -> str:
+              mapping: ValueMapping, files: dict[str, list[tuple[str, str]]], hooks: list[str], services: int) -> str:
     install = [f"helm install {chart} ./{chart} --namespace {chart} --create-namespace"]
-    install += [f"  --set-file {path}={file}" for path, file in secret_files(plan, secret_sources)]
+    install += [f"  --set-file {secret.data.dotted}.{key}={file}"
+                for secret in plan.secrets.values() for key, file in files.get(secret.name, [])]
     lines = [
         f"<!-- {header} -->",
         f"# {chart}",
@@ -69,8 +70,9 @@ def readme_md(*, chart: str, project: str, sources: str, header: str, plan: Char
     if plan.job_dependants:
         lines += [
             "",
-            f"Do not use `--wait`: {', '.join(plan.job_dependants)} wait(s) for those Jobs, and Helm starts "
-            "hooks only after `--wait` is satisfied. Helm's default already waits for the hooks.",
+            f"Do not use `--wait`: {' and '.join(plan.job_dependants)} "
+            f"{'waits' if len(plan.job_dependants) == 1 else 'wait'} for those Jobs, and Helm starts hooks only "
+            "once `--wait` is satisfied. Helm's default already waits for the hooks.",
         ]
     if plan.claims:
         lines += [

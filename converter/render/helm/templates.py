@@ -126,8 +126,8 @@ class Templater:
 
     def _container(self, container: dict[str, Any], sv: ServiceValues) -> None:
         assert sv.image is not None
-        container["image"] = Expr(f"{self.include('image', f'(list $ {sv.image.expr})')} | quote")
-        container["imagePullPolicy"] = OptionalScalar(f"{sv.image.expr}.pullPolicy")
+        container["image"] = Expr(f"{self.include('image', f'(list $ {sv.image})')} | quote")
+        container["imagePullPolicy"] = OptionalScalar(f"{sv.image}.pullPolicy")
         if sv.resources is not None:
             container["resources"] = ToYaml(sv.resources.expr)
         if sv.probes is not None:
@@ -143,7 +143,7 @@ class Templater:
         if owner is None and image in self.plan.images:
             owner = self.plan.services[self.plan.images[image]]
         if owner is not None and owner.image is not None:
-            return Expr(f"{self.include('image', f'(list $ {owner.image.expr})')} | quote")
+            return Expr(f"{self.include('image', f'(list $ {owner.image})')} | quote")
         parts = split_image(image)
         literal = " ".join(f'"{k}" {_go_string(v)}' for k, v in parts.items())
         return Expr(f"{self.include('image', f'(list $ (dict {literal}))')} | quote")
