@@ -104,7 +104,8 @@ def write_output(files: dict[str, bytes], out_dir: Path, *, chart: bool = False)
         raise RenderError(f"cannot create {out_dir}: {error.strerror or error}") from error
     try:
         for name, content in files.items():
-            (temp_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            if chart:  # a chart has templates/; manifests are one flat folder
+                (temp_dir / name).parent.mkdir(parents=True, exist_ok=True)
             _write_synced(temp_dir / name, content)
         if not out_dir.exists():
             umask = os.umask(0)
@@ -113,7 +114,8 @@ def write_output(files: dict[str, bytes], out_dir: Path, *, chart: bool = False)
             temp_dir.rename(out_dir)
         else:
             for name in files:
-                (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+                if chart:
+                    (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(temp_dir / name, out_dir / name)
             for name in stale:
                 (out_dir / name).unlink(missing_ok=True)

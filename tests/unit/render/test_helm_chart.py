@@ -5,6 +5,9 @@ real Helm on the charts.)"""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -188,3 +191,63 @@ def test_writing_a_chart_replaces_its_own_files_only(tmp_path: Path, stack: tupl
     (out / "values.yaml").write_text("mine: true\n")
     with pytest.raises(RenderError, match="was not written by kubemap"):
         write_output(chart.files, out, chart=True)
+
+
+# -- the CLI ---------------------------------------------------------------------------------
+def kubemap(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+    return subprocess.run([sys.executable, "-m", "converter", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+SMALL = """\
+services:
+  web:
+    image: nginx:1.27
+    ports: ["8080:80"]
+    environment: {MODE: prod, API_TOKEN: abc}
+"""
+
+
+def test_convert_format_helm_writes_a_chart_and_says_how_to_install_it(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(SMALL)
+    result = kubemap(tmp_path, "convert", "--format", "helm")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(tmp_path / "chart").as_posix() for p in (tmp_path / "chart").rglob("*") if p.is_file()) == [
+        "Chart.yaml", "README.md", "templates/NOTES.txt", "templates/_helpers.tpl", "templates/web.yaml",
+        "values.schema.json", "values.yaml"]
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("info KM-I-CHART-SECRET services.web.environment.API_TOKEN: Secret web-env is not in the chart")
+               for line in lines), result.stderr
+    assert not any("KM-W-SECRET-ENV" in line for line in lines)
+    assert lines[-1].startswith("wrote chart ") and ": helm install " in lines[-1]
+    assert "abc" not in "".join(p.read_text() for p in (tmp_path / "chart").rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--stdout"], "--stdout cannot print a Helm chart"),
+    (["--chart-version", "1.0"], "is not a SemVer 2 version"),
+])
+def test_bad_chart_flags_fail_before_anything_is_done(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "compose.yaml").write_text(SMALL)
+    result = kubemap(tmp_path, "convert", "--format", "helm", *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert "KM-" not in result.stderr  # no findings printed: nothing was converted
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml"]
+
+
+def test_report_and_explain_show_the_chart_value_of_each_key(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(SMALL)
+    report = kubemap(tmp_path, "report", "--chart", "--format", "markdown")
+    assert report.returncode == 0, report.stderr
+    assert "| Compose | Kubernetes | chart value | status | why | rule |" in report.stdout
+    assert "`services.web.service.ports`" in report.stdout and "`services.web.env.MODE`" in report.stdout
+    assert "Secret values are never in values.yaml" in report.stdout
+    plain = kubemap(tmp_path, "report", "--format", "markdown")
+    assert "chart value" not in plain.stdout
+    explain = kubemap(tmp_path, "explain", "web", "image", "--chart")
+    assert explain.returncode == 0, explain.stderr
+    assert "services.web.image.{repository,tag}" in explain.stdout.replace("\n", "").replace("│", "").replace(" ", "")
+    html = kubemap(tmp_path, "report", "--chart", "--format", "html")
+    assert "<th>chart value</th>" in html.stdout and "<code>services.web.service.ports</code>" in html.stdout
