@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.model import Bundle, Finding, Project, TraceEntry
+from converter.report.diagram import Graph, extract_graph
 from converter.report.lines import PathLine, emit, first_line_of, index_path
 
 STATUS_ORDER = {"mapped": 0, "approximated": 1, "unsupported": 2}
@@ -77,6 +78,7 @@ class ProjectReport:
     findings: list[Finding]
     disabled_services: list[str]
     concepts: list[tuple[str, str, str]]  # (docker idea, kubernetes counterpart, example)
+    graph: Graph | None = None  # the picture: services, arrows, network groups (report/diagram)
     chart: str | None = None  # with --chart: the chart's name (rows then carry their values)
 
 
@@ -205,6 +207,7 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
         findings=list(bundle.findings),
         disabled_services=list(project.disabled_services),
         concepts=concept_map(bundle),
+        graph=extract_graph(project, bundle),
         chart=chart[0] if chart else None,
     )
 
