@@ -29,6 +29,7 @@ from converter.render.helm.plan import (
     PROBES,
     WORKLOAD_KINDS,
     ChartPlan,
+    ClaimValues,
     ServiceValues,
     ref_of,
     split_image,
@@ -55,7 +56,7 @@ class Templater:
 
     def document(self, obj: ManifestObject) -> Document:
         body = copy.deepcopy(obj.body)
-        self._metadata(body, f"{self.chart}.labels")
+        self._metadata(body)
         condition = None
         kind = obj.kind
         if kind in WORKLOAD_KINDS:
@@ -77,13 +78,17 @@ class Templater:
         return Document(body=body, condition=condition)
 
     # -- every object ----------------------------------------------------------------------
-    def _metadata(self, body: dict[str, Any], labels_template: str) -> None:
+    def _metadata(self, body: dict[str, Any]) -> None:
         meta = body.setdefault("metadata", {})
-        labels = {k: v for k, v in (meta.get("labels") or {}).items() if k != MANAGED_BY}
-        labels[Splice(f'include "{labels_template}" $')] = None
-        meta["labels"] = labels
+        meta["labels"] = self._labels(meta.get("labels"), "labels")
         if body.get("kind") not in CLUSTER_SCOPED_KINDS:
             meta["namespace"] = Expr(f"{self.include('namespace')} | quote")
+
+    def _labels(self, labels: dict[str, str] | None, helm_labels: str) -> dict[Any, Any]:
+        """kubemap's labels but its managed-by, then Helm's (named template `helm_labels`)."""
+        kept: dict[Any, Any] = {k: v for k, v in (labels or {}).items() if k != MANAGED_BY}
+        kept[Splice(self.include(helm_labels))] = None
+        return kept
 
     # -- workloads -------------------------------------------------------------------------
     def _workload(self, obj: ManifestObject, body: dict[str, Any]) -> None:
@@ -94,9 +99,7 @@ class Templater:
             spec["replicas"] = Expr(f"{sv.replicas.expr} | int")
         template = spec["template"]
         template_meta = template.setdefault("metadata", {})
-        labels = {k: v for k, v in (template_meta.get("labels") or {}).items() if k != MANAGED_BY}
-        labels[Splice(f'include "{self.chart}.podLabels" $')] = None
-        template_meta["labels"] = labels
+        template_meta["labels"] = self._labels(template_meta.get("labels"), "podLabels")
         pod = template["spec"]
         if sv is not None and sv.pod:
             template_meta["annotations"] = ToYaml(sv.pod["podAnnotations"].expr)
@@ -169,7 +172,7 @@ class Templater:
                 self._references(value, key)
 
     # -- storage ---------------------------------------------------------------------------
-    def _claim_spec(self, spec: dict[str, Any], values: Any) -> dict[str, Any]:
+    def _claim_spec(self, spec: dict[str, Any], values: ClaimValues) -> dict[str, Any]:
         spec = dict(spec)
         spec["accessModes"] = ToYaml(values.access_modes.expr, omit_empty=False)
         resources = dict(spec.get("resources") or {})
