@@ -251,3 +251,18 @@ def test_report_and_explain_show_the_chart_value_of_each_key(tmp_path: Path) -> 
     assert "services.web.image.{repository,tag}" in explain.stdout.replace("\n", "").replace("│", "").replace(" ", "")
     html = kubemap(tmp_path, "report", "--chart", "--format", "html")
     assert "<th>chart value</th>" in html.stdout and "<code>services.web.service.ports</code>" in html.stdout
+
+
+def test_two_runs_in_fresh_processes_give_the_same_chart_bytes(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(SMALL + "  db:\n    image: postgres:16\n    volumes: [data:/var/lib/postgresql/data]\n"
+                                           "volumes:\n  data: {}\n")
+    charts = {}
+    for seed in ("1", "2"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+        env["PYTHONHASHSEED"] = seed
+        result = subprocess.run([sys.executable, "-m", "converter", "convert", "--format", "helm", "-o", f"c{seed}"],
+                                cwd=tmp_path, env=env, capture_output=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        charts[seed] = {p.relative_to(tmp_path / f"c{seed}"): p.read_bytes()
+                        for p in (tmp_path / f"c{seed}").rglob("*") if p.is_file()}
+    assert charts["1"] == charts["2"]
