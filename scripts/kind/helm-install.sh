@@ -28,4 +28,3 @@ fi
 helm upgrade --install agents "$work/agents" --create-namespace --timeout 10m \
   --set-file secrets.dbPassword.data.db_password=compose/secrets/db_password.txt \
   --set-file secrets.llmApiKey.data.llm_api_key=compose/secrets/llm_api_key.txt
-helm status agents
