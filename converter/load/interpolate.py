@@ -18,6 +18,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
 
 Lookup = Callable[[str], "str | None"]
+OnUnset = Callable[[str], None]  # told each unset variable that became "" (no default)
 
 
 class InterpolationProblem(Exception):
@@ -29,8 +30,10 @@ class InterpolationProblem(Exception):
         self.hint = hint
 
 
-def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None) -> str:
-    """Interpolate one string. Unset variables without a default become "" and add a warning."""
+def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None,
+               on_unset: OnUnset | None = None) -> str:
+    """Interpolate one string. Unset variables without a default become "" and add a warning
+    (and are passed to `on_unset`, which records where they were used)."""
     out: list[str] = []
     i = 0
     n = len(text)
@@ -53,12 +56,12 @@ def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None) -> 
                     f"invalid interpolation format in {text!r}: '${{' is never closed",
                     "close the expression with '}', or write '$$' for a literal '$'",
                 )
-            out.append(_braced(text[i + 2 : end], text, lookup, warnings))
+            out.append(_braced(text[i + 2 : end], text, lookup, warnings, on_unset))
             i = end + 1
             continue
         match = _NAME.match(text, i + 1)
         if match:
-            out.append(_value(match.group(0), lookup, warnings))
+            out.append(_value(match.group(0), lookup, warnings, on_unset))
             i = match.end()
             continue
         out.append("$")
@@ -86,7 +89,8 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def _braced(body: str, whole: str, lookup: Lookup, warnings: list[str] | None) -> str:
+def _braced(body: str, whole: str, lookup: Lookup, warnings: list[str] | None,
+            on_unset: OnUnset | None = None) -> str:
     match = _NAME.match(body)
     if not match:
         raise InterpolationProblem(
@@ -97,11 +101,11 @@ def _braced(body: str, whole: str, lookup: Lookup, warnings: list[str] | None) -
     name = match.group(0)
     rest = body[match.end() :]
     if rest == "":
-        return _value(name, lookup, warnings)
+        return _value(name, lookup, warnings, on_unset)
     for op in _OPERATORS:
         if rest.startswith(op):
             arg = rest[len(op) :]
-            return _apply(name, op, arg, lookup, warnings)
+            return _apply(name, op, arg, lookup, warnings, on_unset)
     raise InterpolationProblem(
         f"invalid interpolation format in {whole!r}: unexpected {rest[0]!r} after '${{{name}'",
         "use ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, "
@@ -109,17 +113,18 @@ def _braced(body: str, whole: str, lookup: Lookup, warnings: list[str] | None) -
     )
 
 
-def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | None) -> str:
+def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | None,
+           on_unset: OnUnset | None = None) -> str:
     value = lookup(name)
     unset_or_empty = value is None or value == ""
     if op == ":-":
-        return substitute(arg, lookup, warnings) if unset_or_empty else str(value)
+        return substitute(arg, lookup, warnings, on_unset) if unset_or_empty else str(value)
     if op == "-":
-        return substitute(arg, lookup, warnings) if value is None else value
+        return substitute(arg, lookup, warnings, on_unset) if value is None else value
     if op == ":+":
-        return "" if unset_or_empty else substitute(arg, lookup, warnings)
+        return "" if unset_or_empty else substitute(arg, lookup, warnings, on_unset)
     if op == "+":
-        return "" if value is None else substitute(arg, lookup, warnings)
+        return "" if value is None else substitute(arg, lookup, warnings, on_unset)
     # ":?" and "?": the variable is required.
     missing = unset_or_empty if op == ":?" else value is None
     if missing:
@@ -133,9 +138,11 @@ def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | N
     return str(value)
 
 
-def _value(name: str, lookup: Lookup, warnings: list[str] | None) -> str:
+def _value(name: str, lookup: Lookup, warnings: list[str] | None, on_unset: OnUnset | None = None) -> str:
     value = lookup(name)
     if value is None:
+        if on_unset is not None:
+            on_unset(name)
         if warnings is not None:
             message = f'the "{name}" variable is not set; using a blank string'
             if message not in warnings:
@@ -144,33 +151,43 @@ def _value(name: str, lookup: Lookup, warnings: list[str] | None) -> str:
     return value
 
 
+UnsetUse = tuple[str, str, "int | None", str]  # variable, file, line, key path
+
+
 def interpolate_tree(
-    tree: Any, lookup: Lookup, file: str, warnings: list[str], path: list[Any] | None = None
+    tree: Any, lookup: Lookup, file: str, warnings: list[str], path: list[Any] | None = None,
+    unset: list[UnsetUse] | None = None, pos: tuple[str, int] | None = None,
 ) -> Any:
     """Interpolate every string value (not keys) of a YAML tree, in place where possible.
 
-    Extension fields (`x-*`) are interpolated too, like Compose does.
+    Extension fields (`x-*`) are interpolated too, like Compose does. Each use of an unset
+    variable without a default is appended to `unset` with where it was written.
     """
     path = path or []
     if isinstance(tree, (Reset, Override)):
-        tree.value = interpolate_tree(tree.value, lookup, file, warnings, path)
+        tree.value = interpolate_tree(tree.value, lookup, file, warnings, path, unset, pos)
         return tree
     if isinstance(tree, dict):
         for key in list(tree):
+            where = key_pos(tree, key)
             try:
-                tree[key] = interpolate_tree(tree[key], lookup, file, warnings, [*path, key])
+                tree[key] = interpolate_tree(tree[key], lookup, file, warnings, [*path, key], unset, where)
             except InterpolationProblem as problem:
-                raise _located(problem, file, key_pos(tree, key), [*path, key]) from None
+                raise _located(problem, file, where, [*path, key]) from None
         return tree
     if isinstance(tree, list):
         for index, item in enumerate(tree):
+            where = item_pos(tree, index)
             try:
-                tree[index] = interpolate_tree(item, lookup, file, warnings, [*path, index])
+                tree[index] = interpolate_tree(item, lookup, file, warnings, [*path, index], unset, where)
             except InterpolationProblem as problem:
-                raise _located(problem, file, item_pos(tree, index), [*path, index]) from None
+                raise _located(problem, file, where, [*path, index]) from None
         return tree
     if isinstance(tree, str):
-        return substitute(tree, lookup, warnings)
+        if unset is None:
+            return substitute(tree, lookup, warnings)
+        record = (pos[0] if pos else file, pos[1] if pos else None, format_path(path))
+        return substitute(tree, lookup, warnings, lambda name: unset.append((name, *record)))
     return tree
 
 
@@ -186,4 +203,4 @@ def _located(
     )
 
 
-__all__ = ["InterpolationProblem", "interpolate_tree", "substitute"]
+__all__ = ["InterpolationProblem", "UnsetUse", "interpolate_tree", "substitute"]

@@ -24,7 +24,7 @@ from converter.load.discovery import (
     split_compose_file,
 )
 from converter.load.host_paths import inspect_paths
-from converter.load.interpolate import InterpolationProblem, interpolate_tree, substitute
+from converter.load.interpolate import InterpolationProblem, UnsetUse, interpolate_tree, substitute
 from converter.load.merge import merge_projects, merge_service, strip_tags
 from converter.load.normalize import (
     Problem,
@@ -39,7 +39,7 @@ from converter.load.problems import raise_all
 from converter.load.references import check_cycles, check_references, select_profiles
 from converter.load.schema import check_legacy_and_empty, validate
 from converter.load.yaml_reader import LMap, format_path, key_pos, locate, plain, read_yaml
-from converter.model.project import Project
+from converter.model.project import Project, VariableUse
 
 
 @dataclass
@@ -50,6 +50,8 @@ class _Context:
     include_stack: list[str] = field(default_factory=list)
     extends_cache: dict[str, Any] = field(default_factory=dict)
     parsed: dict[str, Any] = field(default_factory=dict)  # -f files already read for `name:`
+    unset: list[UnsetUse] = field(default_factory=list)  # where unset variables became ""
+    relative_paths: set[str] = field(default_factory=set)  # host paths written as relative paths
 
 
 def load(options: LoadOptions) -> Project:
@@ -76,8 +78,10 @@ def load(options: LoadOptions) -> Project:
     ctx = _Context(env=env.values, home=environ.get("HOME"), warnings=warnings, parsed=parsed)
     tree: Any = None
     for path in files:
-        loaded = _load_file(path, project_dir, ctx)
+        loaded = _load_file(path, project_dir, ctx, allow_empty=len(files) > 1)
         tree = strip_tags(loaded) if tree is None else merge_projects(tree, loaded)
+    if not tree:  # every one of several files was empty (one empty file is an error by itself)
+        check_legacy_and_empty(tree, files[0])
     if "version" in tree:
         warnings.append("the top-level `version` key is obsolete and ignored")
     validate(tree, files[0])
@@ -113,8 +117,9 @@ def load(options: LoadOptions) -> Project:
         "extensions": {k: v for k, v in plain(tree).items() if str(k).startswith("x-")},
         "disabled_services": sorted(disabled),
     }
-    project_fields["host_paths"] = inspect_paths(project_fields)
+    project_fields["host_paths"] = inspect_paths(project_fields, ctx.relative_paths)
     project_fields["warnings"] = warnings
+    project_fields["unset_variables"] = _variable_uses(ctx.unset, project_dir)
     return Project(**project_fields)
 
 
@@ -201,15 +206,18 @@ def _project_name(
 # ---------------------------------------------------------------- one file
 
 
-def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
-    """Read one compose file: YAML, interpolation, absolute paths, include, extends."""
+def _load_file(path: str, base_dir: str, ctx: _Context, allow_empty: bool = False) -> Any:
+    """Read one compose file: YAML, interpolation, absolute paths, include, extends. An empty
+    file (only comments) among several `-f` files adds nothing, as in Compose."""
     if path in ctx.parsed:
         tree = ctx.parsed.pop(path)
     else:
         tree = read_yaml(read_text(path, "compose file", "check the -f / COMPOSE_FILE path"), path)
+    if allow_empty and (tree is None or tree == {}):
+        return LMap()
     check_legacy_and_empty(tree, path)
-    interpolate_tree(tree, ctx.env.get, path, ctx.warnings)
-    rebase_paths(tree, base_dir, ctx.home, ctx.warnings)
+    interpolate_tree(tree, ctx.env.get, path, ctx.warnings, unset=ctx.unset)
+    rebase_paths(tree, base_dir, ctx.home, ctx.warnings, ctx.relative_paths)
     if tree.get("include") is not None:
         _apply_include(tree, path, base_dir, ctx)
     services = tree.get("services")
@@ -218,33 +226,58 @@ def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
     return tree
 
 
-def rebase_paths(tree: Any, base_dir: str, home: str | None, warnings: list[str]) -> None:
-    """Make the relative host paths of one file absolute against `base_dir`."""
+def rebase_paths(tree: Any, base_dir: str, home: str | None, warnings: list[str],
+                 relative: set[str] | None = None) -> None:
+    """Make the relative host paths of one file absolute against `base_dir`. The ones written
+    as relative paths are added to `relative`: they are part of the project (host_paths.py)."""
     services = tree.get("services") if isinstance(tree, dict) else None
     if isinstance(services, dict):
         for name, service in services.items():
             if isinstance(service, dict):
-                _rebase_service(name, service, base_dir, home, tree, warnings)
+                _rebase_service(name, service, base_dir, home, tree, warnings, relative)
     for kind in ("secrets", "configs"):
         objects = tree.get(kind) if isinstance(tree, dict) else None
         if isinstance(objects, dict):
             for spec in objects.values():
                 if isinstance(spec, dict) and isinstance(spec.get("file"), str):
-                    spec["file"] = absolute_path(spec["file"], base_dir, home)
+                    spec["file"] = _rebased(spec["file"], base_dir, home, relative)
+
+
+def _rebased(path: str, base_dir: str, home: str | None, relative: set[str] | None) -> str:
+    """absolute_path(), remembering the paths that were written relative."""
+    result = absolute_path(path, base_dir, home)
+    if relative is not None and not path.startswith(("/", "~")) and os.path.isabs(result):
+        relative.add(result)
+    return result
+
+
+def _variable_uses(unset: list[UnsetUse], project_dir: str) -> list[VariableUse]:
+    """Each place an unset variable was used, once, with the file relative to the project."""
+    uses: list[VariableUse] = []
+    seen: set[UnsetUse] = set()
+    for use in unset:
+        if use in seen:
+            continue
+        seen.add(use)
+        name, file, line, key_path = use
+        shown = os.path.relpath(file, project_dir) if os.path.isabs(file) else file
+        uses.append(VariableUse(name=name, file=shown.replace(os.sep, "/"), line=line, key_path=key_path))
+    return uses
 
 
 def _rebase_service(
-    name: str, service: LMap, base_dir: str, home: str | None, tree: Any, warnings: list[str]
+    name: str, service: LMap, base_dir: str, home: str | None, tree: Any, warnings: list[str],
+    relative: set[str] | None = None,
 ) -> None:
     build = service.get("build")
     if isinstance(build, str) and not _is_url(build):
-        service["build"] = absolute_path(build, base_dir, home)
+        service["build"] = _rebased(build, base_dir, home, relative)
     elif isinstance(build, dict):
         context = build.get("context")
         if context is None:
             build["context"] = base_dir
         elif isinstance(context, str) and not _is_url(context):
-            build["context"] = absolute_path(context, base_dir, home)
+            build["context"] = _rebased(context, base_dir, home, relative)
         extra = build.get("additional_contexts")
         if isinstance(extra, dict):
             for key, value in extra.items():
@@ -275,10 +308,10 @@ def _rebase_service(
                     parsed = volume_entry(entry, None)
                     source = parsed.get("source")
                     if parsed["type"] == "bind" and not _windows(source, name, warnings):
-                        volumes[index] = absolute_path(source, base_dir, home) + entry[len(source):]
+                        volumes[index] = _rebased(source, base_dir, home, relative) + entry[len(source):]
                 elif entry.get("type") == "bind" and isinstance(entry.get("source"), str):
                     if not _windows(entry["source"], name, warnings):
-                        entry["source"] = absolute_path(entry["source"], base_dir, home)
+                        entry["source"] = _rebased(entry["source"], base_dir, home, relative)
             except Problem as problem:
                 where = ["services", name, "volumes", index, *problem.path]
                 pos = locate(tree, where)
@@ -352,7 +385,8 @@ def _apply_include(tree: LMap, path: str, base_dir: str, ctx: _Context) -> None:
         inc_env = load_environment(env_paths, inc_dir, {}, False, ctx.warnings).values
         inc_env.update(ctx.env)  # the including project's variables win
         sub = _Context(env=inc_env, home=ctx.home, warnings=ctx.warnings,
-                       include_stack=[*ctx.include_stack, path], extends_cache=ctx.extends_cache)
+                       include_stack=[*ctx.include_stack, path], extends_cache=ctx.extends_cache,
+                       unset=ctx.unset, relative_paths=ctx.relative_paths)
         included: Any = None
         for file in files:
             loaded = _load_file(file, inc_dir, sub)
@@ -436,8 +470,9 @@ def _resolve_extends(
                 text = read_text(other_path, "compose file", "fix the extends `file:` path")
                 other_tree = read_yaml(text, other_path)
                 check_legacy_and_empty(other_tree, other_path)
-                interpolate_tree(other_tree, ctx.env.get, other_path, ctx.warnings)
-                rebase_paths(other_tree, os.path.dirname(other_path), ctx.home, ctx.warnings)
+                interpolate_tree(other_tree, ctx.env.get, other_path, ctx.warnings, unset=ctx.unset)
+                rebase_paths(other_tree, os.path.dirname(other_path), ctx.home, ctx.warnings,
+                             ctx.relative_paths)
                 ctx.extends_cache[other_path] = other_tree
             other_tree = ctx.extends_cache[other_path]
             base_services = other_tree.get("services") or LMap()

@@ -195,8 +195,8 @@ def volume_entry(entry: Any, project_dir: str | None, home: str | None = None) -
         elif mode in _CONSISTENCY:
             out["consistency"] = mode
         else:
-            raise Problem(f"{mode!r} is not a volume mode",
-                          "use ro, rw, z, Z, nocopy, a propagation (rshared, ...) or cached")
+            # Compose (compose-go) ignores options it does not know, e.g. zabbix's `:roz`.
+            out.setdefault("unknown_modes", []).append(mode)
     return out
 
 
@@ -234,6 +234,14 @@ def absolute_path(path: str, base: str | None, home: str | None = None) -> str:
     if re.match(r"^[A-Za-z]:[\\/]", path) or base is None:
         return path
     return os.path.normpath(os.path.join(base, path))
+
+
+def _known_modes(raw: dict[str, Any], entry: Any, ctx: ServiceContext) -> dict[str, Any]:
+    """Unknown short-syntax modes are ignored as Compose ignores them, with a warning."""
+    for mode in raw.pop("unknown_modes", []):
+        ctx.warnings.append(f"volume {entry!r}: {mode!r} is not a volume mode; ignored as Compose does "
+                            "(use ro, rw, z, Z, nocopy, a propagation or cached)")
+    return raw
 
 
 def _mount(raw: dict[str, Any]) -> VolumeMount:
@@ -451,7 +459,7 @@ def _build_service(name: str, raw: LMap, ctx: ServiceContext) -> Service:
     fields["ports"] = ports
     fields["expose"] = [str(e) for e in get("expose") or []]
     fields["volumes"] = [
-        _at(["volumes", i], lambda e=e: _mount(volume_entry(e, ctx.project_dir, ctx.home)))
+        _at(["volumes", i], lambda e=e: _mount(_known_modes(volume_entry(e, ctx.project_dir, ctx.home), e, ctx)))
         for i, e in enumerate(get("volumes") or [])
     ]
     fields["depends_on"] = _at(["depends_on"], lambda: _depends(get("depends_on")))

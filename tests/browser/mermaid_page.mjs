@@ -5,31 +5,20 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { fail, launchChromium, watchedPage } from "./browser.mjs";
 
 const [flowchartFile, servicesFile, scratch, screenshot] = process.argv.slice(2);
 const services = JSON.parse(readFileSync(servicesFile, "utf8"));
 const here = dirname(fileURLToPath(import.meta.url));
 const library = join(here, "node_modules", "mermaid", "dist", "mermaid.min.js");
-const fail = (message) => { console.error(`FAIL: ${message}`); process.exitCode = 1; };
 
 const page_html = join(scratch, "mermaid.html");
 writeFileSync(page_html, `<!doctype html><meta charset=utf-8><title>mermaid</title>
 <script src="file://${library}"></script><div id=out></div>`);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--allow-file-access-from-files"],
-});
+const browser = await launchChromium(["--allow-file-access-from-files"]);
 try {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
-  const errors = [];
-  const requests = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => { if (!/^(file|data):/.test(r.url())) requests.push(r.url()); });
+  const { page, errors, requests } = await watchedPage(browser, { width: 1600, height: 1200 }, /^(file|data):/);
   await page.goto(`file://${page_html}`);
   await page.waitForFunction(() => typeof window.mermaid !== "undefined", null, { timeout: 30_000 });
   const result = await page.evaluate(async (text) => {

@@ -120,7 +120,6 @@ def test_volumes(entry: Any, expected: dict[str, Any]) -> None:
     [
         pytest.param("a:b:c:d", "too many", id="too-many-colons"),
         pytest.param("a:", "target is empty", id="empty-target"),
-        pytest.param("a:/b:bogus", "not a volume mode", id="bad-mode"),
         pytest.param({"type": "bind", "source": "/a"}, "needs `target`", id="long-no-target"),
     ],
 )
@@ -128,6 +127,15 @@ def test_volume_errors(entry: Any, words: str) -> None:
     with pytest.raises(Problem) as caught:
         volume_entry(entry, "/proj")
     assert words in caught.value.message
+
+
+def test_unknown_volume_mode_is_ignored_with_a_warning_as_compose_does(tmp_path: Path) -> None:
+    """zabbix-docker writes `:roz`; Compose (compose-go) ignores options it does not know."""
+    from .helpers import load_text
+
+    project = load_text(tmp_path, "services:\n  web:\n    image: x\n    volumes: ['./a:/b:roz']\n")
+    assert project.services["web"].volumes[0].read_only is False
+    assert any("'roz' is not a volume mode; ignored" in w for w in project.warnings)
 
 
 @pytest.mark.parametrize(
