@@ -22,7 +22,7 @@ from converter.render.helm import ChartOptions, render_chart
 from converter.render.render import relative_sources
 from converter.render.write import write_output
 from tests.helm.compare import differences, documents
-from tests.helm.corpus import CORPUS, CorpusProject, load, projects
+from tests.helm.corpus import CORPUS, load, projects
 from tests.helm.helm import Helm
 
 PROJECTS = projects()

@@ -54,9 +54,3 @@ def _selects(item: Any, key: str, value: str) -> bool:
         return False
     meta = item.get("metadata")
     return str(item.get(key)) == value or (isinstance(meta, dict) and str(meta.get(key)) == value)
-
-
-def get(body: Any, path: FieldPath) -> Any:
-    for part in path:
-        body = body[part]
-    return body

@@ -25,7 +25,6 @@ from typing import Any
 
 from converter.model.bundle import ManifestObject
 from converter.render.helm.plan import (
-    POD_SPEC,
     PROBES,
     WORKLOAD_KINDS,
     ChartPlan,

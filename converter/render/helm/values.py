@@ -50,9 +50,6 @@ class Values:
     def group(self, path: tuple[str, ...], description: str) -> None:
         self.groups.setdefault(path, description)
 
-    def get(self, path: tuple[str, ...]) -> Value | None:
-        return self.entries.get(path)
-
     # -- outputs -------------------------------------------------------------------------
     def defaults(self) -> dict[str, Any]:
         tree: dict[str, Any] = {}
