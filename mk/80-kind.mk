@@ -2,6 +2,9 @@
 # or build kind, pick Docker or Podman, and use kind's node image where it can be pulled or
 # kubemap's own, built here from Debian packages and the Go module proxy). See docs/kind.md.
 .PHONY: kind kind-node-image kind-up kind-down parity test-up
+# How kind-up / parity install the stack: apply (kubemap up), helm (the chart of `kubemap convert
+# --format helm`, on a cluster kubemap up made ready); parity's default runs both on one cluster.
+INSTALLER ?=
 
 # The bundled stack exactly as `make k8s` converts it.
 KIND_STACK := -f compose/compose.yaml --env-file compose/.env.example
@@ -16,23 +19,23 @@ kind-node-image: ## build kubemap/kind-node:<k8s version> (no registry needed; c
 # this checkout has it.
 COMPOSE_PLUGIN := $(if $(wildcard scripts/build-compose.sh),compose)
 
-kind-up: setup $(COMPOSE_PLUGIN) ## the stack on a local kind cluster: kubemap up (build, cluster, load, apply, wait, URLs)
+kind-up: setup $(COMPOSE_PLUGIN) ## the stack on a local kind cluster: kubemap up (build, cluster, load, apply, wait, URLs); INSTALLER=helm: the chart
 	@scripts/ensure-docker.sh
 	@if [ -z "$(PULL_BASE_IMAGES)" ]; then scripts/build-base-images.sh; fi
-	$(KUBEMAP) up $(KIND_STACK)
+	@if [ "$(INSTALLER)" = helm ]; then scripts/kind/stack.sh on helm; else $(KUBEMAP) up $(KIND_STACK); fi
 
 kind-down: setup ## kubemap down: the stack's namespace, and the cluster if kubemap up created it for the stack
 	$(KUBEMAP) down $(KIND_STACK)
 
-parity: setup $(COMPOSE_PLUGIN) ## the stack's end-to-end scenarios under Docker Compose and on kind, then tests/up on that cluster
-	@scripts/kind/parity.sh
+parity: setup $(COMPOSE_PLUGIN) ## the stack's scenarios under Compose and on kind (kubemap up, then helm; INSTALLER=apply|helm: one), then tests/up there
+	@INSTALLER=$(INSTALLER) scripts/kind/parity.sh
 
 test-up: setup $(COMPOSE_PLUGIN) ## kubemap up → requests → up again → down for tests/up/project (a kind cluster is reused or made)
 	@scripts/build-base-images.sh
 	$(PY) -m pytest -q -p no:cacheprovider tests/up
 
-# Green three times in a row here (about 3.5 min with caches; about 17 min cold: kubelet/kubeadm/
-# kube-proxy, CoreDNS and crictl builds ≈ 10 min, node image ≈ 2.5 min, podman install, the rest).
+# Green here with caches in about 7 min with both installers (about 17 min more cold: kubelet/
+# kubeadm/kube-proxy, CoreDNS and crictl builds ≈ 10 min, node image ≈ 2.5 min, podman install).
 # tests/up runs inside parity, on its cluster.
 TEST_TARGETS += parity
 

@@ -6,37 +6,36 @@
 # stack goes onto kind, and a kind cluster left from an earlier run is deleted before Compose.
 #
 #   compose half: make stack-up → scenarios (PARITY_BACKEND=compose) → compose down
-#   kind half:    stack_on_kind (kubemap up: cluster, images, apply, wait) → scenarios
-#                 (PARITY_BACKEND=kind) + tests/kind/test_kind_cluster.py → stack_off_kind
-#                 (kubemap down --keep-cluster) → tests/up on the same cluster → delete the cluster
+#   kind half:    for each installer: scripts/kind/stack.sh on INSTALLER (apply: kubemap up;
+#                 helm: the chart, on the same cluster and images) → scenarios (PARITY_BACKEND=
+#                 kind) + tests/kind/test_kind_cluster.py; then the stack off the cluster
+#                 (stack.sh off), tests/up on that cluster, and the cluster deleted
 #
-# Environment: PARITY_ONLY=compose|kind runs one half; KEEP_CLUSTER=1 keeps the (emptied) cluster
-# for a quicker next run; KIND_HOST_PORT_OFFSET=N publishes the stack N ports higher on kind (when
-# something else holds 8080/3000); KIND_CLUSTER_NAME (kubemap), KIND_NAMESPACE (agents).
-# KIND_LOCAL_NODE defaults to 1 here (the machine this runs on in CI cannot pull images).
+# Environment: INSTALLER: apply, helm, or both in turn on one cluster (apply,helm: the default,
+# what make test runs); INSTALLER=helm alone runs only the kind half (the Compose half does not
+# depend on it). PARITY_ONLY=compose|kind runs one half; KEEP_CLUSTER=1 keeps the (emptied)
+# cluster for a quicker next run; KIND_HOST_PORT_OFFSET=N publishes the stack N ports higher on
+# kind (when something else holds 8080/3000); KIND_CLUSTER_NAME (kubemap), KIND_NAMESPACE
+# (agents), KIND_WAIT_SECONDS (300). KIND_LOCAL_NODE defaults to 1 here (the machine this runs on
+# in CI cannot pull images).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
 export KIND_LOCAL_NODE="${KIND_LOCAL_NODE:-1}"
 export KIND_CLUSTER_NAME="${KIND_CLUSTER_NAME:-kubemap}"
+log() { printf '[parity %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 only="${PARITY_ONLY:-}"
-offset="${KIND_HOST_PORT_OFFSET:-0}"
+IFS=, read -ra installers <<<"${INSTALLER:-apply,helm}"
+for installer in "${installers[@]}"; do
+  [[ "$installer" == apply || "$installer" == helm ]] \
+    || { log "INSTALLER must be apply, helm or apply,helm, not ${INSTALLER}"; exit 2; }
+done
+[[ "${INSTALLER:-apply,helm}" == helm && -z "$only" ]] && only=kind
 kubemap=(.venv/bin/kubemap)
-stack=(-f compose/compose.yaml --env-file compose/.env.example)  # as make k8s converts it
 # kubectl for the tests: the system's, else the control plane's build.
 PATH="$PATH:$("$repo/scripts/build-control-plane.sh" --print-bin-dir)"
 export PATH
-log() { printf '[parity %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 t0=$SECONDS
-
-# How the stack gets onto the kind cluster and off it again (keeping the cluster for tests/up).
-stack_on_kind() {
-  "${kubemap[@]}" up "${stack[@]}" ${KIND_NAMESPACE:+--namespace "$KIND_NAMESPACE"} \
-    --host-port-offset "$offset" --timeout "${KIND_WAIT_SECONDS:-300}s"
-}
-stack_off_kind() {
-  "${kubemap[@]}" down "${stack[@]}" ${KIND_NAMESPACE:+--namespace "$KIND_NAMESPACE"} --keep-cluster
-}
 
 if [[ -z "$only" || "$only" == compose ]]; then
   # A kind cluster from an earlier run publishes 8080 and 3000: delete it (does nothing if absent).
@@ -51,22 +50,33 @@ fi
 if [[ -z "$only" || "$only" == kind ]]; then
   scripts/compose.sh down --remove-orphans >/dev/null 2>&1 || true
   [[ -n "${PULL_BASE_IMAGES:-}" ]] || scripts/build-base-images.sh
-  t=$SECONDS; stack_on_kind; log "kind stack up ($((SECONDS - t))s)"
-  if [[ "$offset" != 0 ]]; then
-    export PARITY_GATEWAY_URL="http://localhost:$((8080 + offset))"
-    export PARITY_FRONTEND_URL="http://localhost:$((3000 + offset))"
+  if [[ -n "${KIND_HOST_PORT_OFFSET:-}" ]]; then  # stack.sh publishes the ports that much higher
+    export PARITY_GATEWAY_URL="http://localhost:$((8080 + KIND_HOST_PORT_OFFSET))"
+    export PARITY_FRONTEND_URL="http://localhost:$((3000 + KIND_HOST_PORT_OFFSET))"
   fi
-  t=$SECONDS
   status=0
-  PARITY_BACKEND=kind .venv/bin/python -m pytest -q -p no:cacheprovider \
-    tests/kind/test_parity.py tests/kind/test_kind_cluster.py || status=$?
-  log "kind scenarios exited $status ($((SECONDS - t))s)"
-  t=$SECONDS; stack_off_kind; log "stack removed from the cluster ($((SECONDS - t))s)"
-  t=$SECONDS
-  up_status=0
-  .venv/bin/python -m pytest -q -p no:cacheprovider tests/up || up_status=$?
-  log "tests/up (a second project: kubemap up → requests → kubemap down) exited $up_status ($((SECONDS - t))s)"
-  [[ $status -ne 0 ]] || status=$up_status
+  installed=""
+  # One cluster for every installer: the second reinstalls the stack on it (same images).
+  for installer in "${installers[@]}"; do
+    t=$SECONDS
+    scripts/kind/stack.sh on "$installer" || { status=$?; log "stack onto kind ($installer) exited $status"; break; }
+    installed="$installer"
+    log "kind stack up with $installer ($((SECONDS - t))s)"
+    t=$SECONDS
+    PARITY_BACKEND=kind PARITY_INSTALLER="$installer" .venv/bin/python -m pytest -q -p no:cacheprovider \
+      tests/kind/test_parity.py tests/kind/test_kind_cluster.py || status=$?
+    log "kind scenarios ($installer) exited $status ($((SECONDS - t))s)"
+    [[ $status -eq 0 ]] || break
+  done
+  if [[ -n "$installed" ]]; then
+    # The stack off the cluster (it holds 8080), then a second project through kubemap up / down.
+    t=$SECONDS; scripts/kind/stack.sh off "$installed"; log "stack ($installed) removed from the cluster ($((SECONDS - t))s)"
+    t=$SECONDS
+    up_status=0
+    .venv/bin/python -m pytest -q -p no:cacheprovider tests/up || up_status=$?
+    log "tests/up (a second project: kubemap up → requests → kubemap down) exited $up_status ($((SECONDS - t))s)"
+    [[ $status -ne 0 ]] || status=$up_status
+  fi
   if [[ "${KEEP_CLUSTER:-}" != 1 ]]; then "${kubemap[@]}" down --cluster; fi
   [[ $status -eq 0 ]] || exit "$status"
 fi
