@@ -24,6 +24,9 @@ class LoadOptions:
     use_shell_env: bool = False
     environ: Mapping[str, str] = field(default_factory=dict)
     cwd: str = "."
+    # Look at the bind sources and secret/config files (Project.host_paths), which translating
+    # needs; `kubemap config` / `validate` print or check the model only and skip it, as Compose.
+    read_host_paths: bool = True
 
 
 def load_project(options: LoadOptions) -> Project:
@@ -44,4 +47,16 @@ def resolved_config(project: Project) -> dict[str, Any]:
     return _resolved(project)
 
 
-__all__ = ["LoadOptions", "load_project", "resolved_config"]
+def escaped(value: Any) -> Any:
+    """Every `$` in keys and strings written `$$`: the resolved form can be read again (by
+    Compose or kubemap) without a second interpolation."""
+    if isinstance(value, dict):
+        return {escaped(k): escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escaped(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    return value
+
+
+__all__ = ["LoadOptions", "escaped", "load_project", "resolved_config"]

@@ -1,8 +1,17 @@
 """Compose variable interpolation: `$V`, `${V}`, `${V:-d}`, `${V-d}`, `${V:?msg}`, `${V?msg}`,
 `${V:+x}`, `${V+x}`, nested values such as `${A:-${B:-c}}`, and `$$` for a literal `$`.
 
-A `$` that starts none of these (e.g. `$1`, `$ `) stays as it is, like Docker Compose; a `${`
-that does not form a valid expression is an error.
+The rules are Docker Compose's (compose-go's `template` package), quirks included, because a
+file must mean the same to both:
+- a `${` expression ends at the brace that balances it, counting every `{` and `}` in between,
+  so `${RE:-^(\\d{4})$}` has the default `^(\\d{4})$`; a `$` that starts no expression
+  (`$1`, `$ `, a trailing `$`) stays as it is;
+- an expression never spans lines;
+- a `${` that forms no valid expression is an error.
+
+After interpolation, values at the keys Compose types (booleans, numbers: `read_only`,
+`ports[].target`, `deploy.replicas`, ...) are converted as Compose converts them
+(`cast_value`), so `read_only: ""` is refused as Compose refuses it.
 """
 
 from __future__ import annotations
@@ -14,8 +23,14 @@ from typing import Any
 from converter.errors import LoadError
 from converter.load.yaml_reader import Override, Reset, format_path, item_pos, key_pos
 
+_PATTERN = re.compile(
+    r"\$(?:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|"
+    r"\{(?:(?P<braced>[_a-z][_a-z0-9]*(?::?[-+?](?:.*))?)\}|(?P<invalid>)))",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OPERATORS = (":-", ":?", ":+", "-", "?", "+")
+# Operators in the order Compose tries them when two start at the same place.
+_OPERATORS = (":?", "?", ":-", "-", ":+", "+")
 
 Lookup = Callable[[str], "str | None"]
 
@@ -31,82 +46,88 @@ class InterpolationProblem(Exception):
 
 def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None) -> str:
     """Interpolate one string. Unset variables without a default become "" and add a warning."""
-    out: list[str] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch != "$":
-            j = text.find("$", i)
-            j = n if j < 0 else j
-            out.append(text[i:j])
-            i = j
-            continue
-        if i + 1 < n and text[i + 1] == "$":
-            out.append("$")
-            i += 2
-            continue
-        if i + 1 < n and text[i + 1] == "{":
-            end = _closing_brace(text, i + 2)
-            if end < 0:
-                raise InterpolationProblem(
-                    f"invalid interpolation format in {text!r}: '${{' is never closed",
-                    "close the expression with '}', or write '$$' for a literal '$'",
-                )
-            out.append(_braced(text[i + 2 : end], text, lookup, warnings))
-            i = end + 1
-            continue
-        match = _NAME.match(text, i + 1)
-        if match:
-            out.append(_value(match.group(0), lookup, warnings))
-            i = match.end()
-            continue
-        out.append("$")
-        i += 1
-    return "".join(out)
+    if "$" not in text:
+        return text
+    problems: list[InterpolationProblem] = []
+
+    def replace(match: re.Match[str]) -> str:
+        try:
+            return _replacement(match.group(0), text, lookup, warnings)
+        except InterpolationProblem as problem:
+            problems.append(problem)
+            return ""
+
+    result = _PATTERN.sub(replace, text)
+    if problems:
+        raise problems[0]
+    return result
 
 
-def _closing_brace(text: str, start: int) -> int:
-    """Index of the `}` that closes a `${` whose body starts at `start`, honouring nesting."""
-    depth = 1
-    i = start
-    while i < len(text):
-        if text.startswith("$$", i):
-            i += 2
-            continue
-        if text.startswith("${", i):
-            depth += 1
-            i += 2
-            continue
-        if text[i] == "}":
+def _first_closing_brace(text: str) -> int:
+    """Index of the `}` that balances the first `{`, counting every brace (Compose's rule;
+    the character after a `{` is skipped)."""
+    depth = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "}":
             depth -= 1
             if depth == 0:
-                return i
-        i += 1
+                return index
+        if char == "{":
+            depth += 1
+            index += 1
+        index += 1
     return -1
 
 
-def _braced(body: str, whole: str, lookup: Lookup, warnings: list[str] | None) -> str:
-    match = _NAME.match(body)
-    if not match:
-        raise InterpolationProblem(
-            f"invalid interpolation format in {whole!r}: '${{{body}}}' does not start with a "
-            "variable name",
-            "a variable name starts with a letter or '_'; write '$$' for a literal '$'",
-        )
-    name = match.group(0)
-    rest = body[match.end() :]
-    if rest == "":
+def _replacement(matched: str, whole: str, lookup: Lookup, warnings: list[str] | None) -> str:
+    closing = _first_closing_brace(matched)
+    rest = ""
+    if closing > -1:
+        matched, rest = matched[: closing + 1], matched[closing + 1 :]
+    match = _PATTERN.match(matched)
+    if match is None or match.group("invalid") is not None:
+        raise _invalid(matched, whole)
+    if match.group("escaped") is not None:
+        return "$"
+    name = match.group("named")
+    if name is not None:
         return _value(name, lookup, warnings)
-    for op in _OPERATORS:
-        if rest.startswith(op):
-            arg = rest[len(op) :]
-            return _apply(name, op, arg, lookup, warnings)
-    raise InterpolationProblem(
-        f"invalid interpolation format in {whole!r}: unexpected {rest[0]!r} after '${{{name}'",
+    body = match.group("braced")
+    operator = next((op for op in sorted(_OPERATORS, key=lambda op: _position(body, op))
+                     if op in body), None)
+    if operator is None:
+        return _value(body, lookup, warnings)
+    variable, _, argument = body.partition(operator)
+    return _apply(variable, operator, argument, lookup, warnings) + substitute(
+        rest, lookup, warnings)
+
+
+def _position(body: str, operator: str) -> int:
+    index = body.find(operator)
+    return index if index >= 0 else len(body) + 1
+
+
+def _invalid(matched: str, whole: str) -> InterpolationProblem:
+    hint = "write '$$' for a literal '$'"
+    start = whole.find(matched)
+    line = whole[start + 2:].split("\n")[0]
+    name = _NAME.match(line)
+    if not name:
+        return InterpolationProblem(
+            f"invalid interpolation format in {whole!r}: '${{{line[:20]}' does not start with a "
+            "variable name", "a variable name starts with a letter or '_'; " + hint)
+    if "}" not in line:
+        return InterpolationProblem(
+            f"invalid interpolation format in {whole!r}: '${{' is never closed on its line",
+            "close the expression with '}' on the same line, or " + hint)
+    following = line[name.end():name.end() + 1]
+    return InterpolationProblem(
+        f"invalid interpolation format in {whole!r}: unexpected {following!r} after "
+        f"'${{{name.group(0)}'",
         "use ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, "
-        "${VAR:+alt} or ${VAR+alt}",
-    )
+        "${VAR:+alt} or ${VAR+alt}; " + hint)
 
 
 def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | None) -> str:
@@ -117,7 +138,7 @@ def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | N
     if op == "-":
         return substitute(arg, lookup, warnings) if value is None else value
     if op == ":+":
-        return "" if unset_or_empty else substitute(arg, lookup, warnings)
+        return value or "" if unset_or_empty else substitute(arg, lookup, warnings)
     if op == "+":
         return "" if value is None else substitute(arg, lookup, warnings)
     # ":?" and "?": the variable is required.
@@ -147,7 +168,8 @@ def _value(name: str, lookup: Lookup, warnings: list[str] | None) -> str:
 def interpolate_tree(
     tree: Any, lookup: Lookup, file: str, warnings: list[str], path: list[Any] | None = None
 ) -> Any:
-    """Interpolate every string value (not keys) of a YAML tree, in place where possible.
+    """Interpolate every string value (not keys) of a YAML tree, in place where possible, and
+    give the values at typed keys their type (`cast_value`).
 
     Extension fields (`x-*`) are interpolated too, like Compose does.
     """
@@ -170,8 +192,103 @@ def interpolate_tree(
                 raise _located(problem, file, item_pos(tree, index), [*path, index]) from None
         return tree
     if isinstance(tree, str):
-        return substitute(tree, lookup, warnings)
+        return cast_value(path, substitute(tree, lookup, warnings))
     return tree
+
+
+# Keys whose interpolated text Compose converts to a boolean or a number (compose-go's
+# `interpolateTypeCastMapping`); `*` is any key or list item. A string elsewhere stays a string.
+_CONTAINER = (("services", "*"), ("jobs", "*"), ("services", "*", "pre_start", "*"))
+_WORKLOAD = (("services", "*"), ("jobs", "*"))
+_SERVICE = (("services", "*"),)
+_CAST_RULES: tuple[tuple[tuple[tuple[str, ...], ...], str, tuple[str, ...]], ...] = (
+    ((("networks", "*"),), "bool", ("external",)),
+    ((("networks", "*"),), "bool", ("internal",)),
+    ((("networks", "*"),), "bool", ("attachable",)),
+    ((("networks", "*"),), "bool", ("enable_ipv4",)),
+    ((("networks", "*"),), "bool", ("enable_ipv6",)),
+    ((("volumes", "*"), ("secrets", "*"), ("configs", "*")), "bool", ("external",)),
+    (_CONTAINER, "int", ("cpu_count",)),
+    (_CONTAINER, "float", ("cpu_percent",)),
+    (_CONTAINER, "int", ("cpu_period",)),
+    (_CONTAINER, "int", ("cpu_quota",)),
+    (_CONTAINER, "int", ("cpu_rt_period",)),
+    (_CONTAINER, "int", ("cpu_rt_runtime",)),
+    (_CONTAINER, "float", ("cpus",)),
+    (_CONTAINER, "int", ("cpu_shares",)),
+    (_CONTAINER, "bool", ("init",)),
+    (_CONTAINER, "bool", ("oom_kill_disable",)),
+    (_CONTAINER, "int", ("oom_score_adj",)),
+    (_CONTAINER, "int", ("pids_limit",)),
+    (_CONTAINER, "bool", ("privileged",)),
+    (_CONTAINER, "bool", ("read_only",)),
+    (_CONTAINER, "int", ("ulimits", "*")),
+    (_CONTAINER, "int", ("ulimits", "*", "hard")),
+    (_CONTAINER, "int", ("ulimits", "*", "soft")),
+    (_CONTAINER, "bool", ("volumes", "[]", "read_only")),
+    (_CONTAINER, "bool", ("volumes", "[]", "volume", "nocopy")),
+    (_WORKLOAD, "bool", ("depends_on", "*", "required")),
+    (_WORKLOAD, "bool", ("depends_on", "*", "restart")),
+    (_WORKLOAD, "int", ("healthcheck", "retries")),
+    (_WORKLOAD, "bool", ("healthcheck", "disable")),
+    (_WORKLOAD, "int", ("ports", "[]", "target")),
+    (_WORKLOAD, "bool", ("stdin_open",)),
+    (_WORKLOAD, "bool", ("tty",)),
+    (_SERVICE, "int", ("deploy", "replicas")),
+    (_SERVICE, "int", ("deploy", "update_config", "parallelism")),
+    (_SERVICE, "float", ("deploy", "update_config", "max_failure_ratio")),
+    (_SERVICE, "int", ("deploy", "rollback_config", "parallelism")),
+    (_SERVICE, "float", ("deploy", "rollback_config", "max_failure_ratio")),
+    (_SERVICE, "int", ("deploy", "restart_policy", "max_attempts")),
+    (_SERVICE, "int", ("deploy", "placement", "max_replicas_per_node")),
+    (_SERVICE, "int", ("scale",)),
+)
+
+
+def _cast_index() -> dict[tuple[int, str], list[tuple[tuple[str, ...], str]]]:
+    """Patterns by (length, last part), so a value's path is matched against a few only."""
+    index: dict[tuple[int, str], list[tuple[tuple[str, ...], str]]] = {}
+    for prefixes, kind, tail in _CAST_RULES:
+        for prefix in prefixes:
+            pattern = (*prefix, *tail)
+            index.setdefault((len(pattern), pattern[-1]), []).append((pattern, kind))
+    return index
+
+
+_CASTS = _cast_index()
+_TRUE = {"true", "y", "yes", "on"}
+_FALSE = {"false", "n", "no", "off"}
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_FLOAT = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?"
+                    r"|inf|infinity|nan)$", re.IGNORECASE)
+
+
+def cast_value(path: list[Any], value: str) -> Any:
+    """The interpolated text at `path`, converted as Compose converts it (or left as text)."""
+    if len(path) < 3:
+        return value
+    shape = tuple("[]" if isinstance(p, int) else str(p) for p in path)
+    for pattern, kind in [*_CASTS.get((len(shape), shape[-1]), ()),
+                          *_CASTS.get((len(shape), "*"), ())]:
+        if all(p in ("*", s) for p, s in zip(pattern, shape)):
+            return _cast(kind, value)
+    return value
+
+
+def _cast(kind: str, value: str) -> Any:
+    if kind == "bool":
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise InterpolationProblem(f"{value!r} is not a boolean", "write true or false")
+    if kind == "int":
+        if _INT.match(value):
+            return int(value)
+        raise InterpolationProblem(f"{value!r} is not a whole number", "write e.g. 3")
+    if _FLOAT.match(value):
+        return float(value)
+    raise InterpolationProblem(f"{value!r} is not a number", "write e.g. 0.5")
 
 
 def _located(

@@ -113,7 +113,7 @@ def load(options: LoadOptions) -> Project:
         "extensions": {k: v for k, v in plain(tree).items() if str(k).startswith("x-")},
         "disabled_services": sorted(disabled),
     }
-    project_fields["host_paths"] = inspect_paths(project_fields)
+    project_fields["host_paths"] = inspect_paths(project_fields) if options.read_host_paths else {}
     project_fields["warnings"] = warnings
     return Project(**project_fields)
 
