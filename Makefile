@@ -14,7 +14,7 @@ BENCH_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup demo test bench clean
+.PHONY: help setup demo test bench stress clean
 help: ## list targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
@@ -29,9 +29,13 @@ $(STAMP): pyproject.toml
 demo: setup k8s ## the main job: convert the bundled stack in compose/ to k8s/ and show the mapping report
 	$(KUBEMAP) report -f compose/compose.yaml --env-file compose/.env.example
 
-test: $(TEST_TARGETS) ## run every test suite (what CI runs)
+test: ## run every test suite (what CI runs), each part timed, all parts even after a failure
+	@scripts/run-parts.sh $(TEST_TARGETS)
 
 bench: $(BENCH_TARGETS) ## run the benchmarks and print ratios
+
+stress: setup ## run the stream/timer/subprocess suites STRESS_RUNS times (default 20): N passed, M failed each
+	@scripts/stress.sh
 
 clean: ## remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .hypothesis

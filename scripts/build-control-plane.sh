@@ -41,6 +41,15 @@ all_built() {
   "$bin_dir/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $k8s_version"
 }
 
+# One build at a time (two checkouts on one machine share the cache): a second caller waits,
+# then finds the binaries built.
+mkdir -p "$cache"
+exec 8>"$cache/.control-plane.lock"
+if ! flock -n 8; then
+  log "another build of the control plane is running; waiting for it"
+  flock 8
+fi
+
 if all_built; then
   log "cached in $bin_dir: $("$bin_dir/kube-apiserver" --version), etcd $("$bin_dir/etcd" --version | awk '/etcd Version/ {print $3}'), kwok $kwok_version"
   exit 0

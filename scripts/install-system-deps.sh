@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages a part of the test suite needs, only when they are missing.
-# Usage: scripts/install-system-deps.sh GROUP...   (groups: servers, browser, docker, podman, build)
-# On a machine that already has them (a laptop), it does nothing.
+# Usage: scripts/install-system-deps.sh GROUP...   (groups: servers, browser, docker, podman, build, cluster)
+#        scripts/install-system-deps.sh --list      (every package of every group)
+# On a machine that already has them (a laptop), it does nothing. What it installs is recorded in
+# /var/lib/kubemap/apt-installed.txt (scripts/fresh-machine-check.sh removes exactly that).
 set -euo pipefail
 
 declare -A GROUP_PACKAGES=(
@@ -17,6 +19,8 @@ declare -A PACKAGE_PROBE=(
   [chromium]="chromium" [docker.io]="dockerd" [docker-compose]="docker-compose"
   [debootstrap]="debootstrap" [podman]="podman" [build-essential]="gcc" [openssl]="openssl"
 )
+
+if [[ ${1:-} == --list ]]; then printf '%s\n' ${GROUP_PACKAGES[@]} | sort -u; exit 0; fi
 
 missing=()
 for group in "$@"; do
@@ -41,3 +45,5 @@ flock 9
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+mkdir -p /var/lib/kubemap
+printf '%s\n' "${missing[@]}" >>/var/lib/kubemap/apt-installed.txt

@@ -15,6 +15,11 @@ kind_bin="$out_dir/kind"
 if [[ "${1:-}" == "--print-path" ]]; then echo "$kind_bin"; exit 0; fi
 log() { printf '[kind %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# One build at a time (checkouts on one machine share the cache): a second caller waits for it.
+mkdir -p "$cache"
+exec 8>"$cache/.kind.lock"
+flock -n 8 || { log "another build is running; waiting for it"; flock 8; }
+
 if [[ -x "$kind_bin" ]] && "$kind_bin" version 2>/dev/null | grep -q "kind $KIND_VERSION "; then
   log "cached: $("$kind_bin" version)"
   exit 0

@@ -18,6 +18,11 @@ bin_dir="$cache/k8s-$k8s_version/node-bin"
 if [[ "${1:-}" == "--print-bin-dir" ]]; then echo "$bin_dir"; exit 0; fi
 log() { printf '[node-binaries %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# One build at a time (checkouts on one machine share the cache): a second caller waits for it.
+mkdir -p "$cache"
+exec 8>"$cache/.node-binaries.lock"
+flock -n 8 || { log "another build is running; waiting for it"; flock 8; }
+
 binaries=(kubelet kubeadm kube-proxy coredns pause crictl)
 CRICTL_VERSION=v1.34.0  # the cri-tools release that goes with Kubernetes v1.34
 all_built() {

@@ -26,19 +26,43 @@ find_kubectl() {
   kind_die "kubectl is not installed: see https://kubernetes.io/docs/tasks/tools/#kubectl (or run make control-plane)"
 }
 
-# The container engine for kind's nodes: KIND_EXPERIMENTAL_PROVIDER if set, else Docker when it can
-# run privileged containers (what kind's docker provider needs), else Podman.
+# The probe image: /bin/true and the libraries it links, imported into Docker by the repo, so the
+# provider test never depends on which images a machine happens to have (or on any at all).
+PROBE_IMAGE="kubemap/privileged-probe:1"
+ensure_probe_image() {
+  docker image inspect "$PROBE_IMAGE" >/dev/null 2>&1 && return 0
+  local files; files="$(ldd /bin/true | grep -oE '/[^ ]+' | sort -u | tr '\n' ' ')"
+  # shellcheck disable=SC2086  # one path per word
+  tar -c --dereference -f - /bin/true $files 2>/dev/null | docker import - "$PROBE_IMAGE" >/dev/null
+}
+
+# The container engine for kind's nodes, decided by what kind's docker provider needs: a
+# privileged container. KIND_EXPERIMENTAL_PROVIDER wins when set; else Docker when it runs a
+# privileged container of the repo's probe image; else Podman. The choice and its reason go to
+# the log (stderr); the answer to stdout.
 pick_provider() {
-  if [[ -n "${KIND_EXPERIMENTAL_PROVIDER:-}" ]]; then echo "$KIND_EXPERIMENTAL_PROVIDER"; return; fi
-  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-    local probe; probe="$(docker images -q | head -n1)"
-    if [[ -z "$probe" ]] || docker run --rm --privileged --entrypoint true "$probe" >/dev/null 2>&1; then
+  if [[ -n "${KIND_EXPERIMENTAL_PROVIDER:-}" ]]; then
+    kind_log "kind provider: $KIND_EXPERIMENTAL_PROVIDER (KIND_EXPERIMENTAL_PROVIDER is set)"
+    echo "$KIND_EXPERIMENTAL_PROVIDER"; return
+  fi
+  local why
+  if ! command -v docker >/dev/null; then
+    why="docker is not installed"
+  elif ! docker info >/dev/null 2>&1; then
+    why="the Docker engine does not answer"
+  elif ! ensure_probe_image; then
+    why="cannot import the probe image $PROBE_IMAGE into Docker"
+  else
+    local out
+    if out="$(docker run --rm --privileged --network none --entrypoint /bin/true "$PROBE_IMAGE" 2>&1)"; then
+      kind_log "kind provider: docker (it runs privileged containers)"
       echo docker; return
     fi
-    kind_log "docker cannot run privileged containers here; using podman for the kind node"
+    why="docker cannot run privileged containers here: $(head -n1 <<<"$out")"
   fi
   command -v podman >/dev/null || [[ $(id -u) -eq 0 ]] \
-    || kind_die "kind needs Docker (able to run --privileged containers) or Podman: https://docs.docker.com/engine/install/ or apt-get install podman"
+    || kind_die "kind needs Docker (able to run --privileged containers) or Podman ($why): https://docs.docker.com/engine/install/ or apt-get install podman"
+  kind_log "kind provider: podman ($why)"
   echo podman
 }
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
 
-from tests.stack.processes import ROOT
+from tests.stack.processes import ROOT, parse_xpending_summary
 
 GATEWAY = os.environ.get("PARITY_GATEWAY_URL", "http://localhost:8080")
 FRONTEND = os.environ.get("PARITY_FRONTEND_URL", "http://localhost:3000")
@@ -28,15 +29,19 @@ def run(argv: list[str], timeout: float = 180, stdin: str | None = None) -> str:
 
 
 class Backend:
+    """Also a WorkerControl (tests/stack/scenarios.py) for the killed-worker scenario."""
+
     name = ""
+    jobs_stream = "agent:jobs"
+    jobs_group = "workers"
+
+    def pending_by_consumer(self) -> dict[str, int]:
+        return parse_xpending_summary(self.redis("XPENDING", self.jobs_stream, self.jobs_group))
 
     def sql(self, query: str) -> str:
         raise NotImplementedError
 
     def redis(self, *args: str) -> str:
-        raise NotImplementedError
-
-    def kill_one_worker(self) -> str:
         raise NotImplementedError
 
     def restart_postgres(self) -> None:
@@ -62,10 +67,17 @@ class ComposeBackend(Backend):
     def redis(self, *args: str) -> str:
         return self._compose("exec", "-T", "redis", "redis-cli", *args).strip()
 
-    def kill_one_worker(self) -> str:
-        victim = self._compose("ps", "-q", "worker").split()[0]
-        run(["docker", "kill", victim])
-        return victim
+    def workers(self) -> list[str]:
+        return self._compose("ps", "-q", "worker").split()
+
+    def consumer(self, worker: str) -> str:
+        return run(["docker", "inspect", "-f", "{{.Config.Hostname}}", worker]).strip()  # the worker's default name
+
+    def signal_worker(self, worker: str, sig: signal.Signals) -> None:
+        # The cgroup freezer stops every process of the container; `docker kill` works on a paused
+        # container (Docker resumes it after queueing the signal).
+        verb = {signal.SIGSTOP: "pause", signal.SIGCONT: "unpause", signal.SIGKILL: "kill"}[sig]
+        run(["docker", verb, worker])
 
     def replace_killed_workers(self) -> None:
         # Compose does not replace a killed replica by itself (a Deployment does): ask it to.
@@ -106,11 +118,32 @@ class KindBackend(Backend):
     def redis(self, *args: str) -> str:
         return self._exec("redis", "redis-cli", *args).strip()
 
-    def kill_one_worker(self) -> str:
-        victim = self.pods("worker")[0]["metadata"]["name"]
-        # --grace-period=0 --force: the container is killed at once, like `docker kill`.
-        self.kubectl("delete", "pod", victim, "--grace-period=0", "--force", "--wait=false")
-        return victim
+    def workers(self) -> list[str]:
+        return [p["metadata"]["name"] for p in self.pods("worker") if p["status"].get("phase") == "Running"]
+
+    def consumer(self, worker: str) -> str:
+        return worker  # the Pod's name is its hostname, the worker's default name
+
+    def _node_ctr(self, *args: str) -> None:
+        """ctr in the (single) kind node, where containerd runs the Pods' containers."""
+        engine = os.environ.get("KIND_EXPERIMENTAL_PROVIDER") or "docker"
+        node = os.environ.get("KIND_CLUSTER_NAME", "kubemap") + "-control-plane"
+        run([engine, "exec", node, "ctr", "--namespace", "k8s.io", *args])
+
+    def signal_worker(self, worker: str, sig: signal.Signals) -> None:
+        pod = json.loads(self.kubectl("get", "pod", worker, "-o", "json"))
+        container = next(c for c in pod["status"]["containerStatuses"] if c["name"] == "worker")
+        container_id = container["containerID"].split("://", 1)[1]
+        if sig == signal.SIGSTOP:
+            self._node_ctr("task", "pause", container_id)
+        elif sig == signal.SIGCONT:
+            self._node_ctr("task", "resume", container_id)
+        else:
+            # The signal is delivered as the frozen task resumes: it dies before it runs again.
+            self._node_ctr("task", "kill", "--signal", "SIGKILL", container_id)
+            self._node_ctr("task", "resume", container_id)
+            # Then the Pod goes too, as `docker kill` + a replacement does under Compose.
+            self.kubectl("delete", "pod", worker, "--grace-period=0", "--force", "--wait=false")
 
     def replace_killed_workers(self) -> None:
         pass  # the Deployment's ReplicaSet does it

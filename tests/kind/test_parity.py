@@ -23,7 +23,9 @@ from tests.stack.scenarios import (
     check_chat,
     check_task_completes,
     check_task_readable,
+    kill_a_worker_holding_jobs,
     wait_for_task,
+    wait_until_consumer_has_nothing_pending,
 )
 
 pytestmark = pytest.mark.stack
@@ -91,11 +93,12 @@ def test_killed_worker_mid_batch_loses_no_job(backend: Backend) -> None:
                 f"insert into jobs(id, task_id, kind, payload, status) values {values}")
     for job_id in job_ids:
         backend.redis("XADD", "agent:jobs", "*", "job_id", job_id, "task_id", task_id, "kind", "sleep")
-    time.sleep(1.5)  # both workers now hold jobs
-    backend.kill_one_worker()
+    victim, held = kill_a_worker_holding_jobs(backend)
+    assert held > 0
     backend.replace_killed_workers()
-    task = wait_for_task(GATEWAY, task_id, timeout=180, diagnostics=backend.logs)
+    task = wait_for_task(GATEWAY, task_id, timeout=240, diagnostics=backend.logs)
     assert task["status"] == "done", task
     rows = backend.sql(f"select job_id from results where task_id = '{task_id}'").split()
     assert sorted(rows) == sorted(job_ids)  # none lost, none duplicated
+    wait_until_consumer_has_nothing_pending(backend, victim)  # what it held was reclaimed
     backend.wait_healthy()

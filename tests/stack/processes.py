@@ -31,7 +31,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_http(url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_http(url: str, timeout: float = 120.0, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
@@ -94,7 +94,26 @@ class Stack:
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes.pop(name)
         os.killpg(process.pid, sig)
-        process.wait(timeout=20)
+        process.wait(timeout=60)
+
+    # WorkerControl (tests/stack/scenarios.py): each worker reads as the consumer of its own name.
+    def workers(self) -> list[str]:
+        return sorted(name for name in self.processes if name.startswith("worker-"))
+
+    def consumer(self, worker: str) -> str:
+        return worker
+
+    def signal_worker(self, worker: str, sig: signal.Signals) -> None:
+        if sig == signal.SIGKILL:
+            self.kill(worker)
+        else:
+            os.killpg(self.processes[worker].pid, sig)
+
+    def pending_by_consumer(self) -> dict[str, int]:
+        output = subprocess.run(["redis-cli", "-u", self.env["REDIS_URL"], "XPENDING", self.env["JOBS_STREAM"],
+                                 self.env.get("JOBS_GROUP", "workers")],
+                                check=True, capture_output=True, text=True).stdout
+        return parse_xpending_summary(output)
 
     def stop_all(self) -> None:
         for name in list(self.processes):
@@ -113,6 +132,13 @@ class Stack:
         return "\n".join(
             f"--- {p.name} ---\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(self.log_dir.glob("*.log"))
         )
+
+
+def parse_xpending_summary(output: str) -> dict[str, int]:
+    """`redis-cli XPENDING stream group` (not a TTY): count, lowest id, highest id, then one
+    consumer name and count per pair of lines."""
+    pairs = output.splitlines()[3:]
+    return {pairs[i]: int(pairs[i + 1]) for i in range(0, len(pairs) - 1, 2) if pairs[i]}
 
 
 def build_dir() -> Path:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from typing import Protocol
 
-from tests.stack.processes import request
+from tests.stack.processes import parse_xpending_summary, request
 
 Sql = Callable[[str], str]
 
@@ -102,3 +104,45 @@ def check_task_readable(base_url: str, task_id: str, sql: Sql) -> None:
     task = json.loads(body)
     assert task["status"] == "done"
     assert sql(f"select count(*) from results where task_id = '{task_id}'") == str(len(task["jobs"]))
+
+
+class WorkerControl(Protocol):
+    """What the killed-worker scenario needs from a platform: its worker processes, a way to
+    signal one (SIGSTOP freezes it, SIGCONT thaws it, SIGKILL kills it, even while frozen), the
+    Redis consumer name each one reads as, and the queue's pending entries per consumer."""
+
+    def workers(self) -> list[str]: ...
+
+    def consumer(self, worker: str) -> str: ...
+
+    def signal_worker(self, worker: str, sig: signal.Signals) -> None: ...
+
+    def pending_by_consumer(self) -> dict[str, int]: ...
+
+
+def kill_a_worker_holding_jobs(control: WorkerControl, timeout: float = 120) -> tuple[str, int]:
+    """SIGKILL a worker at a moment it holds entries it has not acknowledged, and return its
+    consumer name and how many it held. Each candidate is frozen first, so nothing changes between
+    looking at the pending entries and the kill; one holding nothing is thawed and looked at again
+    later. Without held entries a "killed worker loses no job" test would pass without exercising
+    the reclaim."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for worker in control.workers():
+            control.signal_worker(worker, signal.SIGSTOP)
+            held = control.pending_by_consumer().get(control.consumer(worker), 0)
+            if held > 0:
+                control.signal_worker(worker, signal.SIGKILL)
+                return control.consumer(worker), held
+            control.signal_worker(worker, signal.SIGCONT)
+        time.sleep(0.2)
+    raise AssertionError(f"no worker held an unacknowledged entry within {timeout}s: "
+                         f"{control.pending_by_consumer()}")
+
+
+def wait_until_consumer_has_nothing_pending(control: WorkerControl, consumer: str, timeout: float = 180) -> None:
+    """The killed worker's entries leave its pending list only when another worker claims them."""
+    deadline = time.monotonic() + timeout
+    while (held := control.pending_by_consumer().get(consumer, 0)) > 0:
+        assert time.monotonic() < deadline, f"{held} entries still pending for the killed {consumer} after {timeout}s"
+        time.sleep(0.5)

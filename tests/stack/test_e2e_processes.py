@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from tests.stack.processes import Stack, build_services, request, running_stack
-from tests.stack.scenarios import BAD_INPUT, check_bad_input, check_chat, check_task_completes, wait_for_task
+from tests.stack.scenarios import (
+    BAD_INPUT,
+    check_bad_input,
+    check_chat,
+    check_task_completes,
+    kill_a_worker_holding_jobs,
+    wait_for_task,
+    wait_until_consumer_has_nothing_pending,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -53,14 +60,14 @@ def test_killed_worker_loses_no_job_and_duplicates_none(stack: Stack) -> None:
     for job_id in job_ids:
         subprocess.run(["redis-cli", "-u", stack.env["REDIS_URL"], "XADD", stack.env["JOBS_STREAM"], "*",
                         "job_id", job_id, "task_id", task_id, "kind", "sleep"], check=True, capture_output=True)
-    time.sleep(1.0)  # both workers are now holding jobs
-    victim = next(name for name in stack.processes if name.startswith("worker"))
-    stack.kill(victim)
+    victim, held = kill_a_worker_holding_jobs(stack)
+    assert held > 0
     stack.start_worker()
-    task = wait_for_task(stack.gateway_url, task_id, timeout=90, diagnostics=stack.logs)
+    task = wait_for_task(stack.gateway_url, task_id, timeout=180, diagnostics=stack.logs)
     assert task["status"] == "done", task
     rows = psql(stack, f"select job_id from results where task_id = '{task_id}'").split()
     assert sorted(rows) == sorted(job_ids)  # none lost, none duplicated
+    wait_until_consumer_has_nothing_pending(stack, victim)  # what it held was reclaimed
 
 
 def test_tasks_survive_an_orchestrator_restart(stack: Stack) -> None:

@@ -73,9 +73,19 @@ def test_job_wait_explains_api_errors_and_keeps_waiting(tmp_path, body, message)
     fake.write_text(f"#!/bin/sh\necho '{body}'\n")
     fake.chmod(0o755)
     script = JOB_WAIT.format(job="j", sa=tmp_path, api="https://x", poll=1)
-    with pytest.raises(subprocess.TimeoutExpired) as waited:
-        _run(script, _bin(tmp_path, {"curl": str(fake)}), timeout=3)
-    assert message in (waited.value.stderr or b"").decode()
+    waiting = subprocess.Popen(["/bin/sh", "-c", script], env=_bin(tmp_path, {"curl": str(fake)}),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        # Read what it says until the explanation comes (however loaded the machine), then check
+        # that it goes on waiting rather than giving up.
+        said = ""
+        for _ in range(2):
+            said += waiting.stderr.readline()
+        assert message in said
+        assert waiting.poll() is None, f"the wait script gave up: {said}"
+    finally:
+        waiting.kill()
+        waiting.communicate()
 
 
 def test_r_dep_02_job_wait_fails_loudly_without_tools(tmp_path):

@@ -133,7 +133,11 @@ async function handleChat(deps: ChatServerDeps, req: IncomingMessage, res: Serve
     }
     sse.done(await finish(content));
   } catch (error) {
-    if (cancel.signal.aborted) return; // the client left; nothing to tell
+    if (cancel.signal.aborted) {
+      // The client left: nothing to tell it, and a partial reply is not kept as history.
+      deps.logger.info("client left; reply abandoned", { request_id: requestId, conversation_id: conversationId, chars: content.length });
+      return;
+    }
     const failure = toHttpError(error);
     deps.logger.warning("stream failed", { request_id: requestId, code: failure.code, error: failure.message });
     sse.error(failure.code, failure.message);

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createClient } from "redis";
 import { HistoryStore, type RedisClient } from "../src/history";
-import { silentLogger } from "../src/logger";
+import { createLogger, type Logger, silentLogger } from "../src/logger";
 import type { Provider } from "../src/providers";
 import { createChatServer } from "../src/server";
 
@@ -52,12 +52,31 @@ export interface ChatFixture {
   close(): Promise<void>;
 }
 
+/** How long a test waits for a condition: generous, as CI machines are 2 shared, often loaded cores. */
+export const PATIENCE_MS = 60_000;
+
+/** Polls cond every 20 ms until it holds; fails with what after PATIENCE_MS. */
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + PATIENCE_MS;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${PATIENCE_MS} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A logger that keeps every line (debug and up), so a test can wait for what the service says. */
+export function capturingLogger(): { logger: Logger; lines: { msg: string; [field: string]: unknown }[] } {
+  const lines: { msg: string; [field: string]: unknown }[] = [];
+  const logger = createLogger("debug", (line) => lines.push(JSON.parse(line) as { msg: string }));
+  return { logger, lines };
+}
+
 /** A chat server in this process, with a key prefix of its own that is deleted afterwards. */
-export async function startChat(provider: Provider, ttlSeconds = 3600): Promise<ChatFixture> {
+export async function startChat(provider: Provider, ttlSeconds = 3600, logger: Logger = silentLogger): Promise<ChatFixture> {
   const redis = await connectTestRedis();
   const keyPrefix = `test:chat:${randomUUID()}:`;
   const history = new HistoryStore(redis, { ttlSeconds, keyPrefix });
-  const server = createChatServer({ history, provider, logger: silentLogger });
+  const server = createChatServer({ history, provider, logger });
   const baseUrl = await listen(server);
   return {
     baseUrl,

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../src/config";
 import { createProvider } from "../src/providers";
 import { OpenAIProvider } from "../src/providers/openai";
-import { type ChatFixture, postChat, readSse, startChat, startStandIn } from "./helpers";
+import { type ChatFixture, capturingLogger, postChat, readSse, startChat, startStandIn, waitFor } from "./helpers";
 
 const API_KEY = "sk-test-5f2d9c";
 const MODEL = "stand-in-model";
@@ -183,7 +183,8 @@ describe("openai provider against a hosted-model stand-in", () => {
   });
 
   it("stops reading from the model when the client goes away mid-stream", async () => {
-    const slow = await startChat(new OpenAIProvider({ baseUrl: `${hostedModelStandIn.url}/v1`, model: NEVER_FINISHES, apiKey: API_KEY }));
+    const { logger, lines } = capturingLogger();
+    const slow = await startChat(new OpenAIProvider({ baseUrl: `${hostedModelStandIn.url}/v1`, model: NEVER_FINISHES, apiKey: API_KEY }), 3600, logger);
     try {
       const client = new AbortController();
       const response = await fetch(`${slow.baseUrl}/chat`, {
@@ -196,9 +197,14 @@ describe("openai provider against a hosted-model stand-in", () => {
       const first = new TextDecoder().decode((await reader.read()).value);
       assert.match(first, /event: delta\ndata: \{"content":"thinking "\}/);
       client.abort();
-      for (let i = 0; i < 100 && !endlessStreamClosed; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.ok(endlessStreamClosed, "the chat service should close its request to the model");
-      assert.equal(await slow.redis.exists(slow.history.key("left-early")), 0);
+      await waitFor("the chat service to close its request to the model", () => endlessStreamClosed);
+      // The handler's last word on this request: abandoned, or (wrongly) a stored reply. Only after
+      // it can the absence of history mean anything.
+      await waitFor("the chat service to finish the request", () =>
+        lines.some((line) => line.msg === "client left; reply abandoned" || line.msg === "reply"),
+      );
+      assert.ok(lines.some((line) => line.msg === "client left; reply abandoned"), JSON.stringify(lines));
+      assert.equal(await slow.redis.exists(slow.history.key("left-early")), 0, "a partial reply was stored as history");
     } finally {
       await slow.close();
     }

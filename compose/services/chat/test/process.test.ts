@@ -6,7 +6,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { postChat, testRedisUrl } from "./helpers";
+import { PATIENCE_MS, postChat, testRedisUrl } from "./helpers";
 
 const ENTRY = join(__dirname, "..", "src", "index.js");
 const HEALTHCHECK = join(__dirname, "..", "src", "healthcheck.js");
@@ -20,7 +20,8 @@ async function freePort(): Promise<number> {
 }
 
 async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  const deadline = Date.now() + PATIENCE_MS;
+  while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`chat exited early with ${child.exitCode}`);
     try {
       if ((await fetch(url)).ok) return;
@@ -29,7 +30,7 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`${url} never answered`);
+  throw new Error(`${url} did not answer within ${PATIENCE_MS} ms`);
 }
 
 describe("chat as a process", () => {
@@ -54,7 +55,8 @@ describe("chat as a process", () => {
       const { conversation_id: id } = (await response.json()) as { conversation_id: string };
 
       child.kill("SIGTERM");
-      const [code] = (await once(child, "exit")) as [number | null];
+      // "close", not "exit": only then has all of its stdout been read.
+      const [code] = (await once(child, "close")) as [number | null];
       assert.equal(code, 0);
       const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as { msg: string; path?: string });
       assert.ok(lines.some((line) => line.msg === "request" && line.path === "/chat"), "JSON access log lines");
@@ -106,7 +108,7 @@ describe("chat as a process", () => {
   });
 
   it("exits 2 with a one-line message on a bad configuration", () => {
-    const result = spawnSync(process.execPath, [ENTRY], { env: { ...process.env, PORT: "web" }, timeout: 10_000 });
+    const result = spawnSync(process.execPath, [ENTRY], { env: { ...process.env, PORT: "web" }, timeout: PATIENCE_MS });
     assert.equal(result.status, 2);
     assert.equal(result.stderr.toString(), "chat: configuration error: PORT: expected an integer from 0 to 65535, got 'web'; fix or unset it\n");
     assert.equal(result.stdout.toString(), "");

@@ -80,6 +80,10 @@ func writeRoutes(t *testing.T, content string) string {
 	return path
 }
 
+// patience is how long a test waits for a condition before it fails: generous, because CI
+// machines have 2 shared cores and are often loaded (waiting costs nothing when things are quick).
+const patience = 60 * time.Second
+
 // lockedBuffer collects a process's output while it runs.
 type lockedBuffer struct {
 	mu  sync.Mutex
@@ -124,7 +128,7 @@ func startGatewayProcess(t *testing.T, env ...string) *runningGateway {
 			<-g.exited
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		response, err := http.Get(g.url("/healthz"))
 		if err == nil {
@@ -137,7 +141,7 @@ func startGatewayProcess(t *testing.T, env ...string) *runningGateway {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	t.Fatalf("gateway did not answer /healthz within 10s; stderr:\n%s", g.stderr.String())
+	t.Fatalf("gateway did not answer /healthz within %s; stderr:\n%s", patience, g.stderr.String())
 	return nil
 }
 
@@ -154,8 +158,8 @@ func (g *runningGateway) stop(t *testing.T) int {
 	select {
 	case err := <-g.exited:
 		return exitCode(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("gateway did not stop within 10s of SIGTERM")
+	case <-time.After(patience):
+		t.Fatalf("gateway did not stop within %s of SIGTERM", patience)
 		return -1
 	}
 }
@@ -188,9 +192,9 @@ func runBinary(t *testing.T, args []string, env ...string) (int, string, string)
 	select {
 	case err := <-done:
 		return exitCode(t, err), stdout.String(), stderr.String()
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		_ = cmd.Process.Kill()
-		t.Fatalf("gateway %v did not finish within 10s", args)
+		t.Fatalf("gateway %v did not finish within %s", args, patience)
 		return -1, "", ""
 	}
 }
@@ -241,11 +245,13 @@ func TestServeProxiesAndHealthcheckExitCodes(t *testing.T) {
 	}
 }
 
+// The upstream holds the request until the gateway has begun shutting down, so the request is
+// certainly in flight during the shutdown (whatever the machine's speed).
 func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
-	started := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
-		time.Sleep(700 * time.Millisecond)
+		<-release
 		fmt.Fprint(w, "finished")
 	}))
 	defer slow.Close()
@@ -268,6 +274,17 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 		results <- result{status: response.StatusCode, body: string(body)}
 	}()
 	<-started
+	if err := g.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(patience)
+	for !strings.Contains(g.stdout.String(), `"msg":"shutting down"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gateway did not log shutting down within %s of SIGTERM:\n%s", patience, g.stdout.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(release)
 	if code := g.stop(t); code != 0 {
 		t.Fatalf("exit %d after SIGTERM", code)
 	}

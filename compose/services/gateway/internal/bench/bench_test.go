@@ -29,7 +29,7 @@ func TestRunRejectsDifferingAnswers(t *testing.T) {
 	defer a.Close()
 	b := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "b") }))
 	defer b.Close()
-	_, err := Run(context.Background(), Plan{DirectURL: a.URL, GatewayURL: b.URL, Requests: 5, MaxDuration: time.Second})
+	_, err := Run(context.Background(), Plan{DirectURL: a.URL, GatewayURL: b.URL, Requests: 5, MaxDuration: time.Minute})
 	if err == nil || !strings.Contains(err.Error(), b.URL) {
 		t.Fatalf("error %v, want one naming %s", err, b.URL)
 	}
@@ -38,7 +38,7 @@ func TestRunRejectsDifferingAnswers(t *testing.T) {
 func TestRunCountsBothTargets(t *testing.T) {
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "{}") }))
 	defer server.Close()
-	result, err := Run(context.Background(), Plan{DirectURL: server.URL + "/x", GatewayURL: server.URL + "/y", Warmup: 2, Requests: 20, MaxDuration: 10 * time.Second})
+	result, err := Run(context.Background(), Plan{DirectURL: server.URL + "/x", GatewayURL: server.URL + "/y", Warmup: 2, Requests: 20, MaxDuration: 10 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

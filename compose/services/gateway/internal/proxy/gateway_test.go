@@ -162,11 +162,9 @@ func TestClosedUpstreamPortIs502JSON(t *testing.T) {
 
 func TestSlowUpstreamIs504JSON(t *testing.T) {
 	release := make(chan struct{})
+	// The upstream answers only when the test ends, so a 504 can only come from the timeout.
 	slow := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-time.After(10 * time.Second):
-		}
+		<-release
 		w.WriteHeader(http.StatusOK)
 	}))
 	defer close(release)
@@ -175,8 +173,8 @@ func TestSlowUpstreamIs504JSON(t *testing.T) {
 	response, body := get(t, gw.URL+"/tasks/1")
 	elapsed := time.Since(start)
 	expectError(t, response, body, http.StatusGatewayTimeout, CodeUpstreamTimeout)
-	if elapsed < 300*time.Millisecond || elapsed > 3*time.Second {
-		t.Errorf("504 after %v, want about the 300ms timeout", elapsed)
+	if elapsed < 300*time.Millisecond {
+		t.Errorf("504 after %v, before the 300ms timeout", elapsed)
 	}
 }
 
@@ -314,7 +312,7 @@ func TestSSEEventsArriveIncrementally(t *testing.T) {
 		w.(http.Flusher).Flush()
 		select {
 		case <-firstRead:
-		case <-time.After(5 * time.Second):
+		case <-time.After(2 * patience):
 			return // the test already failed
 		}
 		fmt.Fprint(w, "event: delta\ndata: {\"content\":\"lo\"}\n\n")
@@ -344,7 +342,7 @@ func TestSSEEventsArriveIncrementally(t *testing.T) {
 			}
 		}
 	}()
-	deadline := time.After(3 * time.Second)
+	deadline := time.After(patience)
 	select {
 	case ct := <-contentType:
 		if ct != "text/event-stream" {
@@ -382,7 +380,8 @@ func TestHealthzAlwaysOK(t *testing.T) {
 func TestReadyzWhenAllUpstreamsAnswer(t *testing.T) {
 	orchestrator := echoUpstream(t, "orchestrator")
 	chat := echoUpstream(t, "chat")
-	gw := startGateway(t, map[string]string{"/tasks": orchestrator.URL, "/tasks/x": orchestrator.URL, "/chat": chat.URL}, gatewaySettings{})
+	// A generous budget: on a loaded machine a healthy upstream may take a while to answer.
+	gw := startGateway(t, map[string]string{"/tasks": orchestrator.URL, "/tasks/x": orchestrator.URL, "/chat": chat.URL}, gatewaySettings{readyTimeout: patience})
 	response, body := get(t, gw.URL+"/readyz")
 	if response.StatusCode != http.StatusOK {
 		t.Fatalf("/readyz %d: %s", response.StatusCode, body)
@@ -408,7 +407,7 @@ func TestReadyzListsUpstreamsThatAreDown(t *testing.T) {
 		http.Error(w, "db down", http.StatusServiceUnavailable)
 	}))
 	closed := closedPortURL(t)
-	gw := startGateway(t, map[string]string{"/tasks": healthy.URL, "/chat": failing.URL, "/files": closed}, gatewaySettings{})
+	gw := startGateway(t, map[string]string{"/tasks": healthy.URL, "/chat": failing.URL, "/files": closed}, gatewaySettings{readyTimeout: patience})
 	response, body := get(t, gw.URL+"/readyz")
 	if response.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz %d, want 503: %s", response.StatusCode, body)
@@ -443,15 +442,12 @@ func TestReadyzListsUpstreamsThatAreDown(t *testing.T) {
 	}
 }
 
-// An upstream whose /healthz takes longer than 2 s (the default budget) counts as down, and
-// /readyz still answers in about 2 s.
+// An upstream whose /healthz takes longer than 2 s (the default budget) counts as down: /readyz
+// answers although the upstream never does (until the test ends), and not before the budget.
 func TestReadyzGivesUpAfterTwoSeconds(t *testing.T) {
 	release := make(chan struct{})
 	slow := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-time.After(10 * time.Second):
-		}
+		<-release
 	}))
 	defer close(release)
 	gw := startGateway(t, map[string]string{"/tasks": slow.URL}, gatewaySettings{})
@@ -461,8 +457,8 @@ func TestReadyzGivesUpAfterTwoSeconds(t *testing.T) {
 	if response.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz %d, want 503: %s", response.StatusCode, body)
 	}
-	if elapsed < 1900*time.Millisecond || elapsed > 4*time.Second {
-		t.Errorf("/readyz took %v, want about 2s", elapsed)
+	if elapsed < 1900*time.Millisecond {
+		t.Errorf("/readyz answered after %v, before its 2s budget", elapsed)
 	}
 }
 
@@ -474,7 +470,8 @@ func TestAccessLogOneJSONLinePerRequest(t *testing.T) {
 	_, body := do(t, request)
 	get(t, gw.URL+"/missing")
 
-	lines := gw.accessLines(t)
+	// Each line is written after its response is flushed: wait for them.
+	lines := gw.waitAccessLines(t, 2)
 	if len(lines) != 2 {
 		t.Fatalf("%d access lines, want 2:\n%s", len(lines), gw.logs.String())
 	}

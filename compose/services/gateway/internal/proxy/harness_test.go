@@ -79,6 +79,24 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// patience is how long a test waits for a condition before it fails: generous, because CI
+// machines have 2 shared cores and are often loaded (waiting costs nothing when things are quick).
+const patience = 60 * time.Second
+
+// waitAccessLines waits until at least n access lines were written (the gateway writes each one
+// after the response is flushed, so the client can see the answer first), then returns them all.
+func (g *gatewayUnderTest) waitAccessLines(t *testing.T, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for {
+		lines := g.accessLines(t)
+		if len(lines) >= n || time.Now().After(deadline) {
+			return lines
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // accessLines returns the parsed "request" log lines.
 func (g *gatewayUnderTest) accessLines(t *testing.T) []map[string]any {
 	t.Helper()
@@ -121,7 +139,7 @@ func startGateway(t *testing.T, routeMap map[string]string, settings gatewaySett
 		settings.maxBodyBytes = 1 << 20
 	}
 	if settings.upstreamTimeout == 0 {
-		settings.upstreamTimeout = 5 * time.Second
+		settings.upstreamTimeout = patience
 	}
 	if settings.origins == nil {
 		settings.origins = []string{"http://localhost:3000"}
@@ -145,7 +163,7 @@ func startGateway(t *testing.T, routeMap map[string]string, settings gatewaySett
 
 func do(t *testing.T, request *http.Request) (*http.Response, []byte) {
 	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 2 * patience}
 	response, err := client.Do(request)
 	if err != nil {
 		t.Fatalf("%s %s: %v", request.Method, request.URL, err)

@@ -105,9 +105,8 @@ func TestHealthcheckExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			began := time.Now()
 			p := startWorker(t, workerEnv(t, env, "hc", tt.extra...), "healthcheck")
-			code := p.wait(t, 10*time.Second)
+			code := p.wait(t, testenv.Patience)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, p.stderr)
 			}
@@ -117,13 +116,10 @@ func TestHealthcheckExitCodes(t *testing.T) {
 			if p.stdout.Len() > 0 {
 				t.Fatalf("healthcheck wrote to stdout: %s", p.stdout)
 			}
-			if d := time.Since(began); d > 5*time.Second {
-				t.Fatalf("healthcheck took %s", d)
-			}
 		})
 	}
 	p := startWorker(t, workerEnv(t, env, "hc"), "status")
-	if code := p.wait(t, 5*time.Second); code != 2 || !strings.Contains(p.stderr.String(), "usage") {
+	if code := p.wait(t, testenv.Patience); code != 2 || !strings.Contains(p.stderr.String(), "usage") {
 		t.Fatalf("unknown subcommand: exit %d, stderr %s", code, p.stderr)
 	}
 }
@@ -132,13 +128,13 @@ func TestSIGTERMFinishesTheJobInHandAndExits(t *testing.T) {
 	env := testenv.New(t)
 	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":1}`})
 	p := startWorker(t, workerEnv(t, env, "w1", "WORKER_SHUTDOWN_GRACE_SECONDS=10"))
-	testenv.Eventually(t, 10*time.Second, "job running", func() bool {
+	testenv.Eventually(t, testenv.Patience, "job running", func() bool {
 		return env.Str(t, `SELECT status FROM jobs WHERE id = $1`, ids[0]) == "running"
 	})
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := p.wait(t, 8*time.Second); code != 0 {
+	if code := p.wait(t, testenv.Patience); code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, p.stderr)
 	}
 	if st := env.Str(t, `SELECT status FROM tasks WHERE id = $1`, taskID); st != "done" {
@@ -170,21 +166,38 @@ func TestCrashMidBatchLosesAndDuplicatesNothing(t *testing.T) {
 	taskID, _ := env.InsertTask(t, specs...)
 	settings := []string{"WORKER_CONCURRENCY=2", "JOB_CLAIM_IDLE_SECONDS=1"}
 	first := startWorker(t, workerEnv(t, env, "first", settings...))
-	testenv.Eventually(t, 10*time.Second, "first worker mid-batch", func() bool {
-		return env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND status = 'done'`, taskID) >= 6 &&
-			env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND status = 'running'`, taskID) >= 1
+	// Freeze the first worker mid-batch at a moment it holds entries it has not acknowledged
+	// (SIGSTOP, so nothing changes between looking and killing), then kill it. Without held
+	// entries the test would pass without exercising the reclaim.
+	var held int64
+	var running int
+	testenv.Eventually(t, testenv.Patience, "first worker frozen mid-batch, holding entries", func() bool {
+		if env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND status = 'done'`, taskID) < 6 {
+			return false
+		}
+		if err := first.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		running = env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND status = 'running' AND worker = 'first'`, taskID)
+		if held = env.PendingFor(t, "first"); held > 0 && running > 0 {
+			return true
+		}
+		if err := first.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+		return false
 	})
 	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	first.wait(t, 5*time.Second)
+	first.wait(t, testenv.Patience)
 	doneByFirst := env.Int(t, `SELECT count(*) FROM results WHERE task_id = $1`, taskID)
 	if doneByFirst >= n {
 		t.Fatalf("the first worker finished everything (%d) before it was killed", doneByFirst)
 	}
 
 	startWorker(t, workerEnv(t, env, "second", settings...))
-	testenv.Eventually(t, 20*time.Second, "task done", func() bool {
+	testenv.Eventually(t, testenv.Patience, "task done", func() bool {
 		return env.Str(t, `SELECT status FROM tasks WHERE id = $1`, taskID) == "done"
 	})
 	if got := env.Int(t, `SELECT count(*) FROM results WHERE task_id = $1`, taskID); got != n {
@@ -193,14 +206,15 @@ func TestCrashMidBatchLosesAndDuplicatesNothing(t *testing.T) {
 	if got := env.Int(t, `SELECT count(DISTINCT r.job_id) FROM results r JOIN jobs j ON j.id = r.job_id WHERE j.task_id = $1 AND j.status = 'done'`, taskID); got != n {
 		t.Fatalf("%d distinct done jobs with results, want %d", got, n)
 	}
-	// The jobs the first worker held when it died were run again by the second.
-	if got := env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND attempts = 2 AND worker = 'second'`, taskID); got < 1 {
-		t.Fatal("no job was reclaimed from the killed worker")
+	// The jobs the first worker had started when it died ran a second time, on the second worker.
+	if got := env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND attempts = 2 AND worker = 'second'`, taskID); got < running {
+		t.Fatalf("the killed worker was running %d jobs (holding %d entries), but only %d ran again on the second worker", running, held, got)
 	}
 	if got := env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND worker = 'first'`, taskID); got != doneByFirst {
 		t.Fatalf("first worker is credited with %d jobs but finished %d", got, doneByFirst)
 	}
-	testenv.Eventually(t, 3*time.Second, "no pending entries", func() bool { return env.Pending(t) == 0 })
+	// Every entry is acknowledged in the end, the ones the killed worker held included.
+	testenv.Eventually(t, testenv.Patience, "no pending entries", func() bool { return env.Pending(t) == 0 })
 	if l, err := env.Redis.XLen(context.Background(), env.DeadStream).Result(); err != nil || l != 0 {
 		t.Fatalf("dead-letter stream has %d entries (%v)", l, err)
 	}

@@ -53,7 +53,11 @@ func TestGroupReadAndAck(t *testing.T) {
 
 func TestClaimTakesIdleEntriesWithDeliveryCount(t *testing.T) {
 	env := testenv.New(t)
-	dead, live := consumer(env, "dead", time.Minute), consumer(env, "live", 100*time.Millisecond)
+	// Two views of one consumer: "patient" claims only entries idle for a minute (none can be in
+	// this test), "eager" those idle for 100 ms. Whether an entry is idle enough is Redis's call,
+	// so the test waits for the claim instead of sleeping past the idle time.
+	dead := consumer(env, "dead", time.Minute)
+	patient, eager := consumer(env, "live", time.Minute), consumer(env, "live", 100*time.Millisecond)
 	if err := dead.EnsureGroup(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -63,50 +67,71 @@ func TestClaimTakesIdleEntriesWithDeliveryCount(t *testing.T) {
 	if msgs, err := dead.Read(ctx, 2); err != nil || len(msgs) != 2 {
 		t.Fatalf("read %v %+v", err, msgs)
 	}
-	if msgs, err := live.Claim(ctx, 10); err != nil || len(msgs) != 0 {
+	if msgs, err := patient.Claim(ctx, 10); err != nil || len(msgs) != 0 {
 		t.Fatalf("claimed entries that are not idle yet: %v %+v", err, msgs)
 	}
-	time.Sleep(150 * time.Millisecond)
-	msgs, err := live.Claim(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) != 2 || msgs[0].JobID != "j1" || msgs[0].Deliveries != 2 || msgs[1].Deliveries != 2 {
+	var msgs []queue.Message
+	testenv.Eventually(t, testenv.Patience, "both entries claimed once idle", func() bool {
+		got, err := eager.Claim(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, got...)
+		return len(msgs) >= 2
+	})
+	if len(msgs) != 2 || msgs[0].JobID != "j1" || msgs[1].JobID != "j2" || msgs[0].Deliveries != 2 || msgs[1].Deliveries != 2 {
 		t.Fatalf("claimed %+v", msgs)
 	}
-	time.Sleep(150 * time.Millisecond)
-	again, err := live.Claim(ctx, 1)
-	if err != nil || len(again) != 1 || again[0].Deliveries != 3 {
-		t.Fatalf("claim again: %v %+v", err, again)
+	var again []queue.Message
+	testenv.Eventually(t, testenv.Patience, "a claimed entry claimed again once idle", func() bool {
+		got, err := eager.Claim(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again = got
+		return len(again) > 0
+	})
+	if len(again) != 1 || again[0].Deliveries != 3 {
+		t.Fatalf("claim again: %+v", again)
 	}
 }
 
 func TestTouchKeepsEntryFromBeingClaimed(t *testing.T) {
 	env := testenv.New(t)
-	busy, other := consumer(env, "busy", time.Minute), consumer(env, "other", 150*time.Millisecond)
+	busy, other := consumer(env, "busy", time.Minute), consumer(env, "other", 100*time.Millisecond)
 	if err := busy.EnsureGroup(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := busy.Publish(ctx, []queue.Entry{{JobID: "j1"}}); err != nil {
 		t.Fatal(err)
 	}
+	began := time.Now()
 	msgs, err := busy.Read(ctx, 1)
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("read %v %+v", err, msgs)
 	}
-	for range 4 {
-		time.Sleep(60 * time.Millisecond)
-		if err := busy.Touch(ctx, msgs[0].ID); err != nil {
+	id := msgs[0].ID
+	// Let the entry grow idle (as Redis counts it), then touch it: its idle time starts again.
+	testenv.Eventually(t, testenv.Patience, "the entry idle for 1 s", func() bool { return env.IdleMillis(t, id) >= 1000 })
+	if err := busy.Touch(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	// Without the touch the idle time would be about the time since the read; with it, at most
+	// the time since the touch, which is at least 1 s less (a slow machine only widens the gap).
+	idle := time.Duration(env.IdleMillis(t, id)) * time.Millisecond
+	if sinceRead := time.Since(began); idle > sinceRead-500*time.Millisecond {
+		t.Fatalf("touch did not reset the idle time: idle %s, %s since the read", idle, sinceRead)
+	}
+	var got []queue.Message
+	testenv.Eventually(t, testenv.Patience, "the entry claimed once idle again", func() bool {
+		got, err = other.Claim(ctx, 10)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if got, err := other.Claim(ctx, 10); err != nil || len(got) != 0 {
-		t.Fatalf("a touched entry was claimed: %v %+v", err, got)
-	}
-	time.Sleep(200 * time.Millisecond)
-	got, err := other.Claim(ctx, 10)
-	if err != nil || len(got) != 1 || got[0].Deliveries != 2 {
-		t.Fatalf("touches must not count as deliveries: %v %+v", err, got)
+		return len(got) > 0
+	})
+	if len(got) != 1 || got[0].Deliveries != 2 {
+		t.Fatalf("touches must not count as deliveries: %+v", got)
 	}
 }
 

@@ -115,6 +115,11 @@ func (e *Env) Str(t testing.TB, sql string, args ...any) string {
 	return *s
 }
 
+// Patience is how long a test waits for a condition before it fails. It is generous on purpose:
+// CI machines have 2 shared cores and are often loaded, and waiting longer costs nothing when
+// the condition holds early (tests wait for conditions, never for a fixed time).
+const Patience = 60 * time.Second
+
 // Eventually polls cond every 20 ms until it holds, failing the test with what after timeout.
 func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
@@ -125,6 +130,27 @@ func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// PendingFor is the number of entries delivered to one consumer and not yet acknowledged.
+func (e *Env) PendingFor(t testing.TB, consumer string) int64 {
+	t.Helper()
+	p, err := e.Redis.XPending(context.Background(), e.Stream, e.Group).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Consumers[consumer]
+}
+
+// IdleMillis is how long Redis says an entry has been idle (since its last delivery or claim).
+func (e *Env) IdleMillis(t testing.TB, id string) int64 {
+	t.Helper()
+	ext, err := e.Redis.XPendingExt(context.Background(), &redis.XPendingExtArgs{
+		Stream: e.Stream, Group: e.Group, Start: id, End: id, Count: 1}).Result()
+	if err != nil || len(ext) != 1 {
+		t.Fatalf("XPENDING %s: %v %+v", id, err, ext)
+	}
+	return ext[0].Idle.Milliseconds()
 }
 
 // Pending is the number of delivered, unacknowledged entries of the test's stream.

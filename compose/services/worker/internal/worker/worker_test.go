@@ -33,6 +33,7 @@ type settings struct {
 type running struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	log    *testLogWriter
 }
 
 func (r *running) stop(t *testing.T, within time.Duration) {
@@ -45,16 +46,31 @@ func (r *running) stop(t *testing.T, within time.Duration) {
 	}
 }
 
+// testLogWriter passes the worker's log to the test's and keeps it, so a test can wait for a line.
 type testLogWriter struct {
-	t  *testing.T
-	mu sync.Mutex
+	t     *testing.T
+	mu    sync.Mutex
+	lines []string
 }
 
 func (w *testLogWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.t.Log(strings.TrimSpace(string(p)))
+	line := strings.TrimSpace(string(p))
+	w.t.Log(line)
+	w.lines = append(w.lines, line)
 	return len(p), nil
+}
+
+func (w *testLogWriter) has(fragment string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, l := range w.lines {
+		if strings.Contains(l, fragment) {
+			return true
+		}
+	}
+	return false
 }
 
 func start(t *testing.T, env *testenv.Env, s settings) *running {
@@ -74,6 +90,7 @@ func start(t *testing.T, env *testenv.Env, s settings) *running {
 	if s.grace == 0 {
 		s.grace = 5 * time.Second
 	}
+	logs := &testLogWriter{t: t}
 	w := &worker.Worker{
 		Queue: queue.New(env.Redis, queue.Options{
 			Stream: env.Stream, Group: env.Group, Consumer: s.name, DeadStream: env.DeadStream,
@@ -81,7 +98,7 @@ func start(t *testing.T, env *testenv.Env, s settings) *running {
 		}),
 		Store:         store.New(env.Pool),
 		Runner:        jobs.Runner{Chat: jobs.NewChatClient(s.chatURL)},
-		Log:           slog.New(slog.NewJSONHandler(&testLogWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Log:           slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Name:          s.name,
 		Concurrency:   s.concurrency,
 		MaxAttempts:   s.maxAttempts,
@@ -89,7 +106,7 @@ func start(t *testing.T, env *testenv.Env, s settings) *running {
 		ShutdownGrace: s.grace,
 	}
 	runCtx, cancel := context.WithCancel(ctx)
-	r := &running{cancel: cancel, done: make(chan struct{})}
+	r := &running{cancel: cancel, done: make(chan struct{}), log: logs}
 	go func() {
 		defer close(r.done)
 		if err := w.Run(runCtx); err != nil {
@@ -150,14 +167,14 @@ func TestEveryKindThroughTheQueue(t *testing.T) {
 	}
 	taskID, ids := env.InsertTask(t, all...)
 	start(t, env, settings{chatURL: chat.URL})
-	waitTask(t, env, taskID, "done", 15*time.Second)
+	waitTask(t, env, taskID, "done", testenv.Patience)
 	for i, s := range specs {
 		sameJSON(t, env, ids[i], s.want)
 	}
 	if n := env.Int(t, `SELECT count(*) FROM jobs WHERE task_id = $1 AND status = 'done' AND attempts = 1 AND worker = 'w1'`, taskID); n != len(specs) {
 		t.Fatalf("%d of %d jobs done once by w1", n, len(specs))
 	}
-	testenv.Eventually(t, 2*time.Second, "every entry acknowledged", func() bool { return env.Pending(t) == 0 })
+	testenv.Eventually(t, testenv.Patience, "every entry acknowledged", func() bool { return env.Pending(t) == 0 })
 }
 
 func TestAggregateRunsAfterItsDependencies(t *testing.T) {
@@ -175,7 +192,7 @@ func TestAggregateRunsAfterItsDependencies(t *testing.T) {
 	// Two workers, so dependencies finish concurrently.
 	start(t, env, settings{name: "w1"})
 	start(t, env, settings{name: "w2"})
-	waitTask(t, env, taskID, "done", 15*time.Second)
+	waitTask(t, env, taskID, "done", testenv.Patience)
 	// Chunk 1 (4 words): alpha 2, beta 1, gamma 1 → both sentences score 1.5, the first wins;
 	// keywords alpha, beta. Chunk 2 (5 words): beta 3 → "Beta beta beta." wins; keywords beta,
 	// alpha. Merged (Borda): alpha 2+1, beta 1+2 → tie, alphabetical.
@@ -194,17 +211,17 @@ func TestRedeliveryOfDoneJobDoesNotRunItAgain(t *testing.T) {
 	env := testenv.New(t)
 	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "wordcount", Payload: `{"text":"a b c"}`})
 	r := start(t, env, settings{})
-	waitTask(t, env, taskID, "done", 10*time.Second)
+	waitTask(t, env, taskID, "done", testenv.Patience)
 	// The same entry again, as after a worker died between commit and XACK.
 	q := queue.New(env.Redis, queue.Options{Stream: env.Stream})
 	if err := q.Publish(ctx, []queue.Entry{{JobID: ids[0], TaskID: taskID, Kind: "wordcount"}}); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Eventually(t, 5*time.Second, "the duplicate entry is read and acknowledged", func() bool {
+	testenv.Eventually(t, testenv.Patience, "the duplicate entry is read and acknowledged", func() bool {
 		info, err := env.Redis.XInfoGroups(ctx, env.Stream).Result()
 		return err == nil && len(info) == 1 && info[0].EntriesRead == 2 && info[0].Pending == 0
 	})
-	r.stop(t, 5*time.Second)
+	r.stop(t, testenv.Patience)
 	if n := env.Int(t, `SELECT count(*) FROM results WHERE job_id = $1`, ids[0]); n != 1 {
 		t.Fatalf("%d results", n)
 	}
@@ -229,7 +246,7 @@ func TestRedeliveryAnnouncesDependentsLostInACrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	start(t, env, settings{})
-	waitTask(t, env, taskID, "done", 10*time.Second)
+	waitTask(t, env, taskID, "done", testenv.Patience)
 	sameJSON(t, env, ids[1], `{"words":2,"summary":"","keywords":[],"parts":1}`)
 	if n := env.Int(t, `SELECT attempts FROM jobs WHERE id = $1`, ids[0]); n != 1 {
 		t.Fatalf("the done job ran again (%d attempts)", n)
@@ -249,16 +266,15 @@ func TestJobOfDeadConsumerIsReclaimed(t *testing.T) {
 	}
 	begin := time.Now()
 	start(t, env, settings{name: "rescuer", claimIdle: 500 * time.Millisecond})
-	waitTask(t, env, taskID, "done", 10*time.Second)
+	waitTask(t, env, taskID, "done", testenv.Patience)
 	if waited := time.Since(begin); waited < 400*time.Millisecond {
 		t.Fatalf("reclaimed after %s, before the idle time", waited)
 	}
 	if got := env.Str(t, `SELECT worker FROM jobs WHERE id = $1`, ids[0]); got != "rescuer" {
 		t.Fatalf("job done by %q", got)
 	}
-	if env.Pending(t) != 0 {
-		t.Fatal("entry still pending")
-	}
+	// The worker acknowledges after its commit: "done" in PostgreSQL comes first.
+	testenv.Eventually(t, testenv.Patience, "the reclaimed entry acknowledged", func() bool { return env.Pending(t) == 0 })
 }
 
 func TestFailingJobIsDeadLetteredAfterMaxAttempts(t *testing.T) {
@@ -267,7 +283,7 @@ func TestFailingJobIsDeadLetteredAfterMaxAttempts(t *testing.T) {
 		testenv.JobSpec{Kind: "translate", Payload: `{}`},
 		testenv.JobSpec{Kind: "aggregate", DependsOn: []int{0}})
 	start(t, env, settings{maxAttempts: 3, claimIdle: 200 * time.Millisecond})
-	waitTask(t, env, taskID, "failed", 10*time.Second)
+	waitTask(t, env, taskID, "failed", testenv.Patience)
 	got := env.Str(t, `SELECT status || ' ' || attempts || ' ' || error FROM jobs WHERE id = $1`, ids[0])
 	if got != `failed 3 translate job: unknown job kind "translate"` && got != `failed 3 unknown job kind "translate"` {
 		t.Fatalf("job: %s", got)
@@ -275,12 +291,14 @@ func TestFailingJobIsDeadLetteredAfterMaxAttempts(t *testing.T) {
 	if st := env.Str(t, `SELECT status FROM jobs WHERE id = $1`, ids[1]); st != "failed" {
 		t.Fatalf("dependent %s", st)
 	}
+	// The dead-letter XADD and XACK follow the commit that marks the task failed.
+	testenv.Eventually(t, testenv.Patience, "the entry dead-lettered and acknowledged", func() bool {
+		n, err := env.Redis.XLen(ctx, env.DeadStream).Result()
+		return err == nil && n >= 1 && env.Pending(t) == 0
+	})
 	dead, err := env.Redis.XRange(ctx, env.DeadStream, "-", "+").Result()
 	if err != nil || len(dead) != 1 || dead[0].Values["job_id"] != ids[0] || dead[0].Values["deliveries"] != "3" {
 		t.Fatalf("dead stream %v %+v", err, dead)
-	}
-	if env.Pending(t) != 0 {
-		t.Fatal("dead-lettered entry still pending")
 	}
 	if n := env.Int(t, `SELECT count(*) FROM results WHERE task_id = $1`, taskID); n != 0 {
 		t.Fatalf("%d results for a failed task", n)
@@ -289,23 +307,29 @@ func TestFailingJobIsDeadLetteredAfterMaxAttempts(t *testing.T) {
 
 func TestShutdownFinishesJobsInHand(t *testing.T) {
 	env := testenv.New(t)
-	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":0.5}`})
-	r := start(t, env, settings{grace: 5 * time.Second})
-	testenv.Eventually(t, 5*time.Second, "job running", func() bool {
+	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":2}`})
+	r := start(t, env, settings{grace: time.Minute})
+	testenv.Eventually(t, testenv.Patience, "job running", func() bool {
 		return env.Str(t, `SELECT status FROM jobs WHERE id = $1`, ids[0]) == "running"
 	})
-	// Added after the signal: must not be taken.
-	r.stop(t, 3*time.Second)
+	r.cancel() // the shutdown signal; the job in hand keeps running
+	// A read already waiting on Redis when the signal came may still deliver entries, which the
+	// worker then finishes; once it logs this line it has stopped reading.
+	testenv.Eventually(t, testenv.Patience, "the worker stopped reading", func() bool {
+		return r.log.has(`"msg":"shutting down: no new jobs"`)
+	})
+	// Published after that, while the worker still finishes its job: it must not be taken.
+	later, laterIDs := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":0}`})
+	// Run returns only after the jobs in hand are finished and acknowledged.
+	r.stop(t, testenv.Patience)
 	if st := taskStatus(t, env, taskID); st != "done" {
 		t.Fatalf("task %s after a graceful stop", st)
 	}
 	if env.Pending(t) != 0 {
-		t.Fatal("finished job not acknowledged")
+		t.Fatal("finished job not acknowledged, or a job read after the signal")
 	}
-	later, _ := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":0}`})
-	time.Sleep(300 * time.Millisecond)
-	if st := taskStatus(t, env, later); st != "pending" {
-		t.Fatalf("a stopped worker ran a new job (task %s)", st)
+	if st := env.Str(t, `SELECT status || ' ' || attempts FROM jobs WHERE id = $1`, laterIDs[0]); st != "queued 0" || taskStatus(t, env, later) != "pending" {
+		t.Fatalf("a stopping worker took a job published after the signal (job %s)", st)
 	}
 }
 
@@ -313,11 +337,11 @@ func TestShutdownLeavesUnfinishedJobForAnotherWorker(t *testing.T) {
 	env := testenv.New(t)
 	taskID, ids := env.InsertTask(t, testenv.JobSpec{Kind: "sleep", Payload: `{"seconds":30}`})
 	r := start(t, env, settings{grace: 300 * time.Millisecond})
-	testenv.Eventually(t, 5*time.Second, "job running", func() bool {
+	testenv.Eventually(t, testenv.Patience, "job running", func() bool {
 		return env.Str(t, `SELECT status FROM jobs WHERE id = $1`, ids[0]) == "running"
 	})
 	began := time.Now()
-	r.stop(t, 3*time.Second)
+	r.stop(t, testenv.Patience)
 	if d := time.Since(began); d < 250*time.Millisecond {
 		t.Fatalf("stopped after %s, before the grace period", d)
 	}
@@ -340,14 +364,15 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	}
 	taskID, _ := env.InsertTask(t, specs...)
 	start(t, env, settings{concurrency: 3})
-	waitTask(t, env, taskID, "done", 10*time.Second)
+	waitTask(t, env, taskID, "done", testenv.Patience)
 	// The most jobs whose [started_at, finished_at] intervals overlap one job's start.
 	peak := env.Int(t, `
 		SELECT max(n)::int FROM (
 			SELECT (SELECT count(*) FROM jobs b WHERE b.task_id = a.task_id
 			        AND b.started_at <= a.started_at AND b.finished_at > a.started_at) AS n
 			FROM jobs a WHERE a.task_id = $1) s`, taskID)
-	if peak != 3 {
-		t.Fatalf("peak concurrency %d, want 3", peak)
+	// At most 3 at once is the property; how many did overlap depends on the machine's load.
+	if peak < 1 || peak > 3 {
+		t.Fatalf("peak concurrency %d, want at most 3", peak)
 	}
 }
