@@ -28,7 +28,19 @@ install_plugin() {
   fi
 }
 
-if [[ -x "$bin" ]] && "$bin" version --short 2>/dev/null | grep -qx "${version#v}"; then
+built() { [[ -x "$bin" ]] && "$bin" version --short 2>/dev/null | grep -qx "${version#v}"; }
+if built; then
+  install_plugin
+  exit 0
+fi
+# One build at a time per cache: a second caller waits for the first, then finds it built.
+mkdir -p "$out_dir"
+exec 8>"$out_dir/.build.lock"
+if ! flock -n 8; then
+  log "another build of Docker Compose is running; waiting for it"
+  flock 8
+fi
+if built; then
   install_plugin
   exit 0
 fi
@@ -37,7 +49,6 @@ if ! command -v go >/dev/null; then
   exit 2
 fi
 
-mkdir -p "$out_dir"
 start=$SECONDS
 log "building Docker Compose $version (a few minutes on 2 cores) ..."
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED=0

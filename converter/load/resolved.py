@@ -65,7 +65,8 @@ def _service(s: Service) -> dict[str, Any]:
         "deploy": _deploy(s) if s.deploy else None,
         "restart": s.restart,
         "scale": s.scale,
-        "secrets": [_drop_empty(r.model_dump()) for r in s.secrets],
+        "secrets": [_drop_empty({**r.model_dump(), "target": r.target or
+                                 f"/run/secrets/{r.source}"}) for r in s.secrets],
         "configs": [_drop_empty(r.model_dump()) for r in s.configs],
         "networks": {k: (_drop_empty({**n.model_dump(exclude={"other"}), **n.other}) or None)
                      if n else None for k, n in s.networks.items()},
@@ -100,7 +101,6 @@ def _service(s: Service) -> dict[str, Any]:
         "cpus": s.cpus,
         "profiles": s.profiles,
         "platform": s.platform,
-        "env_file": s.env_files,
     }
     if s.command == [] or s.entrypoint == []:
         # an explicitly empty command is meaningful: keep it
@@ -113,14 +113,28 @@ def _service(s: Service) -> dict[str, Any]:
     elif s.networks:
         out["networks"] = {k: None for k in s.networks}
     out.update(s.other)
+    if isinstance(out.get("devices"), list):
+        out["devices"] = [_device(d) for d in out["devices"]]
     out.update(s.extensions)
     return out
+
+
+def _device(entry: Any) -> Any:
+    """`/dev/a:/dev/b:rw` -> {source, target, permissions}, as Compose writes devices."""
+    if not isinstance(entry, str):
+        return entry
+    parts = entry.split(":")
+    source = parts[0]
+    target = parts[1] if len(parts) > 1 and parts[1] else source
+    permissions = parts[2] if len(parts) > 2 else "rwm"
+    return {"source": source, "target": target, "permissions": permissions}
 
 
 def _build(b: Build) -> dict[str, Any]:
     return _drop_empty({
         "context": b.context,
-        "dockerfile": b.dockerfile or ("Dockerfile" if not b.dockerfile_inline else None),
+        "dockerfile": b.dockerfile if b.dockerfile is not None else
+        ("Dockerfile" if b.dockerfile_inline is None else None),
         "dockerfile_inline": b.dockerfile_inline,
         "args": b.args,
         "target": b.target,

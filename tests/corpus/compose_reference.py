@@ -23,6 +23,10 @@ Normalisation (`normalise`), representation only, applied to both sides:
 - key order (JSON objects compare as dicts);
 - numbers vs their decimal text (`"1000"` vs `1000`, `0.5` vs `"0.5"`), booleans vs "true"/"false";
 - empty values written by one side and omitted by the other (`{}`, `[]`, `null`, `""`);
+- one value written two ways: file modes in octal text (`"0440"`) or as a number (288); a
+  single-number ulimit (`nproc: 65535`) or `{soft: 65535, hard: 65535}`; a device request's
+  `count: all` or -1 (how compose-go stores it); a `build.ssh` entry as `id=path` or `id: path`
+  (Compose's YAML output, used when its JSON output fails on an ssh key);
 - defaults one side writes and the other leaves implicit: `depends_on.*.restart: false`,
   `volumes[].bind.create_host_path: true` (compose-go's OptOut type, omitted when true),
   networks' `ipam: {}`;
@@ -189,6 +193,17 @@ def run_compose(binary: str, case: Case, root: Path) -> Outcome:
     proc = subprocess.run(compose_command(binary, case, root), cwd=root / case.project_dir,
                           env=clean_environment(case), capture_output=True, text=True,
                           timeout=120, check=False)
+    if proc.returncode != 0 and "error calling MarshalJSON" in proc.stderr:
+        # Compose loads the project but cannot write some values as JSON (an ssh key of
+        # `build.ssh`); its YAML output is the same model.
+        yaml_command = [*compose_command(binary, case, root)[:-1], "yaml"]
+        proc = subprocess.run(yaml_command, cwd=root / case.project_dir,
+                              env=clean_environment(case), capture_output=True, text=True,
+                              timeout=120, check=False)
+        if proc.returncode == 0:
+            from converter.load.yaml_reader import plain, read_yaml
+
+            return Outcome(data=plain(read_yaml(proc.stdout, "docker compose config")))
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.splitlines() if "level=warning" not in line]
         return Outcome(error="\n".join(lines).strip() or f"exit code {proc.returncode}")
@@ -280,7 +295,25 @@ def _scalar(value: Any) -> Any:
     return value
 
 
+def _representation(value: Any, path: str) -> Any:
+    """One value written two ways that mean the same (see the module docstring)."""
+    key = _service_key(path)
+    if key in ("secrets[].mode", "configs[].mode") and isinstance(value, str) \
+            and value.startswith("0"):
+        return int(value, 8)  # Compose writes file modes in octal text
+    if path.startswith("services.") and key.startswith("ulimits.") and key.count(".") == 1 \
+            and not isinstance(value, dict):
+        return {"soft": value, "hard": value}  # a single number is both limits
+    if key == "build.ssh[]" and isinstance(value, str):
+        ident, _, where = value.replace(": ", "=", 1).partition("=")
+        return f"{ident}={where}" if where else ident  # `id: path` (Compose's YAML) or `id=path`
+    if key == "deploy.resources.reservations.devices[].count" and value == "all":
+        return -1  # compose-go stores `all` as -1
+    return value
+
+
 def normalise(data: Any, path: str = "") -> Any:
+    data = _representation(data, path)
     if isinstance(data, dict):
         out = {}
         for key, value in data.items():
