@@ -113,9 +113,9 @@ def config_text(project: Project, output_format: str) -> str:
     """What `kubemap config` prints: the resolved project with every `$` written `$$`, as
     `docker compose config` does, so that feeding the output back to Compose (or kubemap) does
     not interpolate a second time."""
-    from converter.load import escaped, resolved_config
+    from converter.load import config_document
 
-    data = escaped(resolved_config(project))
+    data = config_document(project)
     if output_format == "json":
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return _yaml(data)

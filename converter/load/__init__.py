@@ -47,16 +47,11 @@ def resolved_config(project: Project) -> dict[str, Any]:
     return _resolved(project)
 
 
-def escaped(value: Any) -> Any:
-    """Every `$` in keys and strings written `$$`: the resolved form can be read again (by
-    Compose or kubemap) without a second interpolation."""
-    if isinstance(value, dict):
-        return {escaped(k): escaped(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [escaped(v) for v in value]
-    if isinstance(value, str):
-        return value.replace("$", "$$")
-    return value
+def config_document(project: Project) -> dict[str, Any]:
+    """What `kubemap config` prints: as `docker compose config` (no env_file, `$` as `$$`)."""
+    from converter.load.resolved import config_document as _document
+
+    return _document(project)
 
 
-__all__ = ["LoadOptions", "escaped", "load_project", "resolved_config"]
+__all__ = ["LoadOptions", "config_document", "load_project", "resolved_config"]

@@ -330,10 +330,18 @@ def _rebase_service(
                 continue
             try:
                 if isinstance(entry, str):
-                    parsed = volume_entry(entry, None)
+                    ignored: list[str] = []
+                    parsed = volume_entry(entry, None, ignored=ignored)
                     source = parsed.get("source")
-                    if parsed["type"] == "bind" and not _windows(source, name, warnings):
-                        volumes[index] = absolute_path(source, base_dir, home) + entry[len(source):]
+                    if parsed["type"] == "bind":
+                        # written in the long form from here on, the source absolute
+                        if not _windows(source, name, warnings):
+                            parsed["source"] = absolute_path(source, base_dir, home)
+                        volumes[index] = _long_form(parsed)
+                        for option in ignored:
+                            warnings.append(
+                                f"service {name!r}: volumes[{index}] option {option!r} is not a "
+                                "volume option Compose knows; it is ignored (as Compose does)")
                 elif entry.get("type") == "bind" and isinstance(entry.get("source"), str):
                     if not _windows(entry["source"], name, warnings):
                         entry["source"] = absolute_path(entry["source"], base_dir, home)
@@ -343,6 +351,12 @@ def _rebase_service(
                 raise LoadError(problem.message, file=pos[0] if pos else None,
                                 line=pos[1] if pos else None, key_path=format_path(where),
                                 hint=problem.hint) from None
+
+
+def _long_form(value: Any) -> Any:
+    if isinstance(value, dict):
+        return LMap((k, _long_form(v)) for k, v in value.items())
+    return value
 
 
 def _rebased_ssh(ssh: Any, base_dir: str, home: str | None) -> LSeq:

@@ -17,7 +17,8 @@ Then `enforce_unicity` (after every file, as compose-go's EnforceUnicity): in th
 treats as sets or keyed lists, a later entry with the same key replaces the earlier one in its
 place (`cap_add`, `dns`, `links`, `profiles`, `expose`, `tmpfs`, `volumes` by target, `secrets` /
 `configs` by target, `env_file` by path, `devices` by target, key=value lists by key, ...).
-Ports are made unique after they are expanded to one mapping per container port (normalize).
+Ports are made unique as written here, and again once expanded to one mapping per container
+port (normalize).
 
 Both inputs keep their positions; the result records where each surviving value was written.
 """
@@ -279,6 +280,7 @@ def _unique_service(service: dict[str, Any]) -> None:
     for key in _KEYED_LISTS:
         _unique_key(service, key, _key_of)
     _unique_key(service, "expose", lambda v: str(v))
+    _unique_key(service, "ports", _port_written)
     _unique_key(service, "volumes", _volume_target)
     _unique_key(service, "secrets", lambda v: _mount_target(v, "/run/secrets"))
     _unique_key(service, "configs", lambda v: _mount_target(v, ""))
@@ -330,6 +332,15 @@ def _key_of(entry: Any) -> Any:
     if isinstance(entry, str):
         return entry.partition("=")[0]
     return ("other", repr(_plain(entry)))
+
+
+def _port_written(entry: Any) -> Any:
+    """A port as written (identical entries are one); the expanded mappings are made unique
+    again after ranges are expanded (normalize)."""
+    if isinstance(entry, dict):
+        return (entry.get("host_ip") or "0.0.0.0", str(entry.get("published")),
+                str(entry.get("target")), entry.get("protocol") or "tcp")
+    return str(entry)
 
 
 def _volume_target(entry: Any) -> Any:

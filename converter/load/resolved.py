@@ -34,6 +34,27 @@ def resolved_config(project: Project) -> dict[str, Any]:
     return _sorted(out)
 
 
+def config_document(project: Project) -> dict[str, Any]:
+    """What `kubemap config` prints, as `docker compose config` does: the resolved project
+    without `env_file` (its values are already in `environment`), every `$` written `$$`."""
+    out = resolved_config(project)
+    for service in out["services"].values():
+        service.pop("env_file", None)
+    return escaped(out)
+
+
+def escaped(value: Any) -> Any:
+    """Every `$` in keys and strings written `$$`: the output can be read again (by Compose or
+    kubemap) without a second interpolation."""
+    if isinstance(value, dict):
+        return {escaped(k): escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escaped(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    return value
+
+
 def _sorted(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _sorted(value[k]) for k in sorted(value)}
@@ -101,6 +122,7 @@ def _service(s: Service) -> dict[str, Any]:
         "cpus": s.cpus,
         "profiles": s.profiles,
         "platform": s.platform,
+        "env_file": s.env_files,
     }
     if s.command == [] or s.entrypoint == []:
         # an explicitly empty command is meaningful: keep it

@@ -51,6 +51,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"
 REALWORLD = CORPUS / "realworld"
+# Small projects of our own, one per rule the corpus shows too rarely (implied depends_on, merges
+# of a string with a list, anchors used twice, ...): load/<name>/ loads (default files, so
+# compose.override.yaml and .env apply), refuse/<name>.yaml must be refused by both.
+OWN_CASES = Path(__file__).resolve().parent / "compose_cases"
 # A HOME nobody has: `~` expands to it on both sides, and Compose finds no docker config there.
 FAKE_HOME = "/home/kubemap-reference"
 
@@ -89,6 +93,7 @@ class Case:
     env: tuple[tuple[str, str], ...] = ()
     copies: tuple[tuple[str, str], ...] = ()  # realworld env_copies: src -> dst before loading
     copy_folder: str | None = None  # the folder to copy to scratch space when copies are made
+    own: bool = False  # one of OWN_CASES (paths relative to it) instead of the shared corpus
 
 
 @dataclass
@@ -97,6 +102,7 @@ class Outcome:
 
     data: dict[str, Any] | None = None
     error: str | None = None
+    error_file: str | None = None  # the file kubemap's error names
 
     @property
     def refused(self) -> bool:
@@ -125,8 +131,17 @@ def _parent(rel: str) -> str:
     return str(Path(rel).parent)
 
 
+def own_cases() -> list[Case]:
+    out = [Case(id=f"compose_cases/load/{d.name}/", project_dir=f"load/{d.name}", own=True)
+           for d in sorted((OWN_CASES / "load").iterdir()) if d.is_dir()]
+    out += [Case(id=f"compose_cases/refuse/{f.name}", project_dir="refuse",
+                 files=(f"refuse/{f.name}",), own=True)
+            for f in sorted((OWN_CASES / "refuse").glob("*.yaml"))]
+    return out
+
+
 def cases() -> list[Case]:
-    out: list[Case] = []
+    out: list[Case] = own_cases()
     for rel in _corpus_files():
         out.append(Case(id=rel, project_dir=_parent(rel), files=(rel,)))
     for rel, env_file in ENV_FILE_SETUPS.items():
@@ -159,6 +174,8 @@ def cases() -> list[Case]:
 def materialise(case: Case, scratch: Path) -> Path:
     """The root the case's paths are relative to: the corpus, or a scratch copy of the project
     folder with the env copies made (never the corpus itself: it is read-only input)."""
+    if case.own:
+        return OWN_CASES
     if not case.copy_folder:
         return CORPUS
     root = scratch / case.id.replace("/", "_").replace(" ", "_")
@@ -232,7 +249,7 @@ def run_kubemap(case: Case, root: Path) -> Outcome:
     try:
         project = load_project(kubemap_options(case, root))
     except KubemapError as err:
-        return Outcome(error=str(err))
+        return Outcome(error=str(err), error_file=err.file)
     return Outcome(data=json.loads(config_text(project, "json")))
 
 
