@@ -29,8 +29,6 @@ _PATTERN = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Operators in the order Compose tries them when two start at the same place.
-_OPERATORS = (":?", "?", ":-", "-", ":+", "+")
 
 Lookup = Callable[[str], "str | None"]
 
@@ -51,8 +49,13 @@ def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None) -> 
     problems: list[InterpolationProblem] = []
 
     def replace(match: re.Match[str]) -> str:
+        if match.group("escaped") is not None:
+            return "$"
+        name = match.group("named")
+        if name is not None:
+            return _value(name, lookup, warnings)
         try:
-            return _replacement(match.group(0), text, lookup, warnings)
+            return _braced(match.group(0), text, lookup, warnings)
         except InterpolationProblem as problem:
             problems.append(problem)
             return ""
@@ -63,50 +66,49 @@ def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None) -> 
     return result
 
 
+_BRACES = re.compile(r"[{}]")
+
+
 def _first_closing_brace(text: str) -> int:
     """Index of the `}` that balances the first `{`, counting every brace (Compose's rule;
-    the character after a `{` is skipped)."""
+    the character right after a `{` is skipped)."""
     depth = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "}":
+    skip = -1
+    for brace in _BRACES.finditer(text):
+        index = brace.start()
+        if index == skip:
+            continue
+        if text[index] == "}":
             depth -= 1
             if depth == 0:
                 return index
-        if char == "{":
+        else:
             depth += 1
-            index += 1
-        index += 1
+            skip = index + 1
     return -1
 
 
-def _replacement(matched: str, whole: str, lookup: Lookup, warnings: list[str] | None) -> str:
+_BODY = re.compile(r"([_a-z][_a-z0-9]*)(:?[-+?])?", re.IGNORECASE)
+
+
+def _braced(matched: str, whole: str, lookup: Lookup, warnings: list[str] | None) -> str:
+    """A `${...}` match: Compose's pattern takes everything up to the last `}` of the line, so
+    the expression is cut at the brace that balances it and the rest interpolated after it."""
     closing = _first_closing_brace(matched)
     rest = ""
     if closing > -1:
         matched, rest = matched[: closing + 1], matched[closing + 1 :]
     match = _PATTERN.match(matched)
-    if match is None or match.group("invalid") is not None:
+    if match is None or match.group("braced") is None:
         raise _invalid(matched, whole)
-    if match.group("escaped") is not None:
-        return "$"
-    name = match.group("named")
-    if name is not None:
-        return _value(name, lookup, warnings)
     body = match.group("braced")
-    operator = next((op for op in sorted(_OPERATORS, key=lambda op: _position(body, op))
-                     if op in body), None)
+    parts = _BODY.match(body)
+    assert parts is not None  # the pattern's braced group starts with a name
+    variable, operator = parts.group(1), parts.group(2)
     if operator is None:
-        return _value(body, lookup, warnings)
-    variable, _, argument = body.partition(operator)
-    return _apply(variable, operator, argument, lookup, warnings) + substitute(
+        return _value(variable, lookup, warnings)
+    return _apply(variable, operator, body[parts.end():], lookup, warnings) + substitute(
         rest, lookup, warnings)
-
-
-def _position(body: str, operator: str) -> int:
-    index = body.find(operator)
-    return index if index >= 0 else len(body) + 1
 
 
 def _invalid(matched: str, whole: str) -> InterpolationProblem:
@@ -267,9 +269,14 @@ def cast_value(path: list[Any], value: str) -> Any:
     """The interpolated text at `path`, converted as Compose converts it (or left as text)."""
     if len(path) < 3:
         return value
+    last = "[]" if isinstance(path[-1], int) else path[-1]
+    candidates = _CASTS.get((len(path), last))
+    if path[-2] == "ulimits":
+        candidates = [*(candidates or ()), *_CASTS.get((len(path), "*"), ())]
+    if not candidates:
+        return value
     shape = tuple("[]" if isinstance(p, int) else str(p) for p in path)
-    for pattern, kind in [*_CASTS.get((len(shape), shape[-1]), ()),
-                          *_CASTS.get((len(shape), "*"), ())]:
+    for pattern, kind in candidates:
         if all(p in ("*", s) for p, s in zip(pattern, shape)):
             return _cast(kind, value)
     return value
