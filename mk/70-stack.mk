@@ -1,9 +1,10 @@
-# The stack under Docker Compose (images built here; base images are local stand-ins unless
-# PULL_BASE_IMAGES=1, which lets docker pull the real ones on a machine with registry access).
+# The stack under Docker Compose v2+ (the v5 plugin `make compose` builds where there is none;
+# images built here; base images are local stand-ins unless PULL_BASE_IMAGES=1, which lets
+# docker pull the real ones on a machine with registry access).
 .PHONY: stack-images stack-up stack-test stack-down stack-down-v stack-logs
 PULL_BASE_IMAGES ?=
 
-stack-images: ## build the stack's images (base-image stand-ins first, no pulls)
+stack-images: compose ## build the stack's images (base-image stand-ins first, no pulls)
 	@scripts/ensure-docker.sh
 	@if [ -z "$(PULL_BASE_IMAGES)" ]; then scripts/build-base-images.sh; fi
 	scripts/compose.sh build

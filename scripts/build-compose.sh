@@ -4,7 +4,8 @@
 #   ${KUBEMAP_CACHE:-$HOME/.cache/kubemap}/compose-<version>/docker-compose
 # and installs it as the Docker CLI plugin ~/.docker/cli-plugins/docker-compose (a symlink), so
 # `docker compose` is this build. Idempotent: a cached binary that reports the pinned version is
-# reused, and the plugin link is only (re)made when it points elsewhere.
+# reused (a second run takes a fraction of a second), and the plugin link is only (re)made when it
+# is missing or points at another build of ours.
 # Usage: scripts/build-compose.sh [--print-path]
 set -euo pipefail
 
@@ -20,12 +21,20 @@ plugin_dir="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
 if [[ "${1:-}" == "--print-path" ]]; then echo "$bin"; exit 0; fi
 log() { printf '[compose %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# The plugin is installed where there is none, or replaces an earlier one of ours (a link into
+# the cache); a Compose plugin the user installed is left alone (the tests call the cached
+# binary directly, and the stack runs on any Compose v2+).
 install_plugin() {
-  mkdir -p "$plugin_dir"
-  if [[ "$(readlink "$plugin_dir/docker-compose" 2>/dev/null)" != "$bin" ]]; then
-    ln -sfn "$bin" "$plugin_dir/docker-compose"
-    log "installed as the Docker CLI plugin $plugin_dir/docker-compose"
+  local plugin="$plugin_dir/docker-compose" current
+  current="$(readlink "$plugin" 2>/dev/null || true)"
+  [[ "$current" == "$bin" ]] && return 0
+  if [[ -e "$plugin" || -L "$plugin" ]] && [[ "$current" != "$cache"/compose-* ]]; then
+    log "keeping the Docker Compose plugin already installed at $plugin ($("$plugin" version --short 2>/dev/null || echo "unknown version"))"
+    return 0
   fi
+  mkdir -p "$plugin_dir"
+  ln -sfn "$bin" "$plugin"
+  log "installed as the Docker CLI plugin $plugin (docker compose)"
 }
 
 built() { [[ -x "$bin" ]] && "$bin" version --short 2>/dev/null | grep -qx "${version#v}"; }

@@ -10,7 +10,8 @@ Cases (`cases()`):
 - every setup of `realworld/INDEX.json` (files, env files, exported variables, profiles, and the
   `env_copies` made in a scratch copy of the project first);
 - default discovery (no `-f`) in every corpus folder that has an override file next to its
-  compose file.
+  compose file;
+- our own small projects (compose_cases/) and the bundled stack (compose/compose.yaml).
 
 Both sides run in the same clean environment: PATH, a fixed HOME, and the case's variables; no
 inherited COMPOSE_* or shell variables. Compose always interpolates from its process environment;
@@ -93,7 +94,8 @@ class Case:
     env: tuple[tuple[str, str], ...] = ()
     copies: tuple[tuple[str, str], ...] = ()  # realworld env_copies: src -> dst before loading
     copy_folder: str | None = None  # the folder to copy to scratch space when copies are made
-    own: bool = False  # one of OWN_CASES (paths relative to it) instead of the shared corpus
+    base: str = "corpus"  # what the paths are relative to: the shared corpus, "own" (OWN_CASES)
+    # or "repo" (the bundled stack in compose/)
 
 
 @dataclass
@@ -132,11 +134,17 @@ def _parent(rel: str) -> str:
 
 
 def own_cases() -> list[Case]:
-    out = [Case(id=f"compose_cases/load/{d.name}/", project_dir=f"load/{d.name}", own=True)
+    out = [Case(id=f"compose_cases/load/{d.name}/", project_dir=f"load/{d.name}", base="own")
            for d in sorted((OWN_CASES / "load").iterdir()) if d.is_dir()]
     out += [Case(id=f"compose_cases/refuse/{f.name}", project_dir="refuse",
-                 files=(f"refuse/{f.name}",), own=True)
+                 files=(f"refuse/{f.name}",), base="own")
             for f in sorted((OWN_CASES / "refuse").glob("*.yaml"))]
+    # The bundled stack, as `make stack-up` and `make k8s` load it.
+    out += [Case(id="compose/compose.yaml (the stack)", project_dir="compose",
+                 files=("compose/compose.yaml",), base="repo"),
+            Case(id="compose/compose.yaml --env-file .env.example --profile load",
+                 project_dir="compose", files=("compose/compose.yaml",),
+                 env_files=("compose/.env.example",), profiles=("load",), base="repo")]
     return out
 
 
@@ -174,8 +182,10 @@ def cases() -> list[Case]:
 def materialise(case: Case, scratch: Path) -> Path:
     """The root the case's paths are relative to: the corpus, or a scratch copy of the project
     folder with the env copies made (never the corpus itself: it is read-only input)."""
-    if case.own:
+    if case.base == "own":
         return OWN_CASES
+    if case.base == "repo":
+        return REPO
     if not case.copy_folder:
         return CORPUS
     root = scratch / case.id.replace("/", "_").replace(" ", "_")
