@@ -105,6 +105,8 @@ class Outcome:
     data: dict[str, Any] | None = None
     error: str | None = None
     error_file: str | None = None  # the file kubemap's error names
+    error_line: int | None = None  # and its line
+    error_hint: str | None = None  # and what to do
 
     @property
     def refused(self) -> bool:
@@ -259,7 +261,8 @@ def run_kubemap(case: Case, root: Path) -> Outcome:
     try:
         project = load_project(kubemap_options(case, root))
     except KubemapError as err:
-        return Outcome(error=str(err), error_file=err.file)
+        return Outcome(error=str(err), error_file=err.file, error_line=err.line,
+                       error_hint=err.hint)
     return Outcome(data=json.loads(config_text(project, "json")))
 
 

@@ -97,7 +97,10 @@ def test_kubemap_loads_what_compose_loads(case_id: str, comparisons: dict[str, r
                         f"  kubemap: {mine.error}")
         return
     if theirs.refused:
+        # A clear error: the file, the line (an empty file has none), what to do.
         assert mine.error_file, f"kubemap's refusal names no file: {mine.error}"
+        assert mine.error_line or "empty" in (mine.error or ""), f"no line: {mine.error}"
+        assert mine.error_hint, f"kubemap's refusal says nothing to do: {mine.error}"
         return
     unexplained = [d for d in comparison.differences if _explained(case_id, d[0]) is None]
     assert not unexplained, f"{case_id}: kubemap differs from Compose:\n" + "\n".join(
