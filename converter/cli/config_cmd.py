@@ -47,8 +47,9 @@ def config_command(
 
     Files are merged (`-f` order, or compose.yaml + compose.override.yaml), `include` and
     `extends` are resolved, variables are interpolated from `.env` / `--env-file`, profiles are
-    applied, and every short syntax is written in its long form. Keys are sorted, so the output
-    is stable and diffable.
+    applied, and every short syntax is written in its long form, as Docker Compose v5 does
+    (a test compares the two on hundreds of projects). Keys are sorted, so the output is stable
+    and diffable; every `$` is written `$$`, so the output can be loaded again unchanged.
 
     Example: `kubemap config -f compose.yaml -f compose.prod.yaml --env-file prod.env`
 
