@@ -14,7 +14,8 @@ stack-up: stack-images ## build, start, wait until healthy, print the URLs
 	scripts/stack-wait.sh 300
 	@echo "frontend: http://localhost:3000   gateway: http://localhost:8080"
 
-stack-test: setup browser-deps ## e2e through the published ports (task, chat, restart postgres), UI in Chromium, image hygiene
+# The UI check runs the frontend's own e2e script, which needs the frontend's node_modules.
+stack-test: setup browser-deps $(FRONTEND)/node_modules/.installed ## e2e through the published ports (task, chat, restart postgres), UI in Chromium, image hygiene
 	@scripts/compose.sh ps -q | grep -q . || $(MAKE) stack-up
 	$(PY) -m pytest -q tests/stack/test_compose_stack.py
 
