@@ -6,7 +6,7 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund
 	touch $@
 
-browser-deps: tests/browser/node_modules/.installed ## Chromium (Debian) + playwright-core for the browser checks
+browser-deps: tests/browser/node_modules/.installed ## Chromium (Debian) + playwright-core and mermaid (npm) for the browser checks
 	@scripts/install-system-deps.sh browser
 
 test-converter: setup browser-deps compose ## converter tests: unit, golden, corpus (incl. Compose v5 as reference), report (incl. browser), drift
@@ -14,5 +14,5 @@ test-converter: setup browser-deps compose ## converter tests: unit, golden, cor
 
 .PHONY: bench-report
 BENCH_TARGETS += bench-report
-bench-report: setup ## time building and rendering the mapping report (stack, 60 services, largest corpus file)
+bench-report: setup ## time the mapping report with its picture (stack, 60 services, largest corpus file and realworld setup)
 	$(PY) bench/report_bench.py

@@ -26,6 +26,7 @@ class ReportFormat(str, Enum):
     terminal = "terminal"
     markdown = "markdown"
     html = "html"
+    svg = "svg"
 
 
 def _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies):  # type: ignore[no-untyped-def]
@@ -47,7 +48,7 @@ def report_command(
     project_name: ProjectNameOpt = None,
     project_directory: ProjectDirOpt = None,
     use_shell_env: ShellEnvOpt = False,
-    output_format: Annotated[ReportFormat, typer.Option("--format", help="terminal (default), markdown or html.")] = ReportFormat.terminal,
+    output_format: Annotated[ReportFormat, typer.Option("--format", help="terminal (default), markdown, html, or svg (the picture alone).")] = ReportFormat.terminal,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of stdout (html is usually written to a file).")] = None,
     network_policies: Annotated[bool, typer.Option("--network-policies", help="Include NetworkPolicies, as `convert --network-policies` would.")] = False,
 ) -> None:
@@ -61,8 +62,9 @@ def report_command(
         kubemap report -f compose/compose.yaml
         kubemap report --format markdown > mapping.md
         kubemap report --format html -o report.html
+        kubemap report --format svg -o mapping.svg
     """
-    from converter.report import render_html, render_markdown, render_terminal
+    from converter.report import render_html, render_markdown, render_svg, render_terminal
 
     try:
         report = _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies)
@@ -75,7 +77,8 @@ def report_command(
         else:
             render_terminal(report, Console())
         return
-    text = render_markdown(report) if output_format is ReportFormat.markdown else render_html(report)
+    renderers = {ReportFormat.markdown: render_markdown, ReportFormat.html: render_html, ReportFormat.svg: render_svg}
+    text = renderers[output_format](report)
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.model import Bundle, Finding, Project, TraceEntry
+from converter.report.diagram import Graph, extract_graph
 from converter.report.lines import PathLine, emit, first_line_of, index_path
 
 STATUS_ORDER = {"mapped": 0, "approximated": 1, "unsupported": 2}
@@ -76,6 +77,7 @@ class ProjectReport:
     findings: list[Finding]
     disabled_services: list[str]
     concepts: list[tuple[str, str, str]]  # (docker idea, kubernetes counterpart, example)
+    graph: Graph | None = None  # the picture: services, arrows, network groups (report/diagram)
 
 
 def _key_of(path: str) -> str:
@@ -192,6 +194,7 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
         findings=list(bundle.findings),
         disabled_services=list(project.disabled_services),
         concepts=concept_map(bundle),
+        graph=extract_graph(project, bundle),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from converter.report.data import ProjectReport, ServiceReport
+from converter.report.diagram import diagram_svg
 from converter.report.markdown import STATUS_LABEL
 
 CSS = """
@@ -31,6 +32,10 @@ table{border-collapse:collapse;width:100%;font-size:13.5px}td,th{border:1px soli
 td code{font-size:12.5px;word-break:break-word}
 .mapped{color:var(--ok)}.approximated{color:var(--warn)}.unsupported,.untraced{color:var(--bad)}
 .muted{color:var(--muted)}
+#picture{padding:0 16px;margin:12px 0 20px}.diagram{overflow:auto;border:1px solid var(--line);border-radius:6px}.diagram svg{display:block}
+.diagram.fit svg{max-width:100%;height:auto}
+:root[data-theme=dark] .km-diagram{--km-bg:#0d1117;--km-fg:#e6edf3;--km-text:#c9d1d9;--km-muted:#8d96a0;--km-box:#161b22;--km-box-line:#8d96a0;--km-frame:#11161d;--km-k8s-frame:#0f1a2b;--km-frame-line:#30363d;--km-edge:#8d96a0;--km-chip:#21262d;--km-chip-line:#30363d;--km-tab:#12261e;--km-k8s-tab:#0c2d4a;--km-hl:#3b2e00}
+@media (prefers-color-scheme:dark){:root:not([data-theme=light]) .km-diagram{--km-bg:#0d1117;--km-fg:#e6edf3;--km-text:#c9d1d9;--km-muted:#8d96a0;--km-box:#161b22;--km-box-line:#8d96a0;--km-frame:#11161d;--km-k8s-frame:#0f1a2b;--km-frame-line:#30363d;--km-edge:#8d96a0;--km-chip:#21262d;--km-chip-line:#30363d;--km-tab:#12261e;--km-k8s-tab:#0c2d4a;--km-hl:#3b2e00}}
 @media (max-width:800px){.layout{grid-template-columns:1fr}nav{position:static;max-height:none;border-right:0;border-bottom:1px solid var(--line)}.sides{grid-template-columns:1fr}}
 """
 
@@ -54,6 +59,24 @@ JS = """
   document.addEventListener('mouseover',function(e){var el=e.target.closest('[data-k]'); if(el) mark(el,true);});
   document.addEventListener('mouseout',function(e){var el=e.target.closest('[data-k]'); if(el) mark(el,false);});
   document.addEventListener('click',function(e){var el=e.target.closest('[data-k]'); if(el) mark(el,true);});
+  // The picture: a box lights up its counterpart in the other panel; its link scrolls to the rows.
+  function pair(node,on){
+    var name=node.getAttribute('data-service');
+    document.querySelectorAll('.km-node').forEach(function(other){
+      other.classList.toggle('km-hl',on&&other.getAttribute('data-service')===name);
+    });
+  }
+  document.addEventListener('mouseover',function(e){var n=e.target.closest&&e.target.closest('.km-node'); if(n) pair(n,true);});
+  document.addEventListener('mouseout',function(e){var n=e.target.closest&&e.target.closest('.km-node'); if(n) pair(n,false);});
+  document.addEventListener('focusin',function(e){var n=e.target.closest&&e.target.closest('.km-node'); if(n) pair(n,true);});
+  // Scaled to the page's width by default; when that makes the text too small to read, show it
+  // at its actual size (scrollable) instead. The button switches between the two.
+  var fit=document.getElementById('diagram-fit'), box=document.querySelector('.diagram');
+  if(fit&&box){
+    var svg=box.querySelector('svg');
+    if(svg&&box.clientWidth/svg.width.baseVal.value<0.6) box.classList.remove('fit');
+    fit.addEventListener('click',function(){box.classList.toggle('fit');});
+  }
 })();
 """
 
@@ -111,6 +134,16 @@ def _service_html(service: ServiceReport) -> str:
     )
 
 
+def _diagram_html(report: ProjectReport) -> str:
+    if report.graph is None or not report.graph.nodes:
+        return ""
+    svg = diagram_svg(report.graph, href=lambda service: "#" + _anchor(service))
+    return ('<section id=picture><h2>picture <button id=diagram-fit type=button>actual size / fit to width</button></h2>'
+            '<p class=muted>Each Compose service (left) and what it became (right), in the same place. '
+            "Arrows point to what a service waits for; click a box for its rows below.</p>"
+            f"<div class=\"diagram fit\">{svg}</div></section>")
+
+
 def render_html(report: ProjectReport) -> str:
     counts = report.status_counts
     nav = "".join(f'<a href="#{_anchor(s.name)}">{escape(s.name)}</a>' for s in report.services)
@@ -136,7 +169,8 @@ def render_html(report: ProjectReport) -> str:
         f'<header><h1>kubemap report: {escape(report.project)}</h1>'
         f'<span class=muted>{escape(", ".join(report.source_files))}</span>'
         '<button id=theme type=button>dark / light</button></header>'
-        f'<div class=layout><nav><a href="#summary"><b>summary</b></a>{nav}</nav><main>'
+        f"{_diagram_html(report)}"
+        f'<div class=layout><nav><a href="#picture"><b>picture</b></a><a href="#summary"><b>summary</b></a>{nav}</nav><main>'
         f'<section id=summary><h2>summary</h2>{summary}'
         f"<table><tr><th>Docker / Compose</th><th>Kubernetes</th><th>in this project</th></tr>{concepts}</table></section>"
         f"{body}</main></div><script>{JS}</script></body></html>\n"

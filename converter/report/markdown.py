@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from converter.report.data import ProjectReport, Row, ServiceReport
+from converter.report.diagram import render_mermaid
 
 STATUS_LABEL = {"mapped": "✅ mapped", "approximated": "🟡 approximated", "unsupported": "❌ not mapped",
                 "untraced": "⚠️ untraced"}
@@ -29,6 +30,8 @@ def render_markdown(report: ProjectReport) -> str:
     out.append(f"Source: {', '.join(_code(f) for f in report.source_files)}")
     out.append("")
     out += _summary(report)
+    if report.graph is not None and report.graph.nodes:
+        out += ["## Picture", "", "```mermaid", render_mermaid(report.graph).rstrip(), "```", ""]
     if report.concepts:
         out += ["## Docker ideas and their Kubernetes counterparts", "",
                 "| Docker / Compose | Kubernetes | in this project |", "|---|---|---|"]

@@ -1,24 +1,13 @@
 // Open a kubemap HTML report in Debian's Chromium (headless, via playwright-core) and check it:
 // no console errors, no network request of any kind, and hovering a Compose key highlights the
 // Kubernetes lines it became. Usage: node report_page.mjs REPORT.html SCREENSHOT.png
-import { chromium } from "playwright-core";
+import { fail, launchChromium, watchedPage } from "./browser.mjs";
 
 const [report, screenshot] = process.argv.slice(2);
-const fail = (message) => { console.error(`FAIL: ${message}`); process.exitCode = 1; };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps"],
-});
+const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors = [];
-  const requests = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => { if (!r.url().startsWith("file://")) requests.push(r.url()); });
+  const { page, errors, requests } = await watchedPage(browser, { width: 1400, height: 1000 });
   await page.goto(`file://${report}`);
   await page.waitForLoadState("load");
 

@@ -124,24 +124,23 @@ class KindBackend(Backend):
     def consumer(self, worker: str) -> str:
         return worker  # the Pod's name is its hostname, the worker's default name
 
-    def _node_ctr(self, *args: str) -> None:
+    def _node_ctr(self, *args: str) -> subprocess.CompletedProcess[str]:
         """ctr in the (single) kind node, where containerd runs the Pods' containers."""
         engine = os.environ.get("KIND_EXPERIMENTAL_PROVIDER") or "docker"
         node = os.environ.get("KIND_CLUSTER_NAME", "kubemap") + "-control-plane"
-        run([engine, "exec", node, "ctr", "--namespace", "k8s.io", *args])
+        return subprocess.run([engine, "exec", node, "ctr", "--namespace", "k8s.io", *args],
+                              capture_output=True, text=True, timeout=180)
 
     def signal_worker(self, worker: str, sig: signal.Signals) -> None:
         pod = json.loads(self.kubectl("get", "pod", worker, "-o", "json"))
         container = next(c for c in pod["status"]["containerStatuses"] if c["name"] == "worker")
         container_id = container["containerID"].split("://", 1)[1]
-        if sig == signal.SIGSTOP:
-            self._node_ctr("task", "pause", container_id)
-        elif sig == signal.SIGCONT:
-            self._node_ctr("task", "resume", container_id)
-        else:
-            # The signal is delivered as the frozen task resumes: it dies before it runs again.
-            self._node_ctr("task", "kill", "--signal", "SIGKILL", container_id)
-            self._node_ctr("task", "resume", container_id)
+        verb = {signal.SIGSTOP: ["pause"], signal.SIGCONT: ["resume"], signal.SIGKILL: ["kill", "--signal", "SIGKILL"]}[sig]
+        done = self._node_ctr("task", *verb, container_id)
+        assert done.returncode == 0, f"ctr task {' '.join(verb)} {container_id}: {done.stdout}{done.stderr}"
+        if sig == signal.SIGKILL:
+            # A frozen task dies of SIGKILL at once, or as it resumes; either way it never runs again.
+            self._node_ctr("task", "resume", container_id)  # "not found" once it is gone
             # Then the Pod goes too, as `docker kill` + a replacement does under Compose.
             self.kubectl("delete", "pod", worker, "--grace-period=0", "--force", "--wait=false")
 

@@ -88,7 +88,8 @@ def test_killed_worker_mid_batch_loses_no_job(backend: Backend) -> None:
     results exactly once (the survivor or the replacement reclaims the victim's pending jobs)."""
     task_id = str(uuid.uuid4())
     job_ids = [str(uuid.uuid4()) for _ in range(24)]
-    values = ",".join(f"('{j}', '{task_id}', 'sleep', '{{\"seconds\": 0.4}}', 'queued')" for j in job_ids)
+    # 3 s jobs, four at a time: the batch lasts about 18 s, time enough to freeze a worker mid-batch.
+    values = ",".join(f"('{j}', '{task_id}', 'sleep', '{{\"seconds\": 3}}', 'queued')" for j in job_ids)
     backend.sql(f"insert into tasks(id, goal, status) values ('{task_id}', 'parity fault test', 'pending');"
                 f"insert into jobs(id, task_id, kind, payload, status) values {values}")
     for job_id in job_ids:

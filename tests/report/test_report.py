@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from converter.load import LoadOptions, load_project, resolved_config
-from converter.report import ProjectReport, build_report, render_html, render_markdown, render_terminal
+from converter.report import ProjectReport, build_report, render_html, render_markdown, render_svg, render_terminal
 from converter.translate import TranslateOptions, translate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +48,12 @@ def test_markdown_report_matches_golden(fixture: str, update_golden: bool) -> No
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
+def test_picture_matches_golden(fixture: str, update_golden: bool) -> None:
+    """`report --format svg`: the picture alone, byte for byte (layout included)."""
+    compare(render_svg(report_for(GOLDEN / fixture / "compose.yaml")), EXPECTED / f"{fixture}.svg", update_golden)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES)
 def test_terminal_report_matches_golden(fixture: str, update_golden: bool) -> None:
     compare(terminal_text(report_for(GOLDEN / fixture / "compose.yaml")), EXPECTED / f"{fixture}.txt", update_golden)
 
@@ -70,6 +76,7 @@ def test_report_output_is_deterministic() -> None:
     compose = ROOT / "compose" / "compose.yaml"
     assert render_html(report_for(compose)) == render_html(report_for(compose))
     assert render_markdown(report_for(compose)) == render_markdown(report_for(compose))
+    assert render_svg(report_for(compose)) == render_svg(report_for(compose))
 
 
 def test_report_targets_point_at_real_lines() -> None:
@@ -90,7 +97,9 @@ def test_html_is_self_contained() -> None:
     html = render_html(report_for(ROOT / "compose" / "compose.yaml"))
     assert not re.search(r"<(link|img|iframe)\b", html)
     assert not re.search(r"\b(src|href)=\"?(https?:)?//", html)
-    assert "@import" not in html and "url(" not in html
+    # url(#id) names an element of the page itself (the picture's arrow heads); any other url() fetches.
+    assert "@import" not in html and not re.search(r"url\((?!#)", html)
+    assert "url(#km-arrow)" in html
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html"])

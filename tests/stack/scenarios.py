@@ -120,24 +120,32 @@ class WorkerControl(Protocol):
     def pending_by_consumer(self) -> dict[str, int]: ...
 
 
-def kill_a_worker_holding_jobs(control: WorkerControl, timeout: float = 120) -> tuple[str, int]:
+def kill_a_worker_holding_jobs(control: WorkerControl, timeout: float = 180) -> tuple[str, int]:
     """SIGKILL a worker at a moment it holds entries it has not acknowledged, and return its
-    consumer name and how many it held. Each candidate is frozen first, so nothing changes between
-    looking at the pending entries and the kill; one holding nothing is thawed and looked at again
-    later. Without held entries a "killed worker loses no job" test would pass without exercising
-    the reclaim."""
+    consumer name and how many it held. Every worker is frozen first, so nothing changes between
+    looking at the pending entries and the kill; the others are thawed afterwards. If none holds
+    anything (between jobs), all are thawed and looked at again. Without held entries a "killed
+    worker loses no job" test would pass without exercising the reclaim. The batch of jobs must
+    last long enough for the platform's freeze to land while it runs (seconds, not milliseconds)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for worker in control.workers():
+        consumers = {worker: control.consumer(worker) for worker in control.workers()}
+        for worker in consumers:
             control.signal_worker(worker, signal.SIGSTOP)
-            held = control.pending_by_consumer().get(control.consumer(worker), 0)
-            if held > 0:
-                control.signal_worker(worker, signal.SIGKILL)
-                return control.consumer(worker), held
-            control.signal_worker(worker, signal.SIGCONT)
+        victim = None
+        try:
+            pending = control.pending_by_consumer()
+            victim = next((w for w, c in consumers.items() if pending.get(c, 0) > 0), None)
+            if victim is not None:
+                control.signal_worker(victim, signal.SIGKILL)
+                return consumers[victim], pending[consumers[victim]]
+        finally:
+            for worker in consumers:
+                if worker != victim:
+                    control.signal_worker(worker, signal.SIGCONT)
         time.sleep(0.2)
     raise AssertionError(f"no worker held an unacknowledged entry within {timeout}s: "
-                         f"{control.pending_by_consumer()}")
+                         f"{control.pending_by_consumer()} (the batch ended before a worker could be frozen?)")
 
 
 def wait_until_consumer_has_nothing_pending(control: WorkerControl, consumer: str, timeout: float = 180) -> None:

@@ -54,7 +54,8 @@ def test_killed_worker_loses_no_job_and_duplicates_none(stack: Stack) -> None:
     """kill -9 a worker mid-batch: its jobs are reclaimed; each job ends exactly once in results."""
     task_id = str(uuid.uuid4())
     job_ids = [str(uuid.uuid4()) for _ in range(24)]
-    values = ",".join(f"('{j}', '{task_id}', 'sleep', '{{\"seconds\": 0.4}}', 'queued')" for j in job_ids)
+    # 1 s jobs, four at a time: the batch lasts about 6 s, time enough to freeze a worker mid-batch.
+    values = ",".join(f"('{j}', '{task_id}', 'sleep', '{{\"seconds\": 1}}', 'queued')" for j in job_ids)
     psql(stack, f"insert into tasks(id, goal, status) values ('{task_id}', 'fault test', 'pending');"
                 f"insert into jobs(id, task_id, kind, payload, status) values {values}")
     for job_id in job_ids:

@@ -7,5 +7,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["tests/**/*.test.ts", "tests/**/*.test.tsx"],
+    // Tests wait for conditions with tests/standin.ts's PATIENCE_MS (30 s); this is the backstop.
+    testTimeout: 60_000,
   },
 });

@@ -14,6 +14,9 @@ export interface ChatServerDeps {
   logger: Logger;
 }
 
+/** The answer to a bug: the details are in the log, not in the response. */
+const INTERNAL = new HttpError(500, "internal", "internal error; see the chat service's logs");
+
 type Handler = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
 
 interface Route {
@@ -44,7 +47,7 @@ export function createChatServer(deps: ChatServerDeps): Server {
     });
     dispatch(routes, path, req, res, requestId).catch((error: unknown) => {
       deps.logger.error("unhandled error", { request_id: requestId, error: String(error) });
-      if (!res.headersSent) sendError(res, new HttpError(500, "internal", "internal error; see the chat service's logs"));
+      if (!res.headersSent) sendError(res, INTERNAL);
       else res.destroy();
     });
   });
@@ -71,19 +74,21 @@ async function dispatch(
   try {
     await route.handler(req, res, requestId);
   } catch (error) {
-    if (res.headersSent) throw error;
-    sendError(res, toHttpError(error));
+    const known = toHttpError(error);
+    if (known === undefined || res.headersSent) throw error; // the server's handler logs it: 500
+    sendError(res, known);
   }
 }
 
-function toHttpError(error: unknown): HttpError {
+/** The answer to a failure the chat flow expects (bad request, model or Redis down); undefined for a bug. */
+function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof RequestShapeError) return new HttpError(400, "invalid_request", error.message);
   if (error instanceof ProviderError) return new HttpError(502, "provider_error", error.message);
   if (error instanceof HistoryUnavailableError) {
     return new HttpError(503, "history_unavailable", `conversation history is unavailable: ${error.message}`);
   }
-  throw error;
+  return undefined;
 }
 
 async function handleReady(deps: ChatServerDeps, res: ServerResponse): Promise<void> {
@@ -122,25 +127,32 @@ async function handleChat(deps: ChatServerDeps, req: IncomingMessage, res: Serve
   // Wait for the first piece before sending headers, so an unreachable model is still a 502 JSON.
   const pieces = deps.provider.stream(context, cancel.signal)[Symbol.asyncIterator]();
   let next = await pieces.next();
-  const sse = new SseWriter(res);
+  const sse = new SseWriter(res, cancel.signal, deps.logger, { request_id: requestId });
   sse.open();
   let content = "";
   try {
     while (next.done !== true) {
       content += next.value;
-      sse.delta(next.value);
+      await sse.delta(next.value);
       next = await pieces.next();
     }
     sse.done(await finish(content));
   } catch (error) {
     if (cancel.signal.aborted) {
       // The client left: nothing to tell it, and a partial reply is not kept as history.
+      // Close the model's stream (the generator may be paused at a piece the client never took).
+      await pieces.return?.().catch(() => undefined);
       deps.logger.info("client left; reply abandoned", { request_id: requestId, conversation_id: conversationId, chars: content.length });
       return;
     }
-    const failure = toHttpError(error);
-    deps.logger.warning("stream failed", { request_id: requestId, code: failure.code, error: failure.message });
-    sse.error(failure.code, failure.message);
+    const known = toHttpError(error);
+    if (known === undefined) {
+      deps.logger.error("stream failed: unexpected error", { request_id: requestId, error: String(error) });
+      sse.error(INTERNAL.code, INTERNAL.message);
+      return;
+    }
+    deps.logger.warning("stream failed", { request_id: requestId, code: known.code, error: known.message });
+    sse.error(known.code, known.message);
   }
 }
 

@@ -126,7 +126,11 @@ export interface SseEvent {
 
 /** Reads a whole SSE response into events (event name + parsed JSON data). */
 export async function readSse(response: Response): Promise<SseEvent[]> {
-  const text = await response.text();
+  return parseSse(await response.text());
+}
+
+/** Splits an SSE body into events (event name + parsed JSON data). */
+export function parseSse(text: string): SseEvent[] {
   const events: SseEvent[] = [];
   for (const block of text.split("\n\n")) {
     if (block.trim() === "") continue;

@@ -1,5 +1,5 @@
 import { useCallback, useState } from "react";
-import { api, type Task } from "./api";
+import { api, isAbort, type Task } from "./api";
 import { ChatPanel } from "./ChatPanel";
 import { TaskDetail } from "./TaskDetail";
 import { TaskForm } from "./TaskForm";
@@ -14,16 +14,29 @@ export function App() {
   const [selected, setSelected] = useState<Task | undefined>();
   const [error, setError] = useState<string | null>(null);
 
-  const refresh = useCallback(async () => {
-    try {
-      setTasks(await api.listTasks(20));
-      if (selectedId) setSelected(await api.getTask(selectedId));
-      setError(null);
-    } catch (err) {
-      setError(`gateway unreachable: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }, [selectedId]);
-  usePolling(refresh, POLL_MS, [selectedId]);
+  // A new selection makes a new refresh: usePolling aborts the old one's requests.
+  const refresh = useCallback(
+    async (signal: AbortSignal) => {
+      try {
+        const [list, task] = await Promise.all([
+          api.listTasks(20, { signal }),
+          selectedId === undefined ? undefined : api.getTask(selectedId, { signal }),
+        ]);
+        if (signal.aborted) return; // answered, but the selection changed meanwhile
+        setTasks(list);
+        setSelected(task);
+        setError(null);
+      } catch (err) {
+        if (signal.aborted || isAbort(err)) return;
+        setError(`gateway unreachable: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
+    [selectedId],
+  );
+  usePolling(refresh, POLL_MS);
+
+  // Never show one task's details under another's selection, even for a moment.
+  const shown = selected !== undefined && selected.id === selectedId ? selected : undefined;
 
   return (
     <main>
@@ -33,10 +46,12 @@ export function App() {
       </header>
       <div className="grid">
         <div>
-          <TaskForm onCreated={(task) => { setSelectedId(task.id); setSelected(task); void refresh(); }} />
+          <TaskForm onCreated={(task) => { setSelectedId(task.id); setSelected(task); }} />
           <TaskList tasks={tasks} selected={selectedId} onSelect={setSelectedId} />
         </div>
-        <div>{selected ? <TaskDetail task={selected} /> : <p className="muted">Select a task.</p>}</div>
+        <div>
+          {shown ? <TaskDetail task={shown} /> : <p className="muted">{selectedId ? "Loading…" : "Select a task."}</p>}
+        </div>
         <ChatPanel />
       </div>
     </main>

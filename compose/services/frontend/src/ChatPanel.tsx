@@ -1,40 +1,35 @@
 import { useState, type FormEvent } from "react";
-import { api, type ChatMessage } from "./api";
+import { useChat } from "./useChat";
 
 export function ChatPanel() {
-  const [messages, setMessages] = useState<ChatMessage[]>([]);
-  const [conversation, setConversation] = useState<string | undefined>();
+  const chat = useChat();
   const [draft, setDraft] = useState("");
-  const [error, setError] = useState<string | null>(null);
 
-  async function send(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    const next: ChatMessage[] = [...messages, { role: "user", content: draft }];
-    setMessages(next);
+    if (draft.trim() === "") return;
+    chat.send(draft);
     setDraft("");
-    setError(null);
-    try {
-      const reply = await api.chat(next, conversation);
-      setConversation(reply.conversation_id);
-      setMessages([...next, reply.message]);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
   }
 
   return (
     <section aria-label="chat" className="card">
       <h2>Chat</h2>
-      <ol className="messages">
-        {messages.map((message, index) => (
-          <li key={index} className={message.role} data-role={message.role}>{message.content}</li>
+      <ol className="messages" aria-busy={chat.pending.length > 0}>
+        {chat.transcript.map((message, index) => (
+          <li key={`answered-${index}`} className={message.role} data-role={message.role}>{message.content}</li>
+        ))}
+        {chat.pending.map((message, index) => (
+          <li key={`pending-${index}`} className={`${message.role} pending`} data-role={message.role} data-pending="true">
+            {message.content}
+          </li>
         ))}
       </ol>
-      <form onSubmit={send}>
+      <form onSubmit={submit}>
         <input aria-label="message" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Ask something…" />
         <button type="submit" disabled={draft.trim() === ""}>Send</button>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
+      {chat.error && <p role="alert" className="error">{chat.error}</p>}
     </section>
   );
 }

@@ -55,9 +55,16 @@ export function gatewayUrl(): string {
   return (configured || "http://localhost:8080").replace(/\/+$/, "");
 }
 
-async function call<T>(path: string, init: RequestInit = {}, base = gatewayUrl()): Promise<T> {
+/** Where to send a request (default: the configured gateway) and how to cancel it. */
+export interface RequestOptions {
+  base?: string;
+  signal?: AbortSignal;
+}
+
+async function call<T>(path: string, init: RequestInit = {}, { base = gatewayUrl(), signal }: RequestOptions = {}): Promise<T> {
   const response = await fetch(`${base}${path}`, {
     ...init,
+    signal,
     headers: { "Content-Type": "application/json", ...(init.headers ?? {}) },
   });
   const text = await response.text();
@@ -66,6 +73,11 @@ async function call<T>(path: string, init: RequestInit = {}, base = gatewayUrl()
     throw new ApiError(response.status, errorMessage(body) ?? `HTTP ${response.status}`);
   }
   return body as T;
+}
+
+/** True for the rejection of a request that was cancelled with its AbortSignal. */
+export function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === "AbortError";
 }
 
 /** The message of the stack's JSON errors ({"error": {...}}) or FastAPI's ({"detail": ...}). */
@@ -83,12 +95,14 @@ export function errorMessage(body: unknown): string | undefined {
 }
 
 export const api = {
-  createTask: (goal: string, input: string, base?: string) =>
-    call<Task>("/tasks", { method: "POST", body: JSON.stringify({ goal, input }) }, base),
-  listTasks: (limit = 20, base?: string) => call<Task[] | { tasks: Task[] }>(`/tasks?limit=${limit}`, {}, base).then(asTaskList),
-  getTask: (id: string, base?: string) => call<Task>(`/tasks/${encodeURIComponent(id)}`, {}, base),
-  chat: (messages: ChatMessage[], conversationId?: string, base?: string) =>
-    call<ChatReply>("/chat", { method: "POST", body: JSON.stringify({ conversation_id: conversationId, messages }) }, base),
+  createTask: (goal: string, input: string, options?: RequestOptions) =>
+    call<Task>("/tasks", { method: "POST", body: JSON.stringify({ goal, input }) }, options),
+  listTasks: (limit = 20, options?: RequestOptions) =>
+    call<Task[] | { tasks: Task[] }>(`/tasks?limit=${limit}`, {}, options).then(asTaskList),
+  getTask: (id: string, options?: RequestOptions) => call<Task>(`/tasks/${encodeURIComponent(id)}`, {}, options),
+  /** One turn: only the turn's new messages; the chat service keeps the conversation's history. */
+  chat: (messages: ChatMessage[], conversationId?: string, options?: RequestOptions) =>
+    call<ChatReply>("/chat", { method: "POST", body: JSON.stringify({ conversation_id: conversationId, messages }) }, options),
 };
 
 /** GET /tasks answers a list; accept a {tasks: [...]} envelope too. */

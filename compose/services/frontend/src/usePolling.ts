@@ -1,20 +1,28 @@
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 
-/** Calls `tick` now and then every `intervalMs` while mounted (live updates by polling). */
-export function usePolling(tick: () => void | Promise<void>, intervalMs: number, deps: unknown[] = []): void {
-  const saved = useRef(tick);
-  saved.current = tick;
+/**
+ * Live updates by polling: calls `tick` now, then `intervalMs` after each call has settled, so
+ * calls never overlap. When `tick` changes (memoise it with useCallback; its dependencies are what
+ * it polls) or the component unmounts, the call in flight is aborted through its signal and no
+ * further call of the old `tick` is made, so a stale answer cannot land.
+ */
+export function usePolling(tick: (signal: AbortSignal) => Promise<void>, intervalMs: number): void {
   useEffect(() => {
-    let stopped = false;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async () => {
-      if (!stopped) await saved.current();
+      try {
+        await tick(controller.signal);
+      } catch (error) {
+        // tick reports its own failures; this is a bug in it, so make it visible.
+        if (!controller.signal.aborted) console.error("polling: tick failed", error);
+      }
+      if (!controller.signal.aborted) timer = setTimeout(run, intervalMs);
     };
     void run();
-    const timer = setInterval(run, intervalMs);
     return () => {
-      stopped = true;
-      clearInterval(timer);
+      controller.abort();
+      clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [intervalMs, ...deps]);
+  }, [tick, intervalMs]);
 }

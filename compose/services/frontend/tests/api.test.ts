@@ -72,22 +72,22 @@ describe("api against a real local HTTP server", () => {
   afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
   it("creates a task with a JSON body", async () => {
-    const created = await api.createTask("count words", "a b c", base);
+    const created = await api.createTask("count words", "a b c", { base });
     expect(created.goal).toBe("count words");
     expect(JSON.parse(seen.at(-1)!.body)).toEqual({ goal: "count words", input: "a b c" });
   });
 
   it("lists tasks", async () => {
-    expect(await api.listTasks(5, base)).toHaveLength(1);
+    expect(await api.listTasks(5, { base })).toHaveLength(1);
     expect(seen.at(-1)!.url).toBe("/tasks?limit=5");
   });
 
   it("turns a 422 into an ApiError with the validation message", async () => {
-    await expect(api.createTask("", "", base)).rejects.toMatchObject({ status: 422, message: "goal is required" });
+    await expect(api.createTask("", "", { base })).rejects.toMatchObject({ status: 422, message: "goal is required" });
   });
 
   it("turns a gateway error into an ApiError", async () => {
-    const error = await api.chat([{ role: "user", content: "hi" }], undefined, base).catch((e) => e);
+    const error = await api.chat([{ role: "user", content: "hi" }], undefined, { base }).catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(502);
     expect(error.message).toBe("upstream down");

@@ -26,16 +26,28 @@ def connect(url: str) -> Redis:
                           retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3))
 
 
-async def enqueue(redis: Redis, stream: str, jobs: list[QueuedJob]) -> None:
-    """XADD the jobs (fields job_id, task_id, kind, per CONTRACT.md).
+class JobQueue:
+    """The stream the workers read (JOBS_STREAM), on one Redis connection pool."""
 
-    Call only after the transaction that stored the jobs has committed: a worker may read an
-    entry at once and must find its row. MULTI/EXEC makes the batch all-or-nothing.
-    """
-    if not jobs:
-        return
-    async with redis.pipeline(transaction=True) as pipe:
-        for job in jobs:
-            pipe.xadd(stream, {"job_id": str(job.job_id), "task_id": str(job.task_id),
-                               "kind": job.kind})
-        await pipe.execute()
+    def __init__(self, redis: Redis, stream: str) -> None:
+        self.redis, self.stream = redis, stream
+
+    async def enqueue(self, jobs: list[QueuedJob]) -> None:
+        """XADD the jobs (fields job_id, task_id, kind, per CONTRACT.md).
+
+        Call only after the transaction that stored the jobs has committed: a worker may read an
+        entry at once and must find its row. MULTI/EXEC makes the batch all-or-nothing.
+        """
+        if not jobs:
+            return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for job in jobs:
+                pipe.xadd(self.stream, {"job_id": str(job.job_id), "task_id": str(job.task_id),
+                                        "kind": job.kind})
+            await pipe.execute()
+
+    async def ping(self) -> None:
+        await self.redis.ping()
+
+    async def aclose(self) -> None:
+        await self.redis.aclose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from orchestrator.api import create_app
@@ -12,6 +13,12 @@ from orchestrator.settings import Settings
 
 def make_client(settings: Settings) -> TestClient:
     return TestClient(create_app(settings), raise_server_exceptions=False)
+
+
+def app_of(client: TestClient) -> FastAPI:
+    """The FastAPI app behind a client, e.g. for its dependency_overrides."""
+    assert isinstance(client.app, FastAPI)
+    return client.app
 
 
 def closed_port() -> int:

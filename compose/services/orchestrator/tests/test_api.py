@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chat_standin import chat_standin
-from helpers import closed_port, make_client
-from orchestrator import store
+from helpers import app_of, closed_port, make_client
+from orchestrator.dependencies import get_pool
 from orchestrator.limits import max_body_bytes
 from orchestrator.settings import Settings
 
@@ -229,12 +229,33 @@ def test_wrong_method_is_a_json_405(client: TestClient) -> None:
     assert_error(client.delete("/tasks"), 405, "method_not_allowed")
 
 
-def test_unexpected_error_is_a_json_500_with_the_request_id(
-        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    async def broken(*args: Any) -> None:
+class BrokenPool:
+    """A pool with a bug: not a database outage (that is a 503), an error nobody expects."""
+
+    def connection(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(store, "get_task", broken)
+
+def test_unexpected_error_is_a_json_500_with_the_request_id(client: TestClient) -> None:
+    app_of(client).dependency_overrides[get_pool] = BrokenPool
     response = client.get(f"/tasks/{uuid.uuid4()}", headers={"X-Request-ID": "oops-1"})
     error = assert_error(response, 500, "internal")
     assert error["request_id"] == "oops-1" and "bug" not in error["message"]
+
+
+def test_responses_are_the_declared_models(client: TestClient) -> None:
+    """The OpenAPI document promises the models the routes return."""
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def schema(path: str, method: str, status: str) -> str:
+        ref: str = paths[path][method]["responses"][status]["content"]["application/json"][
+            "schema"]["$ref"]
+        return ref.rsplit("/", 1)[-1]
+
+    assert schema("/tasks", "post", "201") == "Task"
+    assert schema("/tasks/{task_id}", "get", "200") == "Task"
+    assert schema("/tasks", "get", "200") == "TaskList"
+    assert schema("/readyz", "get", "200") == "Readiness"
+    limit = next(p for p in paths["/tasks"]["get"]["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"],
+            limit["schema"]["default"]) == (1, 100, 20)

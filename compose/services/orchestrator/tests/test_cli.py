@@ -76,6 +76,13 @@ def test_healthcheck_fails_when_nothing_listens(settings: Settings) -> None:
     assert "/healthz" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_healthcheck_with_bad_configuration_is_unhealthy_not_2(settings: Settings) -> None:
+    """Docker reserves exit code 2 for health checks; the reason still goes to stderr."""
+    result = run_cli("healthcheck", env=service_env(settings, PORT="web"))
+    assert result.returncode == 1
+    assert "PORT" in result.stderr and "Traceback" not in result.stderr
+
+
 @dataclass
 class Served:
     url: str

@@ -6,13 +6,14 @@ import dataclasses
 from typing import Any
 
 import psycopg
-import pytest
 import redis
+from fastapi import Request
 from fastapi.testclient import TestClient
 
-from helpers import closed_port, make_client
-from orchestrator import queue
+from helpers import app_of, closed_port, make_client
 from orchestrator.db import conninfo
+from orchestrator.dependencies import get_job_queue
+from orchestrator.queue import JobQueue, QueuedJob
 from orchestrator.settings import Settings
 
 
@@ -26,23 +27,35 @@ def test_one_entry_per_queued_job_with_the_contract_fields(
         {"job_id": j["id"], "task_id": task["id"], "kind": j["kind"]} for j in queued]
 
 
-def test_entries_are_added_after_the_commit(
-        client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Watch from a second connection at the moment of XADD: the rows must already be there."""
-    seen: dict[str, Any] = {}
-    real_enqueue = queue.enqueue
+class WatchingQueue(JobQueue):
+    """The real queue, which looks from a second connection at the moment of XADD."""
 
-    async def watching_enqueue(redis_: Any, stream: str, jobs: list[queue.QueuedJob]) -> None:
-        with psycopg.connect(conninfo(settings)) as other:
-            seen["rows"] = other.execute(
+    def __init__(self, real: JobQueue, settings: Settings) -> None:
+        super().__init__(real.redis, real.stream)
+        self.settings = settings
+        self.seen: dict[str, Any] = {}
+
+    async def enqueue(self, jobs: list[QueuedJob]) -> None:
+        with psycopg.connect(conninfo(self.settings)) as other:
+            self.seen["rows"] = other.execute(
                 "SELECT count(*) FROM jobs WHERE id = ANY(%s) AND status = 'queued'",
                 ([job.job_id for job in jobs],)).fetchone()
-        seen["jobs"] = len(jobs)
-        await real_enqueue(redis_, stream, jobs)
+        self.seen["jobs"] = len(jobs)
+        await super().enqueue(jobs)
 
-    monkeypatch.setattr(queue, "enqueue", watching_enqueue)
+
+def test_entries_are_added_after_the_commit(client: TestClient, settings: Settings) -> None:
+    """Watch from a second connection at the moment of XADD: the rows must already be there."""
+    watching: list[WatchingQueue] = []
+
+    def watching_queue(request: Request) -> JobQueue:
+        watching.append(WatchingQueue(get_job_queue(request), settings))
+        return watching[-1]
+
+    app_of(client).dependency_overrides[get_job_queue] = watching_queue
     assert client.post("/tasks", json={"goal": "g"}).status_code == 201
-    assert seen == {"rows": (3,), "jobs": 3}
+    [queue] = watching
+    assert queue.seen == {"rows": (3,), "jobs": 3}
 
 
 def test_redis_down_fails_the_task_instead_of_leaving_it_hanging(

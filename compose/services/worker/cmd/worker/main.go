@@ -1,7 +1,7 @@
 // Command worker runs jobs from the stack's Redis stream (compose/CONTRACT.md).
 //
 //	worker              run until SIGTERM or SIGINT
-//	worker healthcheck  exit 0 when Redis and PostgreSQL answer, else 1
+//	worker healthcheck  exit 0 when Redis and PostgreSQL answer, else 1 (never 2: Docker reserves it)
 package main
 
 import (
@@ -35,13 +35,22 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run returns the exit code: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+// run returns the exit code. `run`: 0 clean stop, 1 the worker failed, 2 bad usage or
+// configuration. `healthcheck`: 0 healthy, 1 anything else, bad configuration included: Docker
+// reserves 2 for health checks.
 func run(args []string, stdout, stderr io.Writer) int {
 	command := "run"
 	if len(args) > 0 {
 		command = args[0]
 	}
-	if len(args) > 1 || (command != "run" && command != "healthcheck") {
+	switch {
+	case command == "healthcheck":
+		if err := healthcheck(args[1:]); err != nil {
+			fmt.Fprintf(stderr, "worker: unhealthy: %v\n", err)
+			return 1
+		}
+		return 0
+	case command != "run" || len(args) > 1:
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
@@ -51,29 +60,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := logx.New(stdout, cfg.LogLevel)
-	if command == "healthcheck" {
-		log = slog.New(slog.DiscardHandler) // the verdict goes to stderr; stdout stays quiet
-	}
 	redis.SetLogger(redisLogger{log})
 	rdb, pool, err := connect(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "worker: %v\n", err)
+		fmt.Fprintf(stderr, "worker: bad configuration: %v\n", err)
 		return 2
 	}
 	defer rdb.Close()
 	defer pool.Close()
-
-	if command == "healthcheck" {
-		if err := healthcheck(rdb, pool); err != nil {
-			fmt.Fprintf(stderr, "worker: unhealthy: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	w := &worker.Worker{
+	w, err := worker.New(worker.Config{
 		Queue: queue.New(rdb, queue.Options{
 			Stream: cfg.JobsStream, Group: cfg.JobsGroup, Consumer: cfg.WorkerName,
 			DeadStream: cfg.DeadStream, Block: min(time.Second, cfg.ClaimIdle/2), ClaimIdle: cfg.ClaimIdle,
@@ -86,7 +81,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		MaxAttempts:   cfg.MaxAttempts,
 		ClaimIdle:     cfg.ClaimIdle,
 		ShutdownGrace: cfg.ShutdownGrace,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "worker: bad configuration:\n%v\n", err)
+		return 2
 	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
 	if err := w.Run(ctx); err != nil {
 		log.Error("worker stopped", "error", err.Error())
 		return 1
@@ -114,8 +116,23 @@ func connect(cfg config.Config) (*redis.Client, *pgxpool.Pool, error) {
 	return redis.NewClient(opts), pool, nil
 }
 
-// healthcheck asks both servers, each within healthTimeout, and reports every one that failed.
-func healthcheck(rdb *redis.Client, pool *pgxpool.Pool) error {
+// healthcheck reads the configuration and asks both servers, each within healthTimeout; the
+// error names everything that is wrong. It logs nothing: the verdict goes to stderr.
+func healthcheck(args []string) error {
+	if len(args) > 0 {
+		return errors.New(usage)
+	}
+	cfg, err := config.FromOS()
+	if err != nil {
+		return fmt.Errorf("bad configuration:\n%w", err)
+	}
+	redis.SetLogger(redisLogger{slog.New(slog.DiscardHandler)})
+	rdb, pool, err := connect(cfg)
+	if err != nil {
+		return fmt.Errorf("bad configuration: %w", err)
+	}
+	defer rdb.Close()
+	defer pool.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
 	defer cancel()
 	var errs []error

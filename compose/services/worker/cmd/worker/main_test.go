@@ -94,18 +94,22 @@ func TestHealthcheckExitCodes(t *testing.T) {
 	env := testenv.New(t)
 	tests := []struct {
 		name       string
-		extra      []string
+		extraEnv   []string
+		extraArgs  []string
 		wantCode   int
 		wantStderr string
 	}{
-		{"both answer", nil, 0, ""},
-		{"redis down", []string{"REDIS_URL=redis://127.0.0.1:1/0"}, 1, "redis:"},
-		{"postgres down", []string{"POSTGRES_PORT=1"}, 1, "postgres:"},
-		{"bad configuration", []string{"JOB_MAX_ATTEMPTS=-1"}, 2, "JOB_MAX_ATTEMPTS"},
+		{"both answer", nil, nil, 0, ""},
+		{"redis down", []string{"REDIS_URL=redis://127.0.0.1:1/0"}, nil, 1, "redis:"},
+		{"postgres down", []string{"POSTGRES_PORT=1"}, nil, 1, "postgres:"},
+		// Docker reserves exit code 2 for health checks: whatever is wrong is unhealthy (1).
+		{"bad configuration", []string{"JOB_MAX_ATTEMPTS=-1"}, nil, 1, "bad configuration:\nenvironment variable JOB_MAX_ATTEMPTS"},
+		{"bad Redis URL", []string{"REDIS_URL=http://nowhere"}, nil, 1, "bad configuration: REDIS_URL="},
+		{"extra argument", nil, []string{"now"}, 1, "usage: worker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := startWorker(t, workerEnv(t, env, "hc", tt.extra...), "healthcheck")
+			p := startWorker(t, workerEnv(t, env, "hc", tt.extraEnv...), append([]string{"healthcheck"}, tt.extraArgs...)...)
 			code := p.wait(t, testenv.Patience)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, p.stderr)
@@ -121,6 +125,25 @@ func TestHealthcheckExitCodes(t *testing.T) {
 	p := startWorker(t, workerEnv(t, env, "hc"), "status")
 	if code := p.wait(t, testenv.Patience); code != 2 || !strings.Contains(p.stderr.String(), "usage") {
 		t.Fatalf("unknown subcommand: exit %d, stderr %s", code, p.stderr)
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	env := testenv.New(t)
+	bad := startWorker(t, workerEnv(t, env, "w1", "WORKER_CONCURRENCY=0"))
+	if code := bad.wait(t, testenv.Patience); code != 2 || !strings.Contains(bad.stderr.String(), "WORKER_CONCURRENCY") {
+		t.Fatalf("bad configuration: exit %d, stderr %s", code, bad.stderr)
+	}
+	// JOBS_STREAM names a key that is not a stream: the worker cannot work, says why, exits 1.
+	if err := env.Redis.Set(context.Background(), env.Stream, "not a stream", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	p := startWorker(t, workerEnv(t, env, "w1"))
+	if code := p.wait(t, testenv.Patience); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, p.stderr)
+	}
+	if logs := p.stdout.String(); !strings.Contains(logs, `"msg":"worker stopped"`) || !strings.Contains(logs, "WRONGTYPE") {
+		t.Fatalf("log does not say why the worker stopped:\n%s", logs)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kubemap/stack/worker/internal/worker"
 )
 
 // Config is everything the worker needs to run; build it with Load.
@@ -69,9 +71,9 @@ func Load(getenv Getenv) (Config, error) {
 			User: r.str("POSTGRES_USER", "agents"),
 		},
 		MaxAttempts:   r.positiveInt("JOB_MAX_ATTEMPTS", 3),
-		ClaimIdle:     r.seconds("JOB_CLAIM_IDLE_SECONDS", 30),
+		ClaimIdle:     r.seconds("JOB_CLAIM_IDLE_SECONDS", 30, worker.MinClaimIdle),
 		Concurrency:   r.positiveInt("WORKER_CONCURRENCY", 2),
-		ShutdownGrace: r.seconds("WORKER_SHUTDOWN_GRACE_SECONDS", 20),
+		ShutdownGrace: r.seconds("WORKER_SHUTDOWN_GRACE_SECONDS", 20, 0),
 	}
 	c.Postgres.Password = r.password()
 	switch c.LogLevel {
@@ -123,18 +125,24 @@ func (r *reader) positiveInt(key string, def int) int {
 	return n
 }
 
-// seconds accepts fractions ("0.5") so tests can use short timeouts.
-func (r *reader) seconds(key string, def float64) time.Duration {
+// seconds accepts fractions ("0.5") so tests can use short timeouts; the value must be greater
+// than 0 and not below the given least duration.
+func (r *reader) seconds(key string, def float64, least time.Duration) time.Duration {
 	v, ok := r.getenv(key)
 	if !ok || v == "" {
 		return time.Duration(def * float64(time.Second))
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 {
-		r.fail(key, v, "use a number of seconds greater than 0")
+	d := time.Duration(f * float64(time.Second))
+	if err != nil || f <= 0 || d < least {
+		hint := "use a number of seconds greater than 0"
+		if least > 0 {
+			hint = fmt.Sprintf("use a number of seconds of at least %g", least.Seconds())
+		}
+		r.fail(key, v, hint)
 		return time.Duration(def * float64(time.Second))
 	}
-	return time.Duration(f * float64(time.Second))
+	return d
 }
 
 // password follows the contract: POSTGRES_PASSWORD_FILE, else POSTGRES_PASSWORD, else none.

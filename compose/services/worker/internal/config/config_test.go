@@ -78,6 +78,16 @@ func TestLoadOverridesAndFractions(t *testing.T) {
 	}
 }
 
+func TestClaimIdleHasTheWorkersMinimum(t *testing.T) {
+	if _, err := Load(env(map[string]string{"WORKER_NAME": "w", "JOB_CLAIM_IDLE_SECONDS": "0.01"})); err != nil {
+		t.Fatalf("10 ms is the minimum and allowed: %v", err)
+	}
+	_, err := Load(env(map[string]string{"WORKER_NAME": "w", "JOB_CLAIM_IDLE_SECONDS": "0.005"}))
+	if err == nil || !strings.Contains(err.Error(), `JOB_CLAIM_IDLE_SECONDS="0.005" is invalid: use a number of seconds of at least 0.01`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
 func TestLoadReportsEveryBadValue(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"WORKER_NAME": "w", "WORKER_CONCURRENCY": "0", "JOB_CLAIM_IDLE_SECONDS": "soon",

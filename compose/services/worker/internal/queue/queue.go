@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -50,10 +49,23 @@ func New(rdb *redis.Client, opts Options) *Queue {
 // beginning so entries added before any worker existed are still read.
 func (q *Queue) EnsureGroup(ctx context.Context) error {
 	err := q.rdb.XGroupCreateMkStream(ctx, q.opts.Stream, q.opts.Group, "0").Err()
-	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+	if err != nil && !redis.HasErrorPrefix(err, "BUSYGROUP") {
 		return fmt.Errorf("creating consumer group %s on %s: %w", q.opts.Group, q.opts.Stream, err)
 	}
 	return nil
+}
+
+// Refused reports whether Redis refused a command for a reason that retrying will not fix: the
+// stream's name holds a key of another type, or the credentials or ACL do not allow the command.
+func Refused(err error) bool {
+	return redis.HasErrorPrefix(err, "WRONGTYPE") || redis.IsAuthError(err) || redis.IsPermissionError(err)
+}
+
+// GroupMissing reports whether a read failed because the stream or its group is gone (deleted,
+// or Redis restarted without its data): NOGROUP, or UNBLOCKED for a read that was waiting when
+// it went. EnsureGroup makes them again.
+func GroupMissing(err error) bool {
+	return redis.HasErrorPrefix(err, "NOGROUP") || redis.HasErrorPrefix(err, "UNBLOCKED")
 }
 
 // Read waits up to Block for at most count new entries.

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/kubemap/stack/worker/internal/queue"
 	"github.com/kubemap/stack/worker/internal/testenv"
 )
@@ -162,5 +164,31 @@ func TestDeadLetterCopiesAndAcknowledges(t *testing.T) {
 	if v["job_id"] != "j1" || v["task_id"] != "t1" || v["kind"] != "translate" || v["stream_id"] != msgs[0].ID ||
 		v["deliveries"] != "1" || v["consumer"] != "a" || v["error"] != "unknown job kind" {
 		t.Fatalf("dead entry %v", v)
+	}
+}
+
+func TestReadErrorsSayWhetherToRetry(t *testing.T) {
+	env := testenv.New(t)
+	q := consumer(env, "a", time.Minute)
+	_, err := q.Read(ctx, 1) // no stream, no group yet
+	if !queue.GroupMissing(err) || queue.Refused(err) {
+		t.Fatalf("read before EnsureGroup: %v; want GroupMissing", err)
+	}
+	if err := env.Redis.Set(ctx, env.Stream, "not a stream", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = q.Read(ctx, 1)
+	if !queue.Refused(err) || queue.GroupMissing(err) {
+		t.Fatalf("read of a string key: %v; want Refused", err)
+	}
+	if err := q.EnsureGroup(ctx); !queue.Refused(err) {
+		t.Fatalf("EnsureGroup on a string key: %v; want Refused", err)
+	}
+	// Unreachable is neither: the caller waits and retries.
+	closed := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	defer closed.Close()
+	down := queue.New(closed, queue.Options{Stream: env.Stream, Group: env.Group, Consumer: "a"})
+	if err := down.EnsureGroup(ctx); err == nil || queue.Refused(err) || queue.GroupMissing(err) {
+		t.Fatalf("EnsureGroup on a closed port: %v; want a plain (retryable) error", err)
 	}
 }

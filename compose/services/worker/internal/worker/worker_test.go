@@ -33,12 +33,18 @@ type settings struct {
 type running struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	err    error // what Run returned; read after done is closed
 	log    *testLogWriter
 }
 
 func (r *running) stop(t *testing.T, within time.Duration) {
 	t.Helper()
 	r.cancel()
+	r.wait(t, within)
+}
+
+func (r *running) wait(t *testing.T, within time.Duration) {
+	t.Helper()
 	select {
 	case <-r.done:
 	case <-time.After(within):
@@ -73,7 +79,9 @@ func (w *testLogWriter) has(fragment string) bool {
 	return false
 }
 
-func start(t *testing.T, env *testenv.Env, s settings) *running {
+// newWorker makes a worker for this test's stream and database with New; unset settings get
+// test defaults.
+func newWorker(t *testing.T, env *testenv.Env, s settings) (*worker.Worker, *testLogWriter) {
 	t.Helper()
 	if s.name == "" {
 		s.name = "w1"
@@ -91,7 +99,7 @@ func start(t *testing.T, env *testenv.Env, s settings) *running {
 		s.grace = 5 * time.Second
 	}
 	logs := &testLogWriter{t: t}
-	w := &worker.Worker{
+	w, err := worker.New(worker.Config{
 		Queue: queue.New(env.Redis, queue.Options{
 			Stream: env.Stream, Group: env.Group, Consumer: s.name, DeadStream: env.DeadStream,
 			Block: 100 * time.Millisecond, ClaimIdle: s.claimIdle,
@@ -104,16 +112,35 @@ func start(t *testing.T, env *testenv.Env, s settings) *running {
 		MaxAttempts:   s.maxAttempts,
 		ClaimIdle:     s.claimIdle,
 		ShutdownGrace: s.grace,
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
 	}
+	return w, logs
+}
+
+// start runs a worker until the test ends; Run must return nil unless the test expects otherwise
+// (failing).
+func start(t *testing.T, env *testenv.Env, s settings) *running {
+	return startRun(t, env, s, false)
+}
+
+func startRun(t *testing.T, env *testenv.Env, s settings, failing bool) *running {
+	t.Helper()
+	w, logs := newWorker(t, env, s)
 	runCtx, cancel := context.WithCancel(ctx)
 	r := &running{cancel: cancel, done: make(chan struct{}), log: logs}
 	go func() {
 		defer close(r.done)
-		if err := w.Run(runCtx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
+		r.err = w.Run(runCtx)
 	}()
-	t.Cleanup(func() { cancel(); <-r.done })
+	t.Cleanup(func() {
+		cancel()
+		<-r.done
+		if r.err != nil && !failing {
+			t.Errorf("Run: %v", r.err)
+		}
+	})
 	return r
 }
 
@@ -375,4 +402,103 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	if peak < 1 || peak > 3 {
 		t.Fatalf("peak concurrency %d, want at most 3", peak)
 	}
+}
+
+func TestNewRefusesBadSettings(t *testing.T) {
+	valid := func() worker.Config {
+		return worker.Config{
+			Queue: queue.New(nil, queue.Options{}), Store: store.New(nil), Name: "w1",
+			Concurrency: 1, MaxAttempts: 1, ClaimIdle: worker.MinClaimIdle, ShutdownGrace: 0,
+		}
+	}
+	if _, err := worker.New(valid()); err != nil {
+		t.Fatalf("the smallest valid settings (no Log, no grace) are refused: %v", err)
+	}
+	tests := []struct {
+		name   string
+		change func(*worker.Config)
+		want   string
+	}{
+		// Concurrency 0 would wait forever for a free slot; ClaimIdle 0 would panic in the heartbeat's ticker.
+		{"no concurrency", func(c *worker.Config) { c.Concurrency = 0 }, "Concurrency is 0; it must be at least 1"},
+		{"no claim idle", func(c *worker.Config) { c.ClaimIdle = 0 }, "ClaimIdle is 0s; it must be at least 10ms"},
+		{"claim idle too short for a heartbeat", func(c *worker.Config) { c.ClaimIdle = 2 * time.Nanosecond }, "ClaimIdle is 2ns"},
+		{"no attempts", func(c *worker.Config) { c.MaxAttempts = 0 }, "MaxAttempts is 0"},
+		{"negative grace", func(c *worker.Config) { c.ShutdownGrace = -time.Second }, "ShutdownGrace is -1s"},
+		{"no name", func(c *worker.Config) { c.Name = "" }, "Name (the consumer name) is required"},
+		{"no queue", func(c *worker.Config) { c.Queue = nil }, "Queue is required"},
+		{"no store", func(c *worker.Config) { c.Store = nil }, "Store is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := valid()
+			tt.change(&cfg)
+			w, err := worker.New(cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || w != nil {
+				t.Fatalf("New = %v, %v; want an error saying %q", w, err, tt.want)
+			}
+		})
+	}
+	cfg := valid()
+	cfg.Concurrency, cfg.ClaimIdle, cfg.Name = 0, 0, ""
+	_, err := worker.New(cfg)
+	for _, want := range []string{"Concurrency", "ClaimIdle", "Name"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("New names every problem at once; %q missing from %v", want, err)
+		}
+	}
+}
+
+// A stream name that holds another kind of key is a configuration mistake no retry fixes: Run
+// returns it (main exits 1) instead of retrying for ever.
+func TestRunFailsWhenRedisRefusesTheQueue(t *testing.T) {
+	env := testenv.New(t)
+	if err := env.Redis.Set(ctx, env.Stream, "not a stream", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	w, logs := newWorker(t, env, settings{})
+	runCtx, cancel := context.WithTimeout(ctx, testenv.Patience)
+	defer cancel()
+	err := w.Run(runCtx)
+	if err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
+		t.Fatalf("Run = %v, want the WRONGTYPE refusal", err)
+	}
+	if runCtx.Err() != nil {
+		t.Fatal("Run returned only when its context ended")
+	}
+	if logs.has(`"msg":"worker started"`) {
+		t.Fatal("the worker started reading on a stream it cannot use")
+	}
+}
+
+func TestRunStopsWithAnErrorWhenTheStreamIsReplacedMidRun(t *testing.T) {
+	env := testenv.New(t)
+	r := startRun(t, env, settings{}, true)
+	testenv.Eventually(t, testenv.Patience, "worker started", func() bool { return r.log.has(`"msg":"worker started"`) })
+	if err := env.Redis.Set(ctx, env.Stream, "not a stream", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.wait(t, testenv.Patience)
+	if r.err == nil || !strings.Contains(r.err.Error(), "WRONGTYPE") {
+		t.Fatalf("Run = %v, want the WRONGTYPE refusal", r.err)
+	}
+	if !r.log.has(`"msg":"shutting down: no new jobs"`) {
+		t.Fatal("the worker did not go through its shutdown (jobs in hand get the grace period)")
+	}
+}
+
+// Redis restarted without its data (or someone deleted the group): reads fail with NOGROUP until
+// the group exists again. The worker makes it and goes on.
+func TestRunRecreatesAMissingGroup(t *testing.T) {
+	env := testenv.New(t)
+	r := start(t, env, settings{})
+	testenv.Eventually(t, testenv.Patience, "worker started", func() bool { return r.log.has(`"msg":"worker started"`) })
+	if err := env.Redis.Del(ctx, env.Stream).Err(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, testenv.Patience, "the worker notices the missing group", func() bool {
+		return r.log.has(`"msg":"consumer group missing`)
+	})
+	taskID, _ := env.InsertTask(t, testenv.JobSpec{Kind: "sha256", Payload: `{"text":"abc"}`})
+	waitTask(t, env, taskID, "done", testenv.Patience)
 }
