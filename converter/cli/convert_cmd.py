@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from converter.render import RenderOptions
 
 
+UNSET_VARIABLE = "KM-W-VAR-UNSET"  # R-VAR-01: --strict refuses these
+
+
 class Format(str, Enum):
     yaml = "yaml"
     json = "json"
@@ -57,10 +60,15 @@ def convert_project(
     from converter.render import RenderOptions, newest_kube_version
     from converter.translate import TranslateOptions, translate
 
+    from converter.lint import lint
+
     project = load_project(load)
     # The namespace goes to both: translate uses it where a field must name it (RoleBinding
     # subjects), render puts every object in it and adds the Namespace object.
     bundle = translate(project, TranslateOptions(network_policies=network_policies, namespace=namespace))
+    # What `kubemap lint` would say about the output, as findings of the conversion.
+    checked = lint([o.body for o in bundle.objects], bundle.shellless_images)
+    bundle = bundle.model_copy(update={"findings": [*bundle.findings, *checked]})
     options = RenderOptions(
         format="json" if output_format == "json" else "yaml",
         namespace=namespace,
@@ -159,7 +167,8 @@ def convert_command(
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Fail (exit 2, nothing written) when a Compose key cannot "
-                     "be expressed in Kubernetes, instead of warning."),
+                     "be expressed in Kubernetes, or an unset variable was interpolated as an empty "
+                     "string, instead of warning."),
     ] = False,
 ) -> None:
     """Convert a Compose project into Kubernetes manifests.
@@ -170,7 +179,8 @@ def convert_command(
 
     Every object is checked against the Kubernetes schema (strict) before anything is written;
     the output is byte-for-byte the same for the same input. Findings (what changed meaning or
-    could not be converted) go to stderr, one line each, followed by a summary.
+    could not be converted, every use of an unset variable, and what `kubemap lint` finds in
+    the output) go to stderr, one line each, followed by a summary.
 
     Exit codes: 0 converted; 2 bad input, a --strict violation, or a kubemap bug (the message
     says which).
@@ -194,6 +204,11 @@ def convert_command(
                 f"--strict: {len(unsupported)} Compose key(s) cannot be converted: {listed}",
                 hint="remove or change those keys, or drop --strict to convert with warnings",
             )
+        unset = [f for f in bundle.findings if f.code == UNSET_VARIABLE]
+        if strict and unset:
+            listed = "; ".join(f"{f.source}: {f.message}" for f in unset)
+            raise TranslateError(f"--strict: {len(unset)} use(s) of unset variables: {listed}",
+                                 hint="set them in .env or an --env-file, or drop --strict")
         objects = object_count(bundle, conversion.render_options)
         findings_summary = f"{_count(bundle.findings, 'warning')}"
         if stdout:

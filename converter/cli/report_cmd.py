@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from converter.cli.app import app, fail
+from converter.cli.app import app, err_console, fail
 from converter.cli.options import (
     EnvFileOpt,
     FileOpt,
@@ -40,6 +40,15 @@ def _build(files, env_files, profiles, project_name, project_directory, use_shel
     return build_report(project, bundle, blocks)
 
 
+def _warn_unset_variables(findings) -> None:  # type: ignore[no-untyped-def]
+    """Every use of an unset variable on stderr, as convert prints it (R-VAR-01)."""
+    from converter.cli.convert_cmd import UNSET_VARIABLE, finding_line
+
+    for finding in findings:
+        if finding.code == UNSET_VARIABLE:
+            err_console.print(finding_line(finding), style="yellow", markup=False, soft_wrap=True)
+
+
 @app.command("report")
 def report_command(
     files: FileOpt = None,
@@ -55,7 +64,8 @@ def report_command(
     """Show, for every service, each Compose key next to the Kubernetes field(s) it became.
 
     Each key is marked *mapped*, *approximated* (with why) or *not mapped* (with why and what to
-    do). A summary and a map of Docker ideas to Kubernetes ideas come first.
+    do). A summary and a map of Docker ideas to Kubernetes ideas come first. Every use of an
+    unset variable (interpolated as an empty string) is printed to stderr.
 
     Examples:
 
@@ -70,6 +80,7 @@ def report_command(
         report = _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies)
     except KubemapError as error:
         raise fail(error) from None
+    _warn_unset_variables(report.findings)
     if output_format is ReportFormat.terminal:
         if output:
             with output.open("w", encoding="utf-8") as handle:

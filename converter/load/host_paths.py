@@ -1,9 +1,26 @@
-"""Look at the host paths a project refers to (bind sources, secret and config files) once, at
-load time, so that the translator never touches the disk."""
+"""Look at the host paths a project refers to (bind sources, secret and config files, the
+Dockerfiles of built services) once, at load time, so that the translator never touches the disk.
+
+kubemap reads nothing outside the project: its output must not depend on the converting machine
+(`- /etc/hostname:/etc/nodename` must not put this machine's name into a ConfigMap), and reading
+some host files never returns (`/proc/kmsg`). So:
+
+- A path is part of the project when it lies in the project directory, or when the compose file
+  wrote it as a relative path that climbs out of it (`../common/config.xml` ships with the
+  compose files; it must not climb to `/`). Its root is the project directory, or the directory
+  the relative path climbed to.
+- Everything else (absolute paths, `~`) is a host path: never opened, read or stat-ed. It is
+  recorded as kind "outside", and the translator makes it a hostPath volume.
+- Inside the project, symlinks are resolved one component at a time with lstat/readlink, and a
+  link whose target leaves the root makes the path "outside" too: its target is never looked at.
+- Only regular files are opened (a FIFO or a device inside the project is reported, not read).
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterable
 from typing import Any
 
 from converter.model.project import HostPath
@@ -11,34 +28,100 @@ from converter.model.project import HostPath
 MAX_FILE_BYTES = 1024 * 1024  # contents are kept for files up to this size
 MAX_DIR_FILES = 64  # directories are kept whole only when this small...
 MAX_DIR_BYTES = 1024 * 1024  # ...in count and in total size
+MAX_LINKS = 40  # symlinks followed for one path (as the kernel's ELOOP limit)
 
 
-def inspect_paths(project_fields: dict[str, Any]) -> dict[str, HostPath]:
+def inspect_paths(project_fields: dict[str, Any], relative: Iterable[str] = ()) -> dict[str, HostPath]:
+    """What is at every host path the project refers to. `relative` holds the (absolute, lexically
+    normalised) paths that the compose files wrote as relative paths."""
+    project_dir = os.path.normpath(project_fields["working_dir"])
+    written_relative = set(relative)
     paths: set[str] = set()
     for service in project_fields["services"].values():
         for mount in service.volumes:
             if mount.type == "bind" and mount.source:
                 paths.add(mount.source)
+        dockerfile = service.build.dockerfile_path if service.build else None
+        if dockerfile:
+            paths.add(dockerfile)
+            if _under(service.build.context, project_dir) or service.build.context in written_relative:
+                written_relative.add(dockerfile)
     for kind in ("secrets", "configs"):
         for obj in project_fields[kind].values():
             if obj.file:
                 paths.add(obj.file)
-    return {path: inspect(path) for path in sorted(paths)}
+    return {path: inspect(path, project_root(path, project_dir, written_relative)) for path in sorted(paths)}
 
 
-def inspect(path: str) -> HostPath:
+def project_root(path: str, project_dir: str, written_relative: set[str]) -> str | None:
+    """The directory `path` may be resolved within, or None when it is a host path."""
+    path = os.path.normpath(path)
+    if _under(path, project_dir):
+        return project_dir
+    if path in written_relative:
+        root = os.path.commonpath([project_dir, path])
+        if root != os.path.dirname(root):  # climbing to `/` leaves every project
+            return root
+    return None
+
+
+def inspect(path: str, root: str | None) -> HostPath:
+    """Look at `path` without touching anything outside `root` (None: touch nothing)."""
+    if root is None:
+        return HostPath(path=path, kind="outside", host_path=path)
+    state, real = _resolve(path, root)
+    if state == "outside":
+        return HostPath(path=path, kind="outside", host_path=real, note="a symlink leaves the project")
+    if state == "missing":
+        return HostPath(path=path, kind="missing")
     try:
-        if os.path.isfile(path):
-            size = os.path.getsize(path)
-            content = _read(path) if size <= MAX_FILE_BYTES else None
-            return HostPath(path=path, kind="file", size=size, content=content)
-        if os.path.isdir(path):
-            return HostPath(path=path, kind="dir", entries=_small_dir(path))
-        if os.path.lexists(path) or os.path.exists(path):
-            return HostPath(path=path, kind="other")
+        info = os.lstat(real)
     except OSError:
         return HostPath(path=path, kind="other")
-    return HostPath(path=path, kind="missing")
+    if stat.S_ISREG(info.st_mode):
+        content = _read(real) if info.st_size <= MAX_FILE_BYTES else None
+        return HostPath(path=path, kind="file", size=info.st_size, content=content)
+    if stat.S_ISDIR(info.st_mode):
+        entries, note = _small_dir(real, root)
+        return HostPath(path=path, kind="dir", entries=entries, note=note)
+    return HostPath(path=path, kind="other", note="not a regular file or directory")
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _resolve(path: str, root: str) -> tuple[str, str]:
+    """("ok" | "missing" | "outside", path): `path` with every symlink resolved, following a link
+    only while its target stays under `root`. Nothing outside `root` is looked at."""
+    pending = [p for p in os.path.relpath(os.path.normpath(path), root).split(os.sep) if p not in ("", ".")]
+    current = root
+    links = 0
+    while pending:
+        part = pending.pop(0)
+        if part == "..":
+            current = os.path.dirname(current)
+            if not _under(current, root):
+                return "outside", os.path.join(current, *pending)
+            continue
+        candidate = os.path.join(current, part)
+        try:
+            info = os.lstat(candidate)
+        except FileNotFoundError:
+            return "missing", os.path.join(candidate, *pending)
+        except OSError:
+            return "missing", os.path.join(candidate, *pending)
+        if not stat.S_ISLNK(info.st_mode):
+            current = candidate
+            continue
+        links += 1
+        target = os.readlink(candidate)
+        resolved = os.path.normpath(target if os.path.isabs(target) else os.path.join(current, target))
+        if links > MAX_LINKS or not _under(resolved, root):
+            return "outside", os.path.join(resolved, *pending)
+        pending = [p for p in os.path.relpath(resolved, root).split(os.sep) if p not in ("", ".")] + pending
+        current = root
+    return "ok", current
 
 
 def _read(path: str) -> bytes | None:
@@ -49,21 +132,43 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _small_dir(path: str) -> dict[str, bytes] | None:
-    """Every file under `path` (relative name -> content) when the tree is small, else None."""
+def _small_dir(path: str, root: str) -> tuple[dict[str, bytes] | None, str | None]:
+    """Every file under `path` (relative name -> content) when the tree is small, else None and
+    why. Links are followed only to regular files inside `root`."""
     entries: dict[str, bytes] = {}
     total = 0
-    for root, dirs, files in os.walk(path):
-        dirs.sort()
-        for name in sorted(files):
-            full = os.path.join(root, name)
-            if not os.path.isfile(full):
-                return None
-            total += os.path.getsize(full)
+    pending = [""]
+    while pending:
+        rel_dir = pending.pop(0)
+        try:
+            with os.scandir(os.path.join(path, rel_dir)) as listing:
+                items = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            return None, "cannot be listed"
+        for item in items:
+            rel = os.path.join(rel_dir, item.name) if rel_dir else item.name
+            full = os.path.join(path, rel)
+            if item.is_symlink():
+                state, real = _resolve(full, root)
+                if state != "ok":
+                    return None, f"{rel} is a symlink that leaves the project" if state == "outside" \
+                        else f"{rel} is a broken symlink"
+            else:
+                real = full
+            try:
+                info = os.lstat(real)
+            except OSError:
+                return None, f"{rel} cannot be read"
+            if stat.S_ISDIR(info.st_mode) and real == full:
+                pending.append(rel)
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                return None, f"{rel} is not a regular file"
+            total += info.st_size
             if len(entries) >= MAX_DIR_FILES or total > MAX_DIR_BYTES:
-                return None
-            content = _read(full)
+                return None, f"more than {MAX_DIR_FILES} files or {MAX_DIR_BYTES} bytes"
+            content = _read(real)
             if content is None:
-                return None
-            entries[os.path.relpath(full, path)] = content
-    return entries
+                return None, f"{rel} cannot be read"
+            entries[rel] = content
+    return entries, None

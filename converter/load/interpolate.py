@@ -31,6 +31,7 @@ _PATTERN = re.compile(
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 Lookup = Callable[[str], "str | None"]
+OnUnset = Callable[[str], None]  # told each unset variable that became "" (no default)
 
 
 class InterpolationProblem(Exception):
@@ -42,8 +43,10 @@ class InterpolationProblem(Exception):
         self.hint = hint
 
 
-def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None) -> str:
-    """Interpolate one string. Unset variables without a default become "" and add a warning."""
+def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None,
+               on_unset: OnUnset | None = None) -> str:
+    """Interpolate one string. Unset variables without a default become "" and add a warning
+    (and are passed to `on_unset`, which records where they were used)."""
     if "$" not in text:
         return text
     problems: list[InterpolationProblem] = []
@@ -53,9 +56,9 @@ def substitute(text: str, lookup: Lookup, warnings: list[str] | None = None) -> 
             return "$"
         name = match.group("named")
         if name is not None:
-            return _value(name, lookup, warnings)
+            return _value(name, lookup, warnings, on_unset)
         try:
-            return _braced(match.group(0), text, lookup, warnings)
+            return _braced(match.group(0), text, lookup, warnings, on_unset)
         except InterpolationProblem as problem:
             problems.append(problem)
             return ""
@@ -91,7 +94,8 @@ def _first_closing_brace(text: str) -> int:
 _BODY = re.compile(r"([_a-z][_a-z0-9]*)(:?[-+?])?", re.IGNORECASE)
 
 
-def _braced(matched: str, whole: str, lookup: Lookup, warnings: list[str] | None) -> str:
+def _braced(matched: str, whole: str, lookup: Lookup, warnings: list[str] | None,
+            on_unset: OnUnset | None = None) -> str:
     """A `${...}` match: Compose's pattern takes everything up to the last `}` of the line, so
     the expression is cut at the brace that balances it and the rest interpolated after it."""
     closing = _first_closing_brace(matched)
@@ -106,9 +110,9 @@ def _braced(matched: str, whole: str, lookup: Lookup, warnings: list[str] | None
     assert parts is not None  # the pattern's braced group starts with a name
     variable, operator = parts.group(1), parts.group(2)
     if operator is None:
-        return _value(variable, lookup, warnings)
-    return _apply(variable, operator, body[parts.end():], lookup, warnings) + substitute(
-        rest, lookup, warnings)
+        return _value(variable, lookup, warnings, on_unset)
+    return _apply(variable, operator, body[parts.end():], lookup, warnings, on_unset) + substitute(
+        rest, lookup, warnings, on_unset)
 
 
 def _invalid(matched: str, whole: str) -> InterpolationProblem:
@@ -132,17 +136,18 @@ def _invalid(matched: str, whole: str) -> InterpolationProblem:
         "${VAR:+alt} or ${VAR+alt}; " + hint)
 
 
-def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | None) -> str:
+def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | None,
+           on_unset: OnUnset | None = None) -> str:
     value = lookup(name)
     unset_or_empty = value is None or value == ""
     if op == ":-":
-        return substitute(arg, lookup, warnings) if unset_or_empty else str(value)
+        return substitute(arg, lookup, warnings, on_unset) if unset_or_empty else str(value)
     if op == "-":
-        return substitute(arg, lookup, warnings) if value is None else value
+        return substitute(arg, lookup, warnings, on_unset) if value is None else value
     if op == ":+":
-        return value or "" if unset_or_empty else substitute(arg, lookup, warnings)
+        return value or "" if unset_or_empty else substitute(arg, lookup, warnings, on_unset)
     if op == "+":
-        return "" if value is None else substitute(arg, lookup, warnings)
+        return "" if value is None else substitute(arg, lookup, warnings, on_unset)
     # ":?" and "?": the variable is required.
     missing = unset_or_empty if op == ":?" else value is None
     if missing:
@@ -156,9 +161,12 @@ def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | N
     return str(value)
 
 
-def _value(name: str, lookup: Lookup, warnings: list[str] | None) -> str:
+def _value(name: str, lookup: Lookup, warnings: list[str] | None,
+           on_unset: OnUnset | None = None) -> str:
     value = lookup(name)
     if value is None:
+        if on_unset is not None:
+            on_unset(name)
         if warnings is not None:
             message = f'the "{name}" variable is not set; using a blank string'
             if message not in warnings:
@@ -167,34 +175,47 @@ def _value(name: str, lookup: Lookup, warnings: list[str] | None) -> str:
     return value
 
 
+UnsetUse = tuple[str, str, "int | None", str]  # variable, file, line, key path
+
+
 def interpolate_tree(
-    tree: Any, lookup: Lookup, file: str, warnings: list[str], path: list[Any] | None = None
+    tree: Any, lookup: Lookup, file: str, warnings: list[str], path: list[Any] | None = None,
+    unset: list[UnsetUse] | None = None, pos: tuple[str, int] | None = None,
 ) -> Any:
     """Interpolate every string value (not keys) of a YAML tree, in place where possible, and
     give the values at typed keys their type (`cast_value`).
 
-    Extension fields (`x-*`) are interpolated too, like Compose does.
+    Extension fields (`x-*`) are interpolated too, like Compose does. Each use of an unset
+    variable without a default is appended to `unset` with where it was written.
     """
     path = path or []
     if isinstance(tree, (Reset, Override)):
-        tree.value = interpolate_tree(tree.value, lookup, file, warnings, path)
+        tree.value = interpolate_tree(tree.value, lookup, file, warnings, path, unset, pos)
         return tree
     if isinstance(tree, dict):
         for key in list(tree):
+            where = key_pos(tree, key)
             try:
-                tree[key] = interpolate_tree(tree[key], lookup, file, warnings, [*path, key])
+                tree[key] = interpolate_tree(tree[key], lookup, file, warnings, [*path, key],
+                                             unset, where)
             except InterpolationProblem as problem:
-                raise _located(problem, file, key_pos(tree, key), [*path, key]) from None
+                raise _located(problem, file, where, [*path, key]) from None
         return tree
     if isinstance(tree, list):
         for index, item in enumerate(tree):
+            where = item_pos(tree, index)
             try:
-                tree[index] = interpolate_tree(item, lookup, file, warnings, [*path, index])
+                tree[index] = interpolate_tree(item, lookup, file, warnings, [*path, index],
+                                               unset, where)
             except InterpolationProblem as problem:
-                raise _located(problem, file, item_pos(tree, index), [*path, index]) from None
+                raise _located(problem, file, where, [*path, index]) from None
         return tree
     if isinstance(tree, str):
-        return cast_value(path, substitute(tree, lookup, warnings))
+        if unset is None:
+            return cast_value(path, substitute(tree, lookup, warnings))
+        record = (pos[0] if pos else file, pos[1] if pos else None, format_path(path))
+        return cast_value(path, substitute(tree, lookup, warnings,
+                                           lambda name: unset.append((name, *record))))
     return tree
 
 
@@ -310,4 +331,4 @@ def _located(
     )
 
 
-__all__ = ["InterpolationProblem", "interpolate_tree", "substitute"]
+__all__ = ["InterpolationProblem", "UnsetUse", "cast_value", "interpolate_tree", "substitute"]

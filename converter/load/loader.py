@@ -26,7 +26,7 @@ from converter.load.discovery import (
 from converter.load.host_paths import inspect_paths
 from converter.load.canonical import normalise_services, promote_aliases
 from converter.load.consistency import check_services, check_top_level
-from converter.load.interpolate import InterpolationProblem, interpolate_tree, substitute
+from converter.load.interpolate import InterpolationProblem, UnsetUse, interpolate_tree, substitute
 from converter.load.merge import merge_projects, merge_service, strip_tags
 from converter.load.normalize import (
     Problem,
@@ -41,7 +41,7 @@ from converter.load.problems import raise_all
 from converter.load.references import check_cycles, check_references, select_profiles
 from converter.load.schema import check_legacy_and_empty, validate
 from converter.load.yaml_reader import LMap, LSeq, format_path, key_pos, locate, plain, read_yaml
-from converter.model.project import Project
+from converter.model.project import Project, VariableUse
 
 
 @dataclass
@@ -52,6 +52,8 @@ class _Context:
     include_stack: list[str] = field(default_factory=list)
     extends_cache: dict[str, Any] = field(default_factory=dict)
     parsed: dict[str, Any] = field(default_factory=dict)  # -f files already read for `name:`
+    unset: list[UnsetUse] = field(default_factory=list)  # where unset variables became ""
+    relative_paths: set[str] = field(default_factory=set)  # host paths written as relative paths
 
 
 def load(options: LoadOptions) -> Project:
@@ -131,7 +133,9 @@ def load(options: LoadOptions) -> Project:
         "extensions": {k: v for k, v in plain(tree).items() if str(k).startswith("x-")},
         "disabled_services": sorted(disabled),
     }
-    project_fields["host_paths"] = inspect_paths(project_fields) if options.read_host_paths else {}
+    project_fields["host_paths"] = (inspect_paths(project_fields, ctx.relative_paths)
+                                    if options.read_host_paths else {})
+    project_fields["unset_variables"] = _variable_uses(ctx.unset, project_dir)
     project_fields["warnings"] = warnings
     return Project(**project_fields)
 
@@ -246,9 +250,9 @@ def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
     if tree is None or tree == {}:
         return None
     check_legacy_and_empty(tree, path)
-    interpolate_tree(tree, ctx.env.get, path, ctx.warnings)
+    interpolate_tree(tree, ctx.env.get, path, ctx.warnings, unset=ctx.unset)
     promote_aliases(tree)
-    rebase_paths(tree, base_dir, ctx.home, ctx.warnings)
+    rebase_paths(tree, base_dir, ctx.home, ctx.warnings, ctx.relative_paths)
     if tree.get("include") is not None:
         _apply_include(tree, path, base_dir, ctx)
     services = tree.get("services")
@@ -257,40 +261,66 @@ def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
     return tree
 
 
-def rebase_paths(tree: Any, base_dir: str, home: str | None, warnings: list[str]) -> None:
-    """Make the relative host paths of one file absolute against `base_dir`."""
+def rebase_paths(tree: Any, base_dir: str, home: str | None, warnings: list[str],
+                 relative: set[str] | None = None) -> None:
+    """Make the relative host paths of one file absolute against `base_dir`. The ones written
+    as relative paths are added to `relative`: they are part of the project (host_paths.py)."""
     services = tree.get("services") if isinstance(tree, dict) else None
     if isinstance(services, dict):
         for name, service in services.items():
             if isinstance(service, dict):
-                _rebase_service(name, service, base_dir, home, tree, warnings)
+                _rebase_service(name, service, base_dir, home, tree, warnings, relative)
     for kind in ("secrets", "configs"):
         objects = tree.get(kind) if isinstance(tree, dict) else None
         if isinstance(objects, dict):
             for spec in objects.values():
                 if isinstance(spec, dict) and isinstance(spec.get("file"), str):
-                    spec["file"] = absolute_path(spec["file"], base_dir, home)
+                    spec["file"] = _rebased(spec["file"], base_dir, home, relative)
     volumes = tree.get("volumes") if isinstance(tree, dict) else None
     for spec in volumes.values() if isinstance(volumes, dict) else []:
         # a local volume that binds a host directory: its `device` is a host path
         opts = spec.get("driver_opts") if isinstance(spec, dict) else None
-        if isinstance(opts, dict) and spec.get("driver") == "local" and isinstance(opts, dict) and opts.get("o") == "bind" \
+        if isinstance(opts, dict) and spec.get("driver") == "local" and opts.get("o") == "bind" \
                 and isinstance(opts.get("device"), str):
             opts["device"] = absolute_path(opts["device"] or ".", base_dir, home)
 
 
+def _rebased(path: str, base_dir: str, home: str | None, relative: set[str] | None) -> str:
+    """absolute_path(), remembering the paths that were written relative."""
+    result = absolute_path(path, base_dir, home)
+    if relative is not None and not path.startswith(("/", "~")) and os.path.isabs(result):
+        relative.add(result)
+    return result
+
+
+def _variable_uses(unset: list[UnsetUse], project_dir: str) -> list[VariableUse]:
+    """Each place an unset variable was used, once, with the file relative to the project."""
+    uses: list[VariableUse] = []
+    seen: set[UnsetUse] = set()
+    for use in unset:
+        if use in seen:
+            continue
+        seen.add(use)
+        name, file, line, key_path = use
+        shown = os.path.relpath(file, project_dir) if os.path.isabs(file) else file
+        uses.append(VariableUse(name=name, file=shown.replace(os.sep, "/"), line=line,
+                                key_path=key_path))
+    return uses
+
+
 def _rebase_service(
-    name: str, service: LMap, base_dir: str, home: str | None, tree: Any, warnings: list[str]
+    name: str, service: LMap, base_dir: str, home: str | None, tree: Any, warnings: list[str],
+    relative: set[str] | None = None,
 ) -> None:
     build = service.get("build")
     if isinstance(build, str) and not _is_url(build):
-        service["build"] = absolute_path(build, base_dir, home)
+        service["build"] = _rebased(build, base_dir, home, relative)
     elif isinstance(build, dict):
         context = build.get("context")
         if context is None:
             build["context"] = base_dir
         elif isinstance(context, str) and not _is_url(context):
-            build["context"] = absolute_path(context, base_dir, home)
+            build["context"] = _rebased(context, base_dir, home, relative)
         ssh = build.get("ssh")
         if isinstance(ssh, (list, dict)):
             build["ssh"] = _rebased_ssh(ssh, base_dir, home)
@@ -336,7 +366,7 @@ def _rebase_service(
                     if parsed["type"] == "bind":
                         # written in the long form from here on, the source absolute
                         if not _windows(source, name, warnings):
-                            parsed["source"] = absolute_path(source, base_dir, home)
+                            parsed["source"] = _rebased(source, base_dir, home, relative)
                         volumes[index] = _long_form(parsed)
                         for option in ignored:
                             warnings.append(
@@ -344,7 +374,7 @@ def _rebase_service(
                                 "volume option Compose knows; it is ignored (as Compose does)")
                 elif entry.get("type") == "bind" and isinstance(entry.get("source"), str):
                     if not _windows(entry["source"], name, warnings):
-                        entry["source"] = absolute_path(entry["source"], base_dir, home)
+                        entry["source"] = _rebased(entry["source"], base_dir, home, relative)
             except Problem as problem:
                 where = ["services", name, "volumes", index, *problem.path]
                 pos = locate(tree, where)
@@ -438,7 +468,8 @@ def _apply_include(tree: LMap, path: str, base_dir: str, ctx: _Context) -> None:
         inc_env = load_environment(env_paths, inc_dir, {}, False, ctx.warnings).values
         inc_env.update(ctx.env)  # the including project's variables win
         sub = _Context(env=inc_env, home=ctx.home, warnings=ctx.warnings,
-                       include_stack=[*ctx.include_stack, path], extends_cache=ctx.extends_cache)
+                       include_stack=[*ctx.include_stack, path], extends_cache=ctx.extends_cache,
+                       unset=ctx.unset, relative_paths=ctx.relative_paths)
         included: Any = None
         for file in files:
             loaded = _load_file(file, inc_dir, sub)
@@ -522,8 +553,10 @@ def _resolve_extends(
                 text = read_text(other_path, "compose file", "fix the extends `file:` path")
                 other_tree = read_yaml(text, other_path)
                 check_legacy_and_empty(other_tree, other_path)
-                interpolate_tree(other_tree, ctx.env.get, other_path, ctx.warnings)
-                rebase_paths(other_tree, os.path.dirname(other_path), ctx.home, ctx.warnings)
+                interpolate_tree(other_tree, ctx.env.get, other_path, ctx.warnings, unset=ctx.unset)
+                promote_aliases(other_tree)
+                rebase_paths(other_tree, os.path.dirname(other_path), ctx.home, ctx.warnings,
+                             ctx.relative_paths)
                 ctx.extends_cache[other_path] = other_tree
             other_tree = ctx.extends_cache[other_path]
             base_services = other_tree.get("services") or LMap()

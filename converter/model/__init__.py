@@ -19,6 +19,7 @@ from converter.model.project import (
     ServiceNetwork,
     SourceRef,
     Ulimit,
+    VariableUse,
     Volume,
     VolumeMount,
 )
@@ -27,5 +28,5 @@ __all__ = [
     "Build", "Bundle", "Deploy", "DependsOn", "FileObject", "FileReference", "Finding",
     "Healthcheck", "HostPath", "ManifestObject", "Network", "PortMapping", "Project", "Resources",
     "ResourceSpec", "RestartPolicy", "Service", "ServiceNetwork", "SourceRef", "TraceEntry",
-    "Ulimit", "Volume", "VolumeMount",
+    "Ulimit", "VariableUse", "Volume", "VolumeMount",
 ]

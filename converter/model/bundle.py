@@ -74,3 +74,5 @@ class Bundle(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     # Published host port -> NodePort, for kind's extraPortMappings.
     host_ports: list[dict[str, Any]] = Field(default_factory=list)
+    # Images known to have no shell (image -> why), for `kubemap lint` (R-IMAGE-04).
+    shellless_images: dict[str, str] = Field(default_factory=dict)

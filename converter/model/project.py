@@ -10,6 +10,7 @@ report them instead of dropping them silently.
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -133,6 +134,14 @@ class Build(Located):
     args: dict[str, str | None] = Field(default_factory=dict)
     target: str | None = None
     other: dict[str, Any] = Field(default_factory=dict)  # cache_from, platforms, ... kept verbatim
+
+    @property
+    def dockerfile_path(self) -> str | None:
+        """The Dockerfile this build reads (absolute), or None (inline, or a remote context)."""
+        if self.dockerfile_inline is not None or not self.context.startswith("/"):
+            return None
+        name = self.dockerfile or "Dockerfile"
+        return posixpath.normpath(name if name.startswith("/") else posixpath.join(self.context, name))
 
 
 class ServiceNetwork(Located):
@@ -258,14 +267,30 @@ class FileObject(Located):
 
 class HostPath(Located):
     """What the loader found on disk at a path the project refers to (bind source, secret/config
-    file). The translator never reads files; it gets their content from here."""
+    file, Dockerfile). The translator never reads files; it gets their content from here.
+
+    kind "outside": the path is not part of the project (absolute or `~` path outside the
+    project directory, or a symlink that leaves it). It was never opened, read or stat-ed;
+    `host_path` is the path on the host it names (the link target for a symlink)."""
 
     path: str  # absolute
-    kind: Literal["file", "dir", "missing", "other"]
+    kind: Literal["file", "dir", "missing", "other", "outside"]
     size: int | None = None
     content: bytes | None = None  # files up to the loader's size limit
     # Small directories: relative file name -> content (only when every file is small).
     entries: dict[str, bytes] | None = None
+    host_path: str | None = None  # kind "outside": the host path it names
+    note: str | None = None  # why a directory's entries are not kept (too big, a link leaves, ...)
+
+
+class VariableUse(Located):
+    """A `${VAR}` without a default whose variable was unset, so Compose (and kubemap) put an
+    empty string there. `key_path` is where in the Compose model it was written."""
+
+    name: str
+    file: str
+    line: int | None = None
+    key_path: str = ""
 
 
 class Project(Located):
@@ -286,3 +311,5 @@ class Project(Located):
     host_paths: dict[str, HostPath] = Field(default_factory=dict)
     # What Docker Compose would warn about while loading (unset variables, obsolete `version`).
     warnings: list[str] = Field(default_factory=list)
+    # Every place an unset variable was interpolated as "" (in file order), for findings.
+    unset_variables: list[VariableUse] = Field(default_factory=list)

@@ -13,7 +13,7 @@ from converter.errors import TranslateError
 from converter.model import Bundle, Project, TraceEntry
 from converter.translate import (
     container, dependencies, env, extensions, images, labels, naming, network, probes,
-    secrets_configs, security, services, storage, unsupported, workload,
+    secrets_configs, security, services, storage, unsupported, variables, workload,
 )
 from converter.translate.context import Context, ServicePlan
 from converter.translate.rules import RULES, Rule
@@ -35,18 +35,21 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
     """Run every rule over `project` and return the Bundle (objects sorted, trace complete)."""
     ctx = Context(project=project, options=options)
     extensions.check_top_level(ctx)
+    variables.report_unset_variables(ctx)
     names = naming.sanitise_project_names(ctx)
     dependencies.check_cycles(project)
     completions = workload.completion_targets(project)
+    waiters = workload.start_waiters(project)
     volume_users = workload.named_volume_users(project)
 
     for name in sorted(project.services):
         plan = ServicePlan(service=project.services[name], name=names["services"][name])
-        workload.choose_workload(ctx, plan, completions, volume_users)
+        workload.choose_workload(ctx, plan, completions, volume_users, waiters)
         ctx.plans[name] = plan
     network.assign_sidecar_hosts(ctx)
     for plan in ctx.plans.values():
         images.map_image(ctx, plan)
+        images.detect_shellless(ctx, plan)
         services.map_ports(ctx, plan)
     services.assign_node_ports(ctx)
 
@@ -65,11 +68,13 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
             continue
         services.build_service(ctx, plan)
         services.alias_services(ctx, plan, reserved)
+        workload.recreate_for_rwo(ctx, plan)
         ctx.add(plan.service.name, workload.build_workload(ctx, plan))
         extensions.build_ingress(ctx, plan)
         extensions.build_hpa(ctx, plan)
 
     storage.build_claims(ctx, volume_users)
+    storage.build_bind_claims(ctx)
     secrets_configs.build_secrets(ctx, names["secrets"])
     secrets_configs.build_configs(ctx, names["configs"])
     network.build_network_policies(ctx)
@@ -102,6 +107,7 @@ def _translate_service(ctx: Context, plan: ServicePlan, completions: dict[str, l
     container.map_stop_grace(ctx, plan)
     container.map_stop_signal(ctx, plan)
     container.map_hostname(ctx, plan)
+    container.report_swarm_templates(ctx, plan)
     container.map_extra_hosts(ctx, plan)
     container.map_dns(ctx, plan)
     container.map_init(ctx, plan)
@@ -176,7 +182,8 @@ def _bundle(ctx: Context) -> Bundle:
     objects = sorted(ctx.objects, key=lambda o: (order.get(o.kind, len(order)), o.kind, o.name))
     trace = sorted(ctx.trace_entries, key=lambda e: _trace_order(ctx, e))
     return Bundle(project=ctx.project.name, source_files=list(ctx.project.files), objects=objects,
-                  trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports))
+                  trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports),
+                  shellless_images=dict(sorted(ctx.shellless_images.items())))
 
 
 __all__ = ["RULES", "Rule", "TranslateOptions", "translate"]

@@ -12,6 +12,7 @@ from converter.translate.rules import rule
 
 
 _EXPANDABLE_DOLLAR = re.compile(r"\$(?=[$(])")
+SWARM_TEMPLATE = re.compile(r"\{\{\s*\.(?:Node|Service|Task)\.[A-Za-z.]+\s*\}\}")
 
 
 def escape_dollar_paren(arg: str) -> str:
@@ -34,9 +35,19 @@ def map_command(ctx: Context, plan: ServicePlan) -> None:
     Kubernetes would expand `$(NAME)` a second time and reduce `$$` to `$`, so every `$` before
     `(` or `$` is doubled (`$(date)` → `$$(date)`). `$VAR` is
     never rewritten. Setting `entrypoint` without `command` drops the image's CMD in both. An
-    explicitly empty `entrypoint: []` cannot be expressed (an empty command means "image
-    default") and is reported."""
+    empty `entrypoint: ""` / `[]` with a `command` runs the command as the whole argv: it becomes
+    the container `command` (no args). Without a command it cannot be expressed (an empty
+    command means "image default") and is reported."""
     svc = plan.service
+    if svc.entrypoint == [] and svc.command:
+        # Compose runs `command` as the whole argv when the entrypoint is cleared: so does a
+        # container `command` (it replaces ENTRYPOINT, and no args replace CMD).
+        plan.container["command"] = [escape_dollar_paren(a) for a in svc.command]
+        ctx.trace(src(plan, "entrypoint"), plan.container_field("command"), "R-CMD-01",
+                  reason="entrypoint cleared: command runs as the whole argv", service=svc.name)
+        ctx.trace(src(plan, "command"), plan.container_field("command"), "R-CMD-01",
+                  reason="the whole argv (entrypoint cleared)", service=svc.name)
+        return
     if svc.entrypoint is not None:
         if svc.entrypoint:
             plan.container["command"] = [escape_dollar_paren(a) for a in svc.entrypoint]
@@ -47,8 +58,8 @@ def map_command(ctx: Context, plan: ServicePlan) -> None:
             ctx.trace(src(plan, "entrypoint"), [], "R-CMD-01", "unsupported",
                       "an empty entrypoint means 'image default' in Kubernetes", service=svc.name)
             ctx.finding("KM-W-UNSUPPORTED", src(plan, "entrypoint"),
-                        "entrypoint: [] (clear the image ENTRYPOINT) cannot be expressed",
-                        "set an explicit entrypoint")
+                        "entrypoint: [] (clear the image ENTRYPOINT) without a command cannot be expressed",
+                        "set an explicit entrypoint, or a command to run instead")
     if svc.command is not None:
         plan.container["args"] = [escape_dollar_paren(a) for a in svc.command]
         escaped = any("$(" in a for a in svc.command)
@@ -244,6 +255,8 @@ def map_hostname(ctx: Context, plan: ServicePlan) -> None:
     from converter.translate.naming import dns_label
 
     svc = plan.service
+    if svc.hostname and SWARM_TEMPLATE.search(svc.hostname):
+        return  # R-POD-11 reports it: a literal "{{.Node.Hostname}}" is not a host name
     if svc.hostname:
         label = dns_label(svc.hostname.split(".", 1)[0])
         plan.pod["hostname"] = label
@@ -280,27 +293,87 @@ def map_extra_hosts(ctx: Context, plan: ServicePlan) -> None:
         plan.pod["hostAliases"] = [{"ip": ip, "hostnames": sorted(set(h))} for ip, h in sorted(by_ip.items())]
 
 
-@rule("R-POD-05", "dns / dns_search / dns_opt → dnsConfig", keys=("dns", "dns_search", "dns_opt"))
+DOCKER_EMBEDDED_DNS = "127.0.0.11"
+_SEARCH_DOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+MAX_EXTRA_NAMESERVERS = 2  # the API allows 3 nameservers; the cluster DNS is the first
+
+
+def compose_network_addresses(ctx: Context) -> list[Any]:
+    """Subnets of the project's networks (IPAM) and fixed service addresses: IPs that only exist
+    on a Compose network."""
+    import ipaddress
+
+    found: list[Any] = []
+    for net in ctx.project.networks.values():
+        ipam = net.other.get("ipam") if isinstance(net.other.get("ipam"), dict) else {}
+        for entry in ipam.get("config") or []:
+            try:
+                found.append(ipaddress.ip_network(str(entry.get("subnet")), strict=False))
+            except (ValueError, AttributeError):
+                continue
+    for svc in ctx.project.services.values():
+        for attach in svc.networks.values():
+            for address in (attach.ipv4_address, attach.ipv6_address) if attach else ():
+                try:
+                    found.append(ipaddress.ip_network(str(address)))
+                except ValueError:
+                    continue
+    return found
+
+
+def _on_compose_network(ip: str, networks: list[Any]) -> bool:
+    import ipaddress
+
+    if ip == DOCKER_EMBEDDED_DNS:
+        return True
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return address.is_loopback or any(address.version == n.version and address in n for n in networks)
+
+
+@rule("R-POD-05", "dns / dns_search / dns_opt → dnsConfig (cluster DNS kept first)", keys=("dns", "dns_search", "dns_opt"))
 def map_dns(ctx: Context, plan: ServicePlan) -> None:
-    """`dns` → `dnsConfig.nameservers` with `dnsPolicy: None` (otherwise the cluster DNS would
-    still come first, and Compose's servers replace the resolver); `dns_search` →
-    `dnsConfig.searches`, `dns_opt` (`name[:value]`) → `dnsConfig.options`. Without `dns`, the
-    cluster DNS stays and the searches/options are added to it. Replacing the cluster DNS breaks
-    resolving other services' names, so that case is reported."""
+    """Under Compose, a container with `dns:` still resolves service names: Docker's embedded DNS
+    answers them and forwards the rest to those servers. The Kubernetes equivalent keeps the
+    pod's `dnsPolicy` (ClusterFirst: service names resolve, in init containers too) and adds
+    the `dns` servers to `dnsConfig.nameservers` after the cluster DNS (at most two; the
+    resolver uses them only when the cluster DNS does not answer). `dnsPolicy: None` is never
+    written: it would replace the cluster DNS and nothing would resolve. Addresses that exist
+    only on a Compose network (in a network's IPAM subnet, a service's fixed address, Docker's
+    127.0.0.11, loopback) are dropped and reported: a pod cannot reach them. `dns_search` →
+    `dnsConfig.searches` (entries that are not DNS domains, such as `""`, are dropped: the API
+    server refuses them), `dns_opt` (`name[:value]`) → `dnsConfig.options`."""
     svc = plan.service
     config: dict[str, object] = {}
     if svc.dns:
-        config["nameservers"] = list(svc.dns)
-        plan.pod["dnsPolicy"] = "None"
-        ctx.trace(src(plan, "dns"), [plan.pod_field("dnsConfig.nameservers"), plan.pod_field("dnsPolicy")],
-                  "R-POD-05", "approximated", "dnsPolicy None: cluster DNS (service names) is not used",
-                  service=svc.name)
-        ctx.finding("KM-W-DNS", src(plan, "dns"),
-                    "custom nameservers replace the cluster DNS; other services' names will not resolve",
-                    "remove dns: unless the service needs it")
+        networks = compose_network_addresses(ctx)
+        unreachable = [ip for ip in svc.dns if _on_compose_network(ip, networks)]
+        usable = [ip for ip in svc.dns if ip not in unreachable]
+        kept, extra = usable[:MAX_EXTRA_NAMESERVERS], usable[MAX_EXTRA_NAMESERVERS:]
+        if kept:
+            config["nameservers"] = kept
+        dropped = unreachable + extra
+        ctx.trace(src(plan, "dns"), [plan.pod_field("dnsConfig.nameservers")] if kept else [], "R-POD-05",
+                  "approximated", "cluster DNS first (service names keep resolving)"
+                  + (f"; {', '.join(kept)} after it" if kept else "")
+                  + (f"; dropped {', '.join(dropped)}" if dropped else ""), service=svc.name)
+        if unreachable:
+            ctx.finding("KM-W-DNS", src(plan, "dns"),
+                        f"nameserver(s) {', '.join(unreachable)} exist only on the Compose network; the pod uses the "
+                        "cluster DNS instead", "run that DNS server as a Service and point a Corefile stub zone at it")
+        if extra:
+            ctx.finding("KM-W-DNS", src(plan, "dns"), f"nameserver(s) {', '.join(extra)} dropped: at most "
+                        f"{MAX_EXTRA_NAMESERVERS} fit after the cluster DNS", "list fewer dns servers")
+    searches = [d.rstrip(".") for d in svc.dns_search if _SEARCH_DOMAIN.match(d.rstrip("."))]
+    if searches:
+        config["searches"] = searches
     if svc.dns_search:
-        config["searches"] = list(svc.dns_search)
-        ctx.trace(src(plan, "dns_search"), plan.pod_field("dnsConfig.searches"), "R-POD-05", service=svc.name)
+        dropped = [d for d in svc.dns_search if d.rstrip(".") not in searches]
+        ctx.trace(src(plan, "dns_search"), plan.pod_field("dnsConfig.searches") if searches else [], "R-POD-05",
+                  "approximated" if dropped else "mapped",
+                  f"not a DNS domain: {', '.join(repr(d) for d in dropped)}" if dropped else "", service=svc.name)
     if svc.dns_opt:
         options = []
         for opt in svc.dns_opt:
@@ -317,9 +390,17 @@ def map_init(ctx: Context, plan: ServicePlan) -> None:
     """`init: true` runs a tiny init (tini) as PID 1 that reaps zombies and forwards signals.
     The closest Kubernetes setting is `shareProcessNamespace: true`: the pod's pause process
     becomes PID 1 and reaps zombies, but the app no longer is PID 1 and processes of other
-    containers in the pod become visible. Approximated."""
+    containers in the pod become visible. Approximated. With `pid: host` (hostPID, which the
+    API server refuses to combine with it) it is reported instead."""
     svc = plan.service
     if svc.init is None:
+        return
+    if svc.init and svc.other.get("pid") == "host":
+        ctx.trace(src(plan, "init"), [], "R-POD-06", "unsupported",
+                  "pid: host (hostPID) and shareProcessNamespace cannot be combined; the node's init reaps",
+                  service=svc.name)
+        ctx.finding("KM-W-UNSUPPORTED", src(plan, "init"), "init: true is not converted with pid: host",
+                    "the pod uses the node's PID namespace, whose init reaps zombies")
         return
     if svc.init:
         plan.pod["shareProcessNamespace"] = True
@@ -361,18 +442,35 @@ def map_ulimits(ctx: Context, plan: ServicePlan) -> None:
                     "configure the container runtime's default ulimits on the nodes")
 
 
+KUBERNETES_OS = ("linux", "windows")
+KUBERNETES_ARCH = {"amd64": "amd64", "x86_64": "amd64", "arm64": "arm64", "aarch64": "arm64", "arm": "arm",
+                   "386": "386", "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64",
+                   "mips64le": "mips64le"}
+
+
 @rule("R-POD-09", "platform → nodeSelector kubernetes.io/os, kubernetes.io/arch", keys=("platform",))
 def map_platform(ctx: Context, plan: ServicePlan) -> None:
     """`platform: os/arch[/variant]` → `nodeSelector` on `kubernetes.io/os` and
-    `kubernetes.io/arch`, so the pod lands on nodes that can run the image. The variant is dropped."""
+    `kubernetes.io/arch`, so the pod lands on nodes that can run the image (`x86_64` →
+    `amd64`, `aarch64` → `arm64`). The variant is dropped. A platform no Kubernetes node
+    reports (`wasi/wasm`, needing a WebAssembly RuntimeClass) would make the pod unschedulable:
+    it is reported and no nodeSelector is written."""
     svc = plan.service
     if not svc.platform:
         return
-    parts = svc.platform.split("/")
+    parts = svc.platform.lower().split("/")
+    arch = KUBERNETES_ARCH.get(parts[1]) if len(parts) > 1 else None
+    if parts[0] not in KUBERNETES_OS or (len(parts) > 1 and arch is None):
+        ctx.trace(src(plan, "platform"), [], "R-POD-09", "unsupported",
+                  f"no Kubernetes node reports platform {svc.platform}", service=svc.name)
+        ctx.finding("KM-W-UNSUPPORTED", src(plan, "platform"),
+                    f"platform {svc.platform} is not converted: no node has that os/arch",
+                    "WebAssembly needs a RuntimeClass (runtimeClassName) set by hand")
+        return
     selector = plan.pod.setdefault("nodeSelector", {})
     selector["kubernetes.io/os"] = parts[0]
-    if len(parts) > 1:
-        selector["kubernetes.io/arch"] = parts[1]
+    if arch:
+        selector["kubernetes.io/arch"] = arch
     ctx.trace(src(plan, "platform"), plan.pod_field("nodeSelector"), "R-POD-09",
               "approximated" if len(parts) > 2 else "mapped",
               "variant dropped" if len(parts) > 2 else "", service=svc.name)
@@ -417,3 +515,39 @@ def map_lifecycle_hooks(ctx: Context, plan: ServicePlan, handled: set[str]) -> N
         if dropped:
             ctx.finding("KM-W-UNSUPPORTED", s, f"{key}: " + ", ".join(dropped) + " not converted",
                         "one exec handler per event, run as the container's user")
+
+
+def _swarm_templated(plan: ServicePlan) -> list[tuple[str, str]]:
+    """(key path, value) of every string the service writes that holds a Swarm template."""
+    svc = plan.service
+    found: list[tuple[str, str]] = []
+    candidates: list[tuple[str, str]] = [("hostname", svc.hostname or "")]
+    candidates += [(f"environment.{k}", v or "") for k, v in svc.environment.items()]
+    candidates += [(f"env_file.{k}", v or "") for k, v in svc.env_file_values.items() if k not in svc.environment]
+    candidates += [(f"labels.{k}", v) for k, v in svc.labels.items()]
+    if svc.deploy:
+        candidates += [(f"deploy.labels.{k}", v) for k, v in svc.deploy.labels.items()]
+    candidates += [(f"volumes[{i}]", f"{m.source or ''}:{m.target}") for i, m in enumerate(svc.volumes)]
+    candidates += [(f"command[{i}]", a) for i, a in enumerate(svc.command or [])]
+    candidates += [(f"entrypoint[{i}]", a) for i, a in enumerate(svc.entrypoint or [])]
+    for key, value in candidates:
+        if SWARM_TEMPLATE.search(value):
+            found.append((key, value))
+    return found
+
+
+@rule("R-POD-11", "Swarm templates ({{.Node.Hostname}}, {{.Task.Slot}}, …) → (reported)",
+      keys=("hostname", "environment", "labels", "volumes", "command"))
+def report_swarm_templates(ctx: Context, plan: ServicePlan) -> None:
+    """Docker Swarm expands Go templates such as `{{.Node.Hostname}}`, `{{.Service.Name}}` or
+    `{{.Task.Slot}}` in `hostname`, `environment`, labels and mounts when it starts a task;
+    Compose and Kubernetes do not, so the text would reach the container literally. Each such
+    value is reported with where it is written (a templated `hostname` is not set at all). The
+    Kubernetes ways to the same facts: the downward API (`spec.nodeName`, `metadata.name`) in
+    an env var, a StatefulSet's pod ordinal instead of the task slot."""
+    for key, value in _swarm_templated(plan):
+        s = src(plan, key)
+        if key == "hostname":
+            ctx.trace(s, [], "R-POD-11", "unsupported", "Swarm template: not a host name", service=plan.service.name)
+        ctx.finding("KM-W-SWARM-TEMPLATE", s, f"{value!r} holds a Swarm template that nothing expands outside Swarm",
+                    "use the downward API (fieldRef spec.nodeName / metadata.name) in an env var instead")

@@ -48,6 +48,10 @@ class ServicePlan:
     # network_mode: service:<host> → this service runs as a sidecar container in host's pod.
     host: ServicePlan | None = None
     sidecars: list[dict[str, Any]] = field(default_factory=list)  # containers merged into this pod
+    rwo_claims: list[str] = field(default_factory=list)  # ReadWriteOnce claims its pods mount
+    # Service ports published on a non-loopback host address (name → host ports), R-PORTS-02.
+    published: dict[str, list[int]] = field(default_factory=dict)
+    shellless: str | None = None  # why the service's image has no shell (R-DEP-04), when known
 
     @property
     def ref(self) -> str:
@@ -80,6 +84,10 @@ class Context:
     trace_entries: list[TraceEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     host_ports: list[dict[str, Any]] = field(default_factory=list)
+    # Bind directories that became claims (R-VOL-10): claim name → path, users, settings, source.
+    bind_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Images known to have no shell (a Dockerfile FROM scratch, distroless...): image → why.
+    shellless_images: dict[str, str] = field(default_factory=dict)
 
     def add(self, service: str | None, body: dict[str, Any]) -> None:
         self.objects.append(ManifestObject(service=service, body=body))

@@ -99,6 +99,34 @@ def wait_image(ctx: Context, plan: ServicePlan) -> tuple[str, str]:
     return plan.image, "the service's own image"
 
 
+def wait_without_shell(ctx: Context, plan: ServicePlan) -> str | None:
+    """Why the image the waits would run in has no shell (R-IMAGE-04), or None."""
+    from converter.translate.images import known_shellless
+
+    image, where = wait_image(ctx, plan)
+    if where == "the service's own image":
+        return plan.shellless
+    return ctx.shellless_images.get(image) or known_shellless(image)
+
+
+@rule("R-DEP-04", "depends_on in a shell-less image without wait_image → (no init container, reported)",
+      keys=("depends_on",))
+def no_shell_wait(ctx: Context, plan: ServicePlan, dep_name: str, source: str, why: str) -> None:
+    """The wait loops of R-DEP-01/02 are `/bin/sh` scripts run in the dependant's own image. When
+    that image is known to have no shell (R-IMAGE-04: a Dockerfile whose final stage is `FROM
+    scratch`, distroless, …) the init container could never start (`Init:RunContainerError`), so
+    none is emitted: the service starts without waiting (Kubernetes restarts it until its
+    dependency answers) and the finding says what is missing: set `x-kubemap.wait_image` (on the
+    service or at the top level) to an image with `/bin/sh` and nc, bash or python3 (curl, wget
+    or python3 to wait for a Job), for example one the project already builds."""
+    ctx.trace(source, [], "R-DEP-04", "approximated",
+              f"not waited for: {plan.image} has no shell ({why}); set x-kubemap.wait_image", service=plan.service.name)
+    ctx.finding("KM-W-WAIT-NO-SHELL", source,
+                f"{plan.service.name} does not wait for {dep_name}: the wait would run /bin/sh in {plan.image}, "
+                f"which has none ({why})",
+                "set x-kubemap: {wait_image: IMAGE} to an image with /bin/sh and nc, bash or python3")
+
+
 def _wait_container(ctx: Context, plan: ServicePlan, name: str, script: str) -> dict[str, Any]:
     image, _ = wait_image(ctx, plan)
     name = dns_label(name)
@@ -163,6 +191,11 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
             ctx.trace(s + ".restart", [], "R-DEP-01", "unsupported",
                       "Kubernetes does not restart dependants when a dependency restarts", service=svc.name)
             ctx.finding("KM-W-UNSUPPORTED", s + ".restart", "depends_on restart: true is not converted")
+        no_shell = wait_without_shell(ctx, plan)
+        if no_shell and not (cond.condition != "service_completed_successfully" and dep.kind == "Job"
+                             and not [p for p in dep.service_ports if p["protocol"] == "TCP"]):
+            no_shell_wait(ctx, plan, dep_name, s, no_shell)
+            continue
         if cond.condition == "service_completed_successfully":
             waits_on_jobs.append(dep.name)
             completion_dependency(ctx, plan, dep, s)

@@ -11,12 +11,16 @@ from converter.translate.rules import rule
 
 _SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE", "APIKEY")
 _SECRET_SEGMENTS = {"PASS", "PWD", "KEY", "AUTH", "SALT", "CERT", "DSN", "JWT", "SIGNATURE"}
+# Abbreviations glued to a word: DBPASS, REDISPASS, ROOTPWD, SMTPPASSWORD is caught above.
+_SECRET_SUFFIXES = ("PASS", "PWD", "PASSWD")
+_NOT_SECRET_WORDS = {"BYPASS", "COMPASS", "SURPASS", "TRESPASS", "OVERPASS", "UNDERPASS"}
 _URL_WITH_PASSWORD = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/:@\s]*:[^/@\s]+@")
 _ENV_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
 def looks_secret(key: str, value: str | None) -> bool:
-    """Key names with PASSWORD/TOKEN/SECRET/KEY/… (as a word), or a URL with a password in it.
+    """Key names with PASSWORD/TOKEN/SECRET/KEY/… (as a word), a word ending in PASS/PWD
+    (`DBPASS`, `REDISPASS`; not `BYPASS`), or a URL with a password in it.
     `*_FILE` / `*_PATH` / `*_DIR` variables holding an absolute path name where a secret is,
     not the secret (the postgres image's POSTGRES_PASSWORD_FILE convention)."""
     upper = key.upper()
@@ -24,7 +28,10 @@ def looks_secret(key: str, value: str | None) -> bool:
         return False
     if any(word in upper for word in _SECRET_WORDS):
         return True
-    if any(seg in _SECRET_SEGMENTS for seg in re.split(r"[_.\-]", upper)):
+    segments = re.split(r"[_.\-]", upper)
+    if any(seg in _SECRET_SEGMENTS for seg in segments):
+        return True
+    if any(seg.endswith(_SECRET_SUFFIXES) and seg not in _NOT_SECRET_WORDS for seg in segments):
         return True
     return bool(value and _URL_WITH_PASSWORD.match(value))
 
@@ -99,8 +106,8 @@ def map_environment(ctx: Context, plan: ServicePlan) -> None:
 @rule("R-ENV-02", "secret-looking variables → Secret <service>-env + envFrom", keys=("environment",))
 def secret_variable(ctx: Context, plan: ServicePlan, key: str, source: str) -> None:
     """A variable whose name contains PASSWORD, PASSWD, SECRET, TOKEN, CREDENTIAL, PRIVATE or
-    APIKEY, or has a `KEY`/`PASS`/`PWD`/`AUTH`/`SALT`/`CERT`/`DSN`/`JWT` word, or whose value is a
-    URL with a password (but not `*_FILE`/`*_PATH`/`*_DIR` holding an absolute path), goes to a Secret `<service>-env` (also via `envFrom`) instead of the
+    APIKEY, or has a `KEY`/`PASS`/`PWD`/`AUTH`/`SALT`/`CERT`/`DSN`/`JWT` word or a word ending in
+    `PASS`/`PWD` (`DBPASS`, `REDISPASS`, not `BYPASS`), or whose value is a URL with a password (but not `*_FILE`/`*_PATH`/`*_DIR` holding an absolute path), goes to a Secret `<service>-env` (also via `envFrom`) instead of the
     ConfigMap, and is reported: the value is now in the manifests, base64-encoded, not
     encrypted. Move it to a real secret store before committing the output."""
     ctx.trace(source, f"Secret/{plan.name}-env .data.{key}", "R-ENV-02", "mapped",

@@ -9,21 +9,24 @@ from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata
 from converter.translate.rules import rule
 
-SERVICE_KEYS = {"workload", "replicas", "service_type", "ingress", "hpa", "volumes", "wait_image", "probes"}
+SERVICE_KEYS = {"workload", "replicas", "service_type", "node_ports", "ingress", "hpa", "volumes", "wait_image",
+                "probes"}
 VOLUME_KEYS = {"size", "storage_class", "access_mode"}
 NESTED_KEYS = {"probes": {"readiness", "liveness"}, "hpa": {"min", "max", "cpu"},
                "ingress": {"host", "path", "port", "class", "tls_secret"}}
-TOP_KEYS = {"service_type", "wait_image", "pvc_size", "pvc_storage_class", "pvc_access_mode"}
+TOP_KEYS = {"service_type", "node_ports", "wait_image", "pvc_size", "pvc_storage_class", "pvc_access_mode"}
 
 
 @rule("R-X-01", "x-kubemap → kubemap settings; other x-* → ignored", keys=("x-kubemap",))
 def map_extensions(ctx: Context, plan: ServicePlan) -> None:
     """`x-kubemap` on a service says what Compose cannot: `workload`
     (deployment|statefulset|daemonset|job), `replicas`, `service_type`
-    (ClusterIP|NodePort|LoadBalancer), `ingress`, `hpa`, `volumes.<name>.{size, storage_class,
-    access_mode}`, `wait_image` (image for depends_on waits) and `probes.{readiness, liveness}`
-    (false turns one off). An unknown key is an error (a typo would otherwise be ignored).
-    Other `x-*` keys have no effect in Compose and none here."""
+    (ClusterIP|NodePort|LoadBalancer), `node_ports` (published host port → fixed nodePort,
+    R-PORTS-02), `ingress`, `hpa`, `volumes.<name>.{size, storage_class, access_mode}`,
+    `wait_image` (image for depends_on waits) and `probes.{readiness, liveness}` (false turns one
+    off). At the top level: `service_type`, `node_ports: auto|fixed`, `wait_image`, `pvc_size`,
+    `pvc_storage_class`, `pvc_access_mode`. An unknown key is an error (a typo would otherwise be
+    ignored). Other `x-*` keys have no effect in Compose and none here."""
     svc = plan.service
     for key in sorted(svc.extensions):
         s = src(plan, key)

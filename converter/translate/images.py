@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import project_label
 from converter.translate.rules import rule
@@ -16,8 +18,11 @@ def map_image(ctx: Context, plan: ServicePlan) -> None:
     gets the name `docker compose build` gives it, `<project>-<service>:latest`, and
     `imagePullPolicy: IfNotPresent` so that an image loaded into the cluster (`kind load
     docker-image`) is used instead of pulled. With both `build` and `image`, Compose tags the
-    build with `image`, so that name is kept."""
+    build with `image`, so that name is kept. An image whose name or tag is empty (an unset
+    variable: `postgres:${TAG}`) is an error naming the variable."""
     svc = plan.service
+    if svc.image is not None:
+        _check_reference(ctx, plan, svc.image)
     if svc.image:
         plan.image = svc.image
         ctx.trace(src(plan, "image"), plan.container_field("image"), "R-IMAGE-01", service=svc.name)
@@ -30,6 +35,28 @@ def map_image(ctx: Context, plan: ServicePlan) -> None:
                     f"service has neither image nor build; using {plan.image}",
                     "add an image: key")
     plan.container["image"] = plan.image
+
+
+_REFERENCE = re.compile(r"^[^\s:@/][^\s@]*?(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@[a-z0-9]+:[a-fA-F0-9]+)?$")
+
+
+def _check_reference(ctx: Context, plan: ServicePlan, image: str) -> None:
+    """An image whose name or tag interpolated to nothing (`${REGISTRY}/app`, `postgres:${TAG}`
+    with the variable unset) would be pulled as something else or rejected: an error."""
+    from converter.errors import TranslateError
+    from converter.translate.variables import unset_names
+
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    broken = (not image.strip() or name.startswith("/") or "//" in name or name.endswith(("/", ":"))
+              or last.startswith(":") or not _REFERENCE.match(image))
+    if not broken:
+        return
+    names = unset_names(ctx, src(plan, "image"))
+    because = f" (unset: {', '.join(names)})" if names else ""
+    raise TranslateError(f"image {image!r} has an empty name or tag{because}", key_path=src(plan, "image"),
+                         hint=("set " + " and ".join(names) + " in .env or an --env-file") if names
+                         else "write a full image reference, e.g. postgres:16")
 
 
 @rule("R-IMAGE-02", "build → image name <project>-<service>:latest", keys=("build",))
@@ -67,3 +94,110 @@ def map_pull_policy(ctx: Context, plan: ServicePlan) -> None:
         plan.container["imagePullPolicy"] = "IfNotPresent"
         ctx.trace(src(plan, "pull_policy"), target, "R-IMAGE-03", "approximated",
                   f"{policy!r} has no Kubernetes equivalent; IfNotPresent", service=svc.name)
+
+
+# Images that ship no /bin/sh (their final stage is FROM scratch, or they are distroless).
+# Matched on the repository without registry-less tags; `:debug` distroless and `-dev`
+# Chainguard variants do have a shell.
+SHELLLESS_REPOSITORIES = (
+    "scratch",
+    "otel/opentelemetry-collector", "otel/opentelemetry-collector-contrib", "otel/opentelemetry-collector-k8s",
+    "registry.k8s.io/pause", "k8s.gcr.io/pause",
+)
+SHELLLESS_PREFIXES = ("gcr.io/distroless/", "cgr.dev/chainguard/",
+                      "ghcr.io/open-telemetry/opentelemetry-collector-releases/")
+_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE)
+_ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?\s*$", re.IGNORECASE)
+
+
+def _repository(image: str) -> tuple[str, str]:
+    """`docker.io/library/busybox:1.36@sha256:…` → ("busybox", "1.36")."""
+    name = image.split("@", 1)[0]
+    repo, tag = name, ""
+    if ":" in name.rsplit("/", 1)[-1]:
+        repo, tag = name.rsplit(":", 1)
+    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "library/"):
+        if repo.startswith(prefix) and (prefix.endswith("library/") or repo.count("/") > 1):
+            repo = repo[len(prefix):]
+    return repo.lower(), tag.lower()
+
+
+def known_shellless(image: str | None) -> str | None:
+    """Why a well-known image has no shell, or None when it has one (or we do not know)."""
+    if not image:
+        return None
+    repo, tag = _repository(image)
+    if repo in SHELLLESS_REPOSITORIES:
+        return "scratch has no files at all" if repo == "scratch" else f"{repo} is built FROM scratch"
+    if repo.startswith(SHELLLESS_PREFIXES[0]) and "debug" not in tag:
+        return f"{repo} is distroless (no shell; its :debug tag has one)"
+    if repo.startswith(SHELLLESS_PREFIXES[1]) and "dev" not in tag:
+        return f"{repo} is a Chainguard image without a shell (its -dev tag has one)"
+    if repo.startswith(SHELLLESS_PREFIXES[2]):
+        return f"{repo} is built FROM scratch"
+    return None
+
+
+def final_base(dockerfile: str, target: str | None = None, args: dict[str, str | None] | None = None) -> str | None:
+    """The base image of a Dockerfile's final stage (or of stage `target`), following stage
+    names back to an image: `FROM build AS app` → what `build` was built FROM. None when unknown
+    (no FROM, or a base chosen by an ARG without a default)."""
+    values: dict[str, str] = {k: v for k, v in (args or {}).items() if v is not None}
+    stages: dict[str, str] = {}
+    last = None
+    for line in dockerfile.splitlines():
+        arg = _ARG.match(line)
+        if arg and last is None and arg.group(1) not in values and arg.group(2) is not None:
+            values[arg.group(1)] = arg.group(2).strip("\"'")
+            continue
+        match = _FROM.match(line)
+        if not match:
+            continue
+        base = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: values.get(m.group(1), "\0"), match.group(1))
+        if "\0" in base:
+            base = "\0"  # an ARG without a value: unknown
+        base = stages.get(base.lower(), base)
+        last = base
+        if match.group(2):
+            stages[match.group(2).lower()] = base
+            if target and match.group(2).lower() == target.lower():
+                break
+    return None if last in (None, "\0") else last
+
+
+@rule("R-IMAGE-04", "final FROM of the service's Dockerfile / well-known image → shell-less (for waits)",
+      keys=("build", "image"))
+def detect_shellless(ctx: Context, plan: ServicePlan) -> None:
+    """kubemap must know when a service's image has no `/bin/sh`, because its depends_on waits
+    run a shell loop in that image (R-DEP-01/02) and would never start
+    (`Init:RunContainerError`). It looks at what it can without running anything: the base of
+    the final stage of the service's Dockerfile in the project (`FROM scratch`; a
+    `build.target` stage; earlier stages followed by name; `ARG` defaults applied), the inline
+    `dockerfile_inline`, and well-known shell-less images (scratch, distroless without
+    `:debug`, Chainguard without `-dev`, the OpenTelemetry Collector, pause). What it finds is
+    traced and handed to `kubemap lint` with the Bundle; nothing is emitted from it here."""
+    svc = plan.service
+    reason = None
+    build = svc.build
+    if build is not None:
+        text = build.dockerfile_inline
+        if text is None:
+            path = build.dockerfile_path
+            host = ctx.project.host_paths.get(path) if path else None
+            if host is not None and host.kind == "file" and host.content is not None:
+                text = host.content.decode("utf-8", "replace")
+        base = final_base(text, build.target, build.args) if text is not None else None
+        if base is not None:
+            reason = known_shellless(base)
+            if reason and base.lower() == "scratch":
+                reason = "its Dockerfile's final stage is FROM scratch"
+            elif reason:
+                reason = f"its Dockerfile's final stage is FROM {base} ({reason})"
+    elif svc.image:
+        reason = known_shellless(svc.image)
+    if reason is None:
+        return
+    plan.shellless = reason
+    ctx.shellless_images.setdefault(plan.image, reason)
+    ctx.trace(src(plan, "build" if build is not None else "image"), plan.container_field("image"), "R-IMAGE-04",
+              "mapped", f"no shell in {plan.image}: {reason}", service=svc.name)

@@ -90,7 +90,8 @@ def build_network_policies(ctx: Context) -> None:
     network, `<project>-net-<network>` allows ingress to its members from pods of the same
     network (exactly Compose's rule: services talk when they share a network); per service with
     published ports or an Ingress, `<service>-published` allows ingress on those ports from
-    anywhere (NodePort and ingress-controller traffic come from outside the project). Egress is
+    anywhere (NodePort and ingress-controller traffic come from outside the project). Ports
+    Compose binds to 127.0.0.1 are not published (R-PORTS-03) and stay closed. Egress is
     not restricted (`internal: true` networks are reported). `external` networks are reported."""
     project = ctx.project
     declared = set(project.networks)
@@ -131,7 +132,10 @@ def build_network_policies(ctx: Context) -> None:
                             "policyTypes": ["Ingress"]}})
     for name in sorted(ctx.plans):
         plan = ctx.plans[name]
-        ports = [p for p in plan.service_ports if "nodePort" in p or plan.service_type != "ClusterIP"]
+        # Only what Compose publishes off loopback (R-PORTS-02/03), or what x-kubemap exposes.
+        ports = [p for p in plan.service_ports if p["name"] in plan.published]
+        if plan.x.get("service_type") and plan.service_type != "ClusterIP":
+            ports = plan.service_ports
         if plan.x.get("ingress"):
             ports = plan.service_ports
         if not ports:
@@ -187,6 +191,7 @@ def merge_sidecar(ctx: Context, plan: ServicePlan) -> None:
         container["volumeMounts"] = sorted(({**m, "name": rename[m["name"]]} for m in plan.mounts),
                                            key=lambda m: (m["mountPath"], m["name"]))
     host.sidecars.append(container)
+    host.rwo_claims.extend(c for c in plan.rwo_claims if c not in host.rwo_claims)
     names = {c["name"] for c in host.init_containers}
     for init in plan.init_containers:
         if init["name"] in names:

@@ -23,7 +23,12 @@ _CURL_VALUE_OPTS = {"-o", "--output", "-m", "--max-time", "--connect-timeout", "
                     "-A", "--user-agent", "--retry", "-w", "--write-out"}
 _CURL_FLAGS = {"-s", "--silent", "-S", "--show-error", "-f", "--fail", "-L", "--location",
                "-k", "--insecure", "--fail-with-body", "-q"}
-_WGET_VALUE_OPTS = {"-O", "--output-document", "-T", "--timeout", "-t", "--tries", "-U"}
+_WGET_VALUE_OPTS = {"-O", "--output-document", "-T", "--timeout", "-t", "--tries", "-U", "--header",
+                    "--user-agent"}
+# Options whose value is a request header: kept as httpGet.httpHeaders (a `Host:` header picks the
+# virtual host; dropping it changes what the check asks for).
+_HEADER_OPTS = {"-H": None, "--header": None, "-A": "User-Agent", "--user-agent": "User-Agent",
+                "-U": "User-Agent"}
 _WGET_FLAGS = {"-q", "--quiet", "--spider", "-nv", "--no-verbose", "-S", "-qO-", "--no-check-certificate"}
 
 
@@ -53,10 +58,11 @@ def http_probe(argv: list[str]) -> dict[str, Any] | None:
     if not words:
         return None
     tool = words[0].rsplit("/", 1)[-1]
+    headers: list[dict[str, str]] = []
     if tool == "curl":
-        url = _parse_args(words[1:], _CURL_FLAGS, _CURL_VALUE_OPTS, require_fail=True)
+        url = _parse_args(words[1:], _CURL_FLAGS, _CURL_VALUE_OPTS, require_fail=True, headers=headers)
     elif tool == "wget":
-        url = _parse_args(words[1:], _WGET_FLAGS, _WGET_VALUE_OPTS, require_fail=False)
+        url = _parse_args(words[1:], _WGET_FLAGS, _WGET_VALUE_OPTS, require_fail=False, headers=headers)
     else:
         return None
     if url is None:
@@ -74,17 +80,38 @@ def http_probe(argv: list[str]) -> dict[str, Any] | None:
     action: dict[str, Any] = {"path": path, "port": port}
     if parts.scheme == "https":
         action["scheme"] = "HTTPS"
+    if headers:
+        action["httpHeaders"] = headers
     return action
 
 
-def _parse_args(args: list[str], flags: set[str], value_opts: set[str], require_fail: bool) -> str | None:
+def _header(option: str, value: str) -> dict[str, str] | None:
+    """A header option's value as {name, value}; None when it is not `Name: value`."""
+    fixed = _HEADER_OPTS[option]
+    if fixed:
+        return {"name": fixed, "value": value}
+    name, sep, rest = value.partition(":")
+    if not sep or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name):
+        return None
+    return {"name": name, "value": rest.strip()}
+
+
+def _parse_args(args: list[str], flags: set[str], value_opts: set[str], require_fail: bool,
+                headers: list[dict[str, str]] | None = None) -> str | None:
     url = None
     failing = not require_fail
     i = 0
     while i < len(args):
         arg = args[i]
-        if arg in value_opts:
-            i += 2
+        option, _, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if option in value_opts:
+            value = inline if inline else (args[i + 1] if i + 1 < len(args) else "")
+            if option in _HEADER_OPTS:
+                header = _header(option, value)
+                if header is None or headers is None:
+                    return None  # a header we cannot express: keep the exec probe
+                headers.append(header)
+            i += 1 if inline else 2
             continue
         if arg in flags:
             failing = failing or arg in ("-f", "--fail", "--fail-with-body")
@@ -209,7 +236,9 @@ def http_recognised(ctx: Context, plan: ServicePlan, argv: list[str], action: di
     `|| exit 1`) becomes an `httpGet` probe on PORT and path. The image then needs no curl or
     wget for its probe. Differences: the kubelet connects to the pod IP, not to localhost (an app
     bound only to 127.0.0.1 fails the probe), treats 200–399 as success, and does not verify TLS
-    certificates. Anything else in the command keeps the exec probe."""
+    certificates. Request headers (`-H "Host: app.local"`, `--header`, `-A`) are kept as
+    `httpHeaders`; a `Host` header picks the virtual host the check asks. Anything else in the
+    command keeps the exec probe."""
     ctx.trace(src(plan, "healthcheck.test"), plan.container_field("readinessProbe.httpGet"), "R-PROBE-04",
               "approximated",
               f"{' '.join(argv)!r} → httpGet port {action['port']} path {action['path']}; the kubelet "

@@ -14,6 +14,9 @@ from converter.translate.labels import metadata, valid_label
 from converter.translate.naming import config_key, dns_label
 from converter.translate.rules import rule
 
+RWO_MODES = ("ReadWriteOnce", "ReadWriteOncePod")
+ACCEPT_HOST_PATHS = "lint.kubemap.io/accept-host-paths"  # host paths the user asked for (R-VOL-09)
+
 CONFIGMAP_LIMIT = 1_000_000  # bytes stored; a whole ConfigMap object must stay under 1 MiB in etcd
 ACCESS_MODES = {"rwo": "ReadWriteOnce", "readwriteonce": "ReadWriteOnce", "rwx": "ReadWriteMany",
                 "readwritemany": "ReadWriteMany", "rox": "ReadOnlyMany", "readonlymany": "ReadOnlyMany",
@@ -153,6 +156,8 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
     if not any(v["name"] == label for v in plan.volumes):
         plan.volumes.append({"name": label, "persistentVolumeClaim": {"claimName": label}})
     plan.mounts.append(_mount(label, mount))
+    if settings["access_mode"] in RWO_MODES and label not in plan.rwo_claims:
+        plan.rwo_claims.append(label)
     ctx.trace(source, [f"PersistentVolumeClaim/{label}", plan.container_field(f"volumeMounts[name={label}]")],
               "R-VOL-01", reason=reason, service=svc.name)
     users = volume_users.get(mount.source, [])
@@ -198,13 +203,14 @@ def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, 
               + ("" if mount.read_only else "; mounted read-only"), service=svc.name)
 
 
-@rule("R-VOL-03", "bind mount of a small directory → ConfigMap with items (read-only)", keys=("volumes",))
+@rule("R-VOL-03", "read-only bind mount of a small directory → ConfigMap with items", keys=("volumes",))
 def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
                    host: HostPath) -> None:
-    """A bind-mounted directory whose files are all small (the loader read them) becomes a
-    ConfigMap `<service>-dir-<name>` with one key per file and `items` that put each file back
-    at its relative path, mounted read-only at the target. Same differences as R-VOL-02: a
-    snapshot of the converting machine's files, read-only, and under ~1 MB in total."""
+    """A directory of the project bind-mounted read-only (`:ro`) whose files are all small (the
+    loader read them) is configuration: a ConfigMap `<service>-dir-<name>` with one key per file
+    and `items` that put each file back at its relative path, mounted read-only at the target.
+    Same differences as R-VOL-02: a snapshot of the project's files, under ~1 MB in total. A
+    read-write directory is state, not configuration (R-VOL-10)."""
     assert host.entries is not None
     svc = plan.service
     keys: dict[str, bytes] = {}
@@ -220,8 +226,8 @@ def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: 
     plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": items}})
     plan.mounts.append({"name": vol, "mountPath": mount.target, "readOnly": True})
     ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-03",
-              "approximated", f"{len(items)} file(s) of {ctx.show_path(host.path)} read from the converting machine"
-              + ("" if mount.read_only else "; mounted read-only"), service=svc.name)
+              "approximated", f"{len(items)} file(s) of {ctx.show_path(host.path)} read when converting",
+              service=svc.name)
 
 
 def _bind_configmap(ctx: Context, plan: ServicePlan, what: str, base: str, files: dict[str, bytes]) -> str:
@@ -247,21 +253,38 @@ def _bind_configmap(ctx: Context, plan: ServicePlan, what: str, base: str, files
     return candidate
 
 
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+# Bind targets whose content is scratch (caches, temporary files): an emptyDir, not a claim.
+SCRATCH_PREFIXES = ("/tmp", "/var/tmp", "/var/cache", "/run")
+SCRATCH_NAMES = {"tmp", "temp", "cache", ".cache"}
+
+
 def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int) -> None:
-    host = ctx.project.host_paths.get(mount.source or "")
+    """Dispatch a bind mount by what is at its source (the loader looked, the translator never
+    does): host path → R-VOL-09; file → R-VOL-02; read-only directory → R-VOL-03; read-write or
+    missing directory → R-VOL-10; the rest → R-VOL-04."""
+    path = mount.source or ""
+    host = ctx.project.host_paths.get(path)
     svc = plan.service
+    if host is None:  # a Project built without the loader: judge by the path alone
+        inside = path == ctx.project.working_dir or path.startswith(ctx.project.working_dir.rstrip("/") + "/")
+        host = HostPath(path=path, kind="missing" if inside else "outside", host_path=None if inside else path)
     total = 0
-    if host is not None and host.kind == "dir" and host.entries is not None:
+    if host.kind == "dir" and host.entries is not None:
         total = sum(stored_size(v) for v in host.entries.values())
-    elif host is not None and host.content is not None:
+    elif host.content is not None:
         total = stored_size(host.content)
-    if mount.source in ("/var/run/docker.sock", "/run/docker.sock"):
-        dev_only_mount(ctx, plan, mount, source, "the Docker socket does not exist on Kubernetes nodes")
-    elif host is None or host.kind in ("missing", "other"):
-        what = "does not exist on the converting machine" if host is None or host.kind == "missing" else "is not a regular file or directory"
-        dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(mount.source)} {what}")
+    if host.kind == "outside":
+        host_path_mount(ctx, plan, mount, source, index, host.host_path or path,
+                        host.note or "outside the project directory")
+    elif host.kind == "missing":
+        state_directory(ctx, plan, mount, source, index, "does not exist: Compose creates it as an empty directory")
     elif host.kind == "dir" and _inside_build_context(plan, host.path):
         dev_only_mount(ctx, plan, mount, source, "source tree of the service's own build (already in the image)")
+    elif host.kind == "dir" and not mount.read_only:
+        state_directory(ctx, plan, mount, source, index, "a read-write directory: the service keeps state there")
+    elif host.kind == "other":
+        dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} is not a regular file or directory")
     elif total > CONFIGMAP_LIMIT:
         dev_only_mount(ctx, plan, mount, source, f"{total} bytes: too big for a ConfigMap")
     elif host.kind == "file" and host.content is not None:
@@ -269,12 +292,135 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     elif host.kind == "dir" and host.entries is not None:
         bind_directory(ctx, plan, mount, source, index, host)
     else:
-        dev_only_mount(ctx, plan, mount, source, f"{mount.source} is too big to carry in a ConfigMap")
+        why = f"({host.note})" if host.note else "too big to carry in a ConfigMap"
+        dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} {why}")
     extras = [k for k in ("propagation", "selinux", "consistency") if getattr(mount, k)]
-    if extras:
+    if extras and host.kind != "outside":
         ctx.trace(f"{source}.{extras[0]}", [], "R-VOL-04", "unsupported",
                   "bind options " + ", ".join(extras) + " have no meaning without a host path", service=svc.name)
         ctx.finding("KM-W-UNSUPPORTED", f"{source}.{extras[0]}", "bind options " + ", ".join(extras) + " are dropped")
+
+
+@rule("R-VOL-09", "bind mount of a host path (outside the project) → hostPath volume (never read)",
+      keys=("volumes",))
+def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
+                    host_path: str, why: str) -> None:
+    """A bind source outside the project directory (an absolute path such as `/proc` or
+    `/var/log`, a `~` path, or a symlink in the project that leaves it) names a file of the
+    machine Compose runs on. kubemap never opens, reads or stats it (the output must not depend
+    on the converting machine, and reading `/proc/kmsg` never returns): it becomes a `hostPath`
+    volume with the same path, `readOnly` kept, and a finding. A hostPath ties the pod to what
+    the node it lands on has at that path, and Pod Security `baseline` forbids it. The Docker
+    socket gets `type: Socket` and a warning: containerd nodes (kind, most clusters) have none,
+    so the pod stays in ContainerCreating instead of talking to a socket that is not there.
+    The workload's pod template carries `lint.kubemap.io/accept-host-paths` so `kubemap lint`
+    accepts exactly these paths. `propagation` is kept as `mountPropagation`."""
+    svc = plan.service
+    vol = f"bind-{index}"
+    spec: dict[str, Any] = {"path": host_path}
+    docker = host_path in DOCKER_SOCKETS
+    if docker:
+        spec["type"] = "Socket"
+    plan.volumes.append({"name": vol, "hostPath": spec})
+    entry = _mount(vol, mount)
+    entry.pop("subPath", None)
+    propagation = {"rshared": "Bidirectional", "shared": "Bidirectional", "rslave": "HostToContainer",
+                   "slave": "HostToContainer"}.get(mount.propagation or "")
+    if propagation:
+        entry["mountPropagation"] = propagation
+    plan.mounts.append(entry)
+    accepted = [p for p in (plan.pod_annotations.get(ACCEPT_HOST_PATHS) or "").split(",") if p]
+    plan.pod_annotations[ACCEPT_HOST_PATHS] = ",".join(sorted({*accepted, host_path}))
+    ctx.trace(source, [plan.pod_field(f"volumes[name={vol}].hostPath"), plan.container_field(f"volumeMounts[name={vol}]")],
+              "R-VOL-09", "approximated", f"hostPath {host_path} ({why}): the node's file, never read by kubemap",
+              service=svc.name)
+    if docker:
+        ctx.finding("KM-W-DOCKER-SOCK", source,
+                    f"{svc.name} mounts the Docker socket {host_path}; containerd nodes (kind, most clusters) have "
+                    "none, so the pod will not start there",
+                    "drop the mount, or run the service only where a Docker engine runs on the node")
+    else:
+        ctx.finding("KM-W-HOSTPATH", source,
+                    f"{host_path} ({why}) becomes a hostPath volume: the pod sees the file of whichever node "
+                    "it runs on, and Pod Security baseline forbids hostPath",
+                    "use a ConfigMap/PVC for project data; keep hostPath only for node agents (metrics, logs)")
+
+
+def _bind_claim_name(ctx: Context, path: str) -> str:
+    rel = os.path.relpath(path, ctx.project.working_dir) if os.path.isabs(path) else path
+    parts = [p for p in rel.replace(os.sep, "/").split("/") if p not in ("", ".", "..")]
+    return dns_label("bind-" + ("-".join(parts) or "project"), 63)
+
+
+def _scratch(target: str) -> bool:
+    target = target.rstrip("/") or "/"
+    return any(target == p or target.startswith(p + "/") for p in SCRATCH_PREFIXES) or \
+        os.path.basename(target).lower() in SCRATCH_NAMES
+
+
+@rule("R-VOL-10", "read-write (or missing) directory bind → PersistentVolumeClaim bind-<path> (emptyDir for scratch)",
+      keys=("volumes",))
+def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int, why: str) -> None:
+    """A directory of the project bind-mounted read-write (`./data/db:/var/lib/postgresql/data`)
+    is where the service keeps its state, and a source that does not exist is created by Compose
+    as an empty directory: both become a PersistentVolumeClaim `bind-<path>` (named after the
+    path, so services that bind the same directory share one claim; default size and access mode
+    as for named volumes, R-VOL-01) mounted read-write, never a read-only ConfigMap snapshot.
+    The claim starts empty: copy existing data in with `kubectl cp`. A target that only holds
+    scratch data (`/tmp`, `/var/tmp`, `/var/cache`, `/run`, a `cache` or `tmp` directory) gets an
+    `emptyDir` instead, and a missing source mounted `:ro` gets a read-only `emptyDir` (the empty
+    directory Compose would mount). Read-only directories that exist are R-VOL-03, files R-VOL-02."""
+    svc = plan.service
+    path = mount.source or ""
+    shown = ctx.show_path(path)
+    if mount.read_only or _scratch(mount.target):
+        vol = f"bind-{index}"
+        plan.volumes.append({"name": vol, "emptyDir": {}})
+        plan.mounts.append(_mount(vol, mount))
+        scratch = _scratch(mount.target) and not mount.read_only
+        what = "scratch data" if scratch else "an empty read-only directory"
+        ctx.trace(source, [plan.pod_field(f"volumes[name={vol}]"), plan.container_field(f"volumeMounts[name={vol}]")],
+                  "R-VOL-10", "approximated", f"{shown} {why}; emptyDir for {what}", service=svc.name)
+        if scratch:
+            ctx.finding("KM-W-BIND-EMPTY", source, f"bind mount {shown} → {mount.target} holds scratch data: an "
+                        "emptyDir, deleted with the pod", "use a named volume if the data must outlive the pod")
+        else:
+            ctx.finding("KM-W-BIND-EMPTY", source, f"bind mount {shown} → {mount.target}: {why}; an empty "
+                        "read-only emptyDir stands in", "create the directory with the files (a ConfigMap), or bake "
+                        "them into the image")
+        return
+    claim = _bind_claim_name(ctx, path)
+    settings = pvc_settings(ctx, claim, plan)
+    if not any(v["name"] == claim for v in plan.volumes):
+        plan.volumes.append({"name": claim, "persistentVolumeClaim": {"claimName": claim}})
+    plan.mounts.append(_mount(claim, mount))
+    if settings["access_mode"] in RWO_MODES:
+        plan.rwo_claims.append(claim)
+    users = ctx.bind_claims.setdefault(claim, {"path": path, "users": [], "settings": settings, "source": source})
+    if plan.name not in users["users"]:
+        users["users"].append(plan.name)
+    ctx.trace(source, [f"PersistentVolumeClaim/{claim}", plan.container_field(f"volumeMounts[name={claim}]")],
+              "R-VOL-10", "approximated", f"{shown} {why}: PVC {claim} (starts empty)", service=svc.name)
+    ctx.finding("KM-W-BIND-STATE", source,
+                f"bind mount {shown} → {mount.target}: {why}; it becomes PVC {claim}, which starts empty",
+                f"copy existing data in with kubectl cp {shown} <pod>:{mount.target}, or use a named volume")
+
+
+def build_bind_claims(ctx: Context) -> None:
+    """One PersistentVolumeClaim per bind directory R-VOL-10 turned into a claim."""
+    for claim in sorted(ctx.bind_claims):
+        info = ctx.bind_claims[claim]
+        users = info["users"]
+        meta = metadata(ctx, claim, users[0] if len(users) == 1 else None)
+        owner = next(p for p in ctx.plans.values() if p.name == users[0])
+        ctx.add(owner.service.name if len(users) == 1 else None,
+                {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta,
+                 "spec": pvc_spec(info["settings"])})
+        if len(users) > 1 and info["settings"]["access_mode"] in RWO_MODES:
+            ctx.finding("KM-W-PVC-SHARED", info["source"],
+                        f"{ctx.show_path(info['path'])} is bind-mounted by {', '.join(users)}; its claim {claim} is "
+                        "ReadWriteOnce: their pods must run on the same node",
+                        "set x-kubemap: {pvc_access_mode: ReadWriteMany} (needs an RWX storage class)")
 
 
 def _inside_build_context(plan: ServicePlan, path: str) -> bool:
@@ -286,15 +432,16 @@ def _inside_build_context(plan: ServicePlan, path: str) -> bool:
     return path == context or path.startswith(context + os.sep)
 
 
-@rule("R-VOL-04", "bind mount of a source tree / big or missing path → (dev-only, reported)", keys=("volumes",))
+@rule("R-VOL-04", "bind mount of a source tree / too-big or special path → (dev-only, reported)", keys=("volumes",))
 def dev_only_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, why: str) -> None:
     """A bind mount that only makes sense on the developer's machine is not converted and is
     reported as a dev-only mount: a directory inside the service's own build context (live code
-    reload; the image already has the code; a single file there is still R-VOL-02), a directory or file too big for a ConfigMap, a path
-    that does not exist when converting, the Docker socket. A hostPath volume would silently
-    depend on the node's disk, so kubemap never writes one."""
+    reload; the image already has the code; a single file there is still R-VOL-02), a file or
+    read-only directory too big for a ConfigMap (~1 MB), and a source that is neither a regular
+    file nor a directory (a FIFO or device inside the project is never opened). Host paths are
+    R-VOL-09, state directories R-VOL-10."""
     ctx.trace(source, [], "R-VOL-04", "unsupported", f"dev-only mount: {why}", service=plan.service.name)
-    ctx.finding("KM-W-DEV-MOUNT", source, f"bind mount {mount.source} → {mount.target} not converted: {why}",
+    ctx.finding("KM-W-DEV-MOUNT", source, f"bind mount {ctx.show_path(mount.source)} → {mount.target} not converted: {why}",
                 "bake the files into the image, or use a ConfigMap/PVC")
 
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from converter.errors import TranslateError
-from converter.model import Project
+from converter.model import Project, Service
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import common_labels, metadata, selector
 from converter.translate.rules import rule
@@ -40,6 +40,31 @@ def completion_targets(project: Project) -> dict[str, list[str]]:
     return targets
 
 
+def start_waiters(project: Project) -> dict[str, list[str]]:
+    """Services another one waits for to be started or healthy (a blocking depends_on) → who
+    waits: they must keep running, whatever their `restart:` says (R-WL-04)."""
+    waiters: dict[str, list[str]] = {}
+    for name, svc in sorted(project.services.items()):
+        for dep, cond in sorted(svc.depends_on.items()):
+            if cond.required and cond.condition in ("service_started", "service_healthy"):
+                waiters.setdefault(dep, []).append(name)
+    return waiters
+
+
+def long_running_signs(plan: ServicePlan, waiters: dict[str, list[str]]) -> list[str]:
+    """Why a service is a server that must keep running: it listens, it has a healthcheck, or
+    others wait for it to be started. Empty for a one-shot service."""
+    svc = plan.service
+    signs = []
+    if svc.ports or svc.expose:
+        signs.append("it has ports")
+    if svc.healthcheck is not None and not svc.healthcheck.disable and (svc.healthcheck.test or [""])[0] != "NONE":
+        signs.append("it has a healthcheck")
+    if waiters.get(svc.name):
+        signs.append(", ".join(waiters[svc.name]) + " wait(s) for it to be started")
+    return signs
+
+
 def named_volume_users(project: Project) -> dict[str, list[str]]:
     users: dict[str, list[str]] = {}
     for name, svc in sorted(project.services.items()):
@@ -62,7 +87,7 @@ def desired_replicas(plan: ServicePlan) -> tuple[int, str]:
 
 @rule("R-WL-01", "service → Deployment", keys=("restart",))
 def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]],
-                    volume_users: dict[str, list[str]]) -> None:
+                    volume_users: dict[str, list[str]], waiters: dict[str, list[str]] | None = None) -> None:
     """A long-running service becomes a Deployment (pod restartPolicy Always), which is what
     `restart: always`, `unless-stopped` and no `restart` at all mean in practice (Compose's
     default `no` only matters when the process exits; Kubernetes always restarts Deployment pods).
@@ -73,6 +98,9 @@ def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list
     deploy_mode = svc.deploy.mode if svc.deploy else None
     restart = svc.restart
     policy = svc.deploy.restart_policy if svc.deploy and svc.deploy.restart_policy else None
+    signs = long_running_signs(plan, waiters or {})
+    one_shot = restart == "no" or bool(restart and _ON_FAILURE.match(restart)) or bool(
+        policy and policy.condition in ("none", "on-failure"))
     if forced is not None:
         kind = WORKLOAD_KINDS.get(str(forced).lower())
         if kind is None:
@@ -87,16 +115,19 @@ def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list
         plan.kind = "DaemonSet"
     elif deploy_mode in ("replicated-job", "global-job"):
         plan.kind = "Job"
-    elif restart == "no" or (restart and _ON_FAILURE.match(restart)):
+    elif one_shot and not signs:
         plan.kind = "Job"
-    elif policy and policy.condition in ("none", "on-failure"):
-        plan.kind = "Job"
+    elif restart is None and (svc.network_mode or "").startswith("service:") and not signs and _shell_one_shot(svc):
+        plan.kind = "Job"  # a one-shot helper in another service's network: R-WL-04
+        _oneshot_sidecar(ctx, plan)
     elif _is_stateful(plan, volume_users):
         plan.kind = "StatefulSet"
     else:
         plan.kind = "Deployment"
     if plan.kind == "Job":
         _job_policy(plan)
+    elif forced is None and one_shot and signs:
+        kept_running(ctx, plan, signs)
     if plan.kind != "Job" and restart is not None:
         status = "mapped" if restart in ("always", "unless-stopped") else "approximated"
         ctx.trace(src(plan, "restart"), plan.pod_field("restartPolicy"), "R-WL-01", status,
@@ -158,14 +189,67 @@ def trace_daemonset(ctx: Context, plan: ServicePlan) -> None:
               service=svc.name)
 
 
-@rule("R-WL-04", "restart no / on-failure[:N], completion dependencies → Job", keys=("restart",))
+def _restart_words(plan: ServicePlan) -> str:
+    """How the service's restart policy was written, for messages (never Python's None)."""
+    svc = plan.service
+    policy = svc.deploy.restart_policy if svc.deploy and svc.deploy.restart_policy else None
+    if svc.restart is not None:
+        return f"restart: {svc.restart!r}"
+    if policy and policy.condition:
+        return f"deploy.restart_policy.condition: {policy.condition}"
+    return "no restart policy (Compose's default 'no')"
+
+
+def kept_running(ctx: Context, plan: ServicePlan, signs: list[str]) -> None:
+    """R-WL-04: a long-running service whose restart policy says one-shot stays a workload that
+    keeps running (a Job would have no Service and stop for good after backoffLimit crashes)."""
+    key = "restart" if plan.service.restart is not None else "deploy.restart_policy"
+    ctx.finding("KM-W-RESTART", src(plan, key),
+                f"{plan.service.name} has {_restart_words(plan)} but is long-running ({'; '.join(signs)}): it stays a "
+                "Deployment with restartPolicy Always, the nearest Kubernetes has; Compose would leave it stopped "
+                "after it exits", "x-kubemap: {workload: job} if it really runs to completion")
+
+
+_SHELLS = ("sh", "bash", "ash", "dash")
+_KEEPS_RUNNING = re.compile(r"\bexec\b|while\s+(true|:)|sleep\s+infinity|tail\s+-f|\bwait\b")
+
+
+def _shell_one_shot(svc: Service) -> bool:
+    """Does the service run a shell script that ends (`sh -c "mc mb local/x"`), rather than a
+    server, a script that `exec`s one, or a loop?"""
+    argv = [*(svc.entrypoint or []), *(svc.command or [])] if svc.entrypoint else list(svc.command or [])
+    if len(argv) < 3 or argv[0].rsplit("/", 1)[-1] not in _SHELLS or argv[1] != "-c":
+        return False
+    return not _KEEPS_RUNNING.search(argv[2])
+
+
+def _oneshot_sidecar(ctx: Context, plan: ServicePlan) -> None:
+    svc = plan.service
+    host = (svc.network_mode or "").split(":", 1)[1]
+    ctx.finding("KM-W-SIDECAR-ONESHOT", src(plan, "network_mode"),
+                f"{svc.name} has no restart policy (Compose's default 'no': it runs once) and nothing shows it keeps "
+                f"running; in {host}'s pod it would be restarted forever, so it runs as its own Job and does not "
+                f"share {host}'s network (reach {host} by its Service name, not localhost)",
+                "restart: unless-stopped or x-kubemap: {workload: deployment} makes it a sidecar")
+
+
+@rule("R-WL-04", "restart no / on-failure[:N] (one-shot), completion dependencies → Job", keys=("restart",))
 def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]) -> None:
     """A service that is meant to run to completion becomes a Job: `restart: "no"` (pod
     restartPolicy Never, backoffLimit 0), `restart: on-failure[:N]` (restartPolicy OnFailure,
     backoffLimit N, default 6), `deploy.restart_policy.condition: none|on-failure`, and every
     service another one waits for with `condition: service_completed_successfully` (see
-    R-DEP-02). `replicas` becomes `parallelism` and `completions`. A Job's pod template is
-    immutable: re-applying a changed Job needs the old one deleted first."""
+    R-DEP-02). But a long-running service stays a Deployment whatever its `restart:` says: one
+    with ports or `expose`, a healthcheck, or that others wait for with `service_started` /
+    `service_healthy` (a Job has no Service, so its name would not resolve, and it stops for
+    good after `backoffLimit` crashes, routine while a database starts); `restartPolicy: Always`
+    is the nearest, reported as KM-W-RESTART. A service with `network_mode: service:x` and no
+    `restart:` (Compose's default `no`) that shows none of these signs and runs a shell script
+    that ends (`sh -c "mc mb local/uploads"`: no `exec`, loop, `sleep infinity` or `tail -f`) is
+    a one-shot helper: a Job of its own rather than a container x's pod would restart forever
+    (KM-W-SIDECAR-ONESHOT); a proxy or VPN client there stays a sidecar (R-NET-04).
+    `replicas` becomes `parallelism` and `completions`. A Job's pod template is immutable:
+    re-applying a changed Job needs the old one deleted first."""
     svc = plan.service
     if plan.kind != "Job":
         return
@@ -176,11 +260,14 @@ def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]
                   f"restartPolicy {plan.job_restart}, backoffLimit {plan.job_backoff}"
                   + ("" if one_shot else f"; restart {svc.restart!r} ignored: the service runs to completion"),
                   service=svc.name)
+    elif (svc.network_mode or "").startswith("service:") and not plan.x.get("workload") and svc.name not in completions:
+        ctx.trace(src(plan, "network_mode"), f"{plan.ref} .spec", "R-WL-04", "approximated",
+                  "one-shot helper (no restart policy): its own Job, not a sidecar", service=svc.name)
     looks_like_server = bool(svc.ports or svc.expose or svc.healthcheck)
-    if looks_like_server and not plan.x.get("workload") and svc.name not in completions:
-        ctx.finding("KM-I-JOB", src(plan, "restart"),
-                    f"{svc.name} runs as a Job (restart {svc.restart!r}) although it listens or has a healthcheck",
-                    "if it is a long-running server, use restart: unless-stopped or x-kubemap: {workload: deployment}",
+    if looks_like_server and not plan.x.get("workload") and svc.name in completions:
+        ctx.finding("KM-I-JOB", src(plan, "depends_on") if svc.depends_on else src(plan, "image"),
+                    f"{svc.name} runs as a Job ({', '.join(completions[svc.name])} wait(s) for it to complete) "
+                    "although it listens or has a healthcheck", "check that it really exits when done",
                     severity="info")
     if svc.name in completions:
         ctx.trace(src(plan, "depends_on"), f"{plan.ref} .spec", "R-WL-04", reason=(
@@ -257,8 +344,16 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
         rp = deploy.restart_policy
         status = "mapped" if plan.kind == "Job" or rp.condition in (None, "any") else "approximated"
         reason = f"{plan.kind} pod restartPolicy"
-        if rp.delay is not None or rp.window is not None:
-            status, reason = "approximated", reason + "; delay/window: Kubernetes uses its own back-off"
+        dropped = [k for k, v in (("delay", rp.delay), ("window", rp.window)) if v is not None]
+        if rp.max_attempts is not None and plan.kind != "Job":
+            dropped.append("max_attempts")  # a Job's backoffLimit (R-WL-04); other pods retry for ever
+        if dropped:
+            status, reason = "approximated", reason + f"; not converted: {', '.join(dropped)} (Kubernetes "
+            reason += "uses its own back-off" + ("; pods restart without limit)" if "max_attempts" in dropped else ")")
+            ctx.finding("KM-W-UNSUPPORTED", src(plan, "deploy.restart_policy"),
+                        f"deploy.restart_policy {', '.join(dropped)} not converted: Kubernetes restarts with its own "
+                        "back-off" + (" and without a limit" if "max_attempts" in dropped else ""),
+                        "a Job (restart: on-failure:N) is the only place a retry limit exists")
         ctx.trace(src(plan, "deploy.restart_policy"), plan.pod_field("restartPolicy"), "R-WL-06",
                   status, reason, service=svc.name)
     if deploy.placement:
@@ -300,6 +395,9 @@ def _update_config(ctx: Context, plan: ServicePlan, update: dict[str, Any]) -> N
     ctx.trace(s, f"{plan.ref} .spec.strategy.rollingUpdate", "R-WL-06", "approximated" if dropped else "mapped",
               (f"parallelism {parallelism}, order {update.get('order', 'stop-first')}")
               + (f"; not converted: {', '.join(dropped)}" if dropped else ""), service=plan.service.name)
+    if dropped:
+        ctx.finding("KM-W-UNSUPPORTED", s, f"deploy.update_config {', '.join(dropped)} not converted",
+                    "Kubernetes has minReadySeconds and progressDeadlineSeconds; set them by hand if needed")
 
 
 SWARM_NODE_KEYS = {"hostname": "kubernetes.io/hostname", "platform.os": "kubernetes.io/os",
@@ -337,6 +435,27 @@ def _placement(ctx: Context, plan: ServicePlan, placement: dict[str, Any]) -> No
                     "add nodeSelector/affinity to the generated workload")
     ctx.trace(src(plan, "deploy.placement"), plan.pod_field("nodeSelector") if selector_terms else [],
               "R-WL-06", status, reason, service=svc.name)
+
+
+@rule("R-WL-07", "ReadWriteOnce claim in a Deployment → strategy Recreate", keys=("volumes",))
+def recreate_for_rwo(ctx: Context, plan: ServicePlan) -> None:
+    """A Deployment whose pods mount a ReadWriteOnce claim (a named volume, or a bind directory
+    that became a claim, R-VOL-10) gets `strategy: {type: Recreate}`: the old pod stops before
+    the new one starts, as Compose stops the old container first. With the default RollingUpdate
+    the new pod starts first and either waits for ever on another node (Multi-Attach) or runs a
+    second process on the same data directory. A `deploy.update_config` rolling update is
+    overridden and reported. StatefulSets replace pods one at a time already."""
+    if plan.kind != "Deployment" or not plan.rwo_claims:
+        return
+    claims = ", ".join(sorted(set(plan.rwo_claims)))
+    if plan.strategy.get("type") == "RollingUpdate":
+        ctx.finding("KM-W-UNSUPPORTED", src(plan, "deploy.update_config"),
+                    f"deploy.update_config's rolling update is replaced by Recreate: the pods mount the "
+                    f"ReadWriteOnce claim(s) {claims}", "use a ReadWriteMany storage class to roll without downtime")
+    plan.strategy = {"type": "Recreate"}
+    ctx.trace(src(plan, "volumes"), f"{plan.ref} .spec.strategy", "R-WL-07", "approximated",
+              f"Recreate: ReadWriteOnce claim(s) {claims}; the old pod stops before the new one starts",
+              service=plan.service.name)
 
 
 def build_workload(ctx: Context, plan: ServicePlan) -> dict[str, Any]:

@@ -242,8 +242,15 @@ def test_a_finished_job_whose_template_changed_is_replaced(kubemap, kube, namesp
     assert live.spec.template.spec.containers[0].image == "registry.local/migrate:2.0"
 
 
-def test_a_running_job_whose_template_changed_is_a_clear_error(kubemap, namespace, tmp_path: Path) -> None:
-    assert kubemap("apply", "-k", write_kustomization(tmp_path / "v1", [job("shop", "migrate")]), "-n", namespace).returncode == 0
+def test_a_running_job_whose_template_changed_is_a_clear_error(kubemap, control_plane, namespace, tmp_path: Path) -> None:
+    # Its Pod is bound to a node no kubelet (and no kwok) serves, so the Job stays unfinished
+    # however long the test takes (on a kwok node it could complete before the second apply).
+    node = "no-kubelet-running-job"
+    control_plane.add_node(node, fake=False)
+    running = job("shop", "migrate")
+    running["spec"]["template"]["spec"]["nodeName"] = node
+    assert kubemap("apply", "-k", write_kustomization(tmp_path / "v1", [running]), "-n", namespace).returncode == 0
     changed = job("shop", "migrate", image="registry.local/migrate:2.0")
+    changed["spec"]["template"]["spec"]["nodeName"] = node
     result = kubemap("apply", "-k", write_kustomization(tmp_path / "v2", [changed]), "-n", namespace)
     assert_one_line_error(result, "Job/migrate", "cannot change while it runs")

@@ -298,7 +298,33 @@ def _extra_service_for_portless(d: Difference, ctx: CompareContext) -> bool:
 
 def _workload_kind_by_restart(d: Difference, ctx: CompareContext) -> bool:
     service = ctx.service(d.key[1])
-    return d.key[2] == "kind" and d.kompose == "Pod" and d.kubemap == "Job" and bool(service)
+    if not service or d.kompose not in ("Pod", None):
+        return False
+    kind = d.key[2] == "kind" and d.kompose == "Pod" and d.kubemap in ("Job", "Deployment")
+    replicas = d.key[2] == "replicas" and d.kompose is None and d.kubemap == 1 and service.restart in ("no", "on-failure")
+    return kind or replicas
+
+
+def _published_service(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[0] == "Service" and d.key[1].endswith("-published") and d.kompose is None
+
+
+def _bind_directory_claim(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[0] == "PersistentVolumeClaim" and d.key[1].startswith("bind-") and d.kompose is None
+
+
+def _host_path_kept(d: Difference, ctx: CompareContext) -> bool:
+    service = ctx.service(d.key[1])
+    if d.key[2] != "mountPaths" or not service or not isinstance(d.kubemap, list):
+        return False
+    added = set(d.kubemap) - set(d.kompose or [])
+    by_target = {v.target: v for v in service.volumes}
+    return bool(added) and all(
+        t in by_target and by_target[t].type == "bind"
+        and (ctx.project.host_paths.get(by_target[t].source or "") is None
+             or ctx.project.host_paths[by_target[t].source or ""].kind == "outside")
+        for t in added
+    )
 
 
 def _nodeport_for_published(d: Difference, ctx: CompareContext) -> bool:
@@ -376,7 +402,10 @@ CLASSIFIERS: list[Classifier] = [
     Classifier("fix", "Kompose lets env_file override inline environment (Compose: inline wins)", _env_file_precedence),
     Classifier("fix", "Kompose rewrites $VAR in commands to $(VAR)", _dollar_rewrite),
     Classifier("fix", "Kompose makes no Service for a port-less service, so its DNS name dies", _extra_service_for_portless),
-    Classifier("design", "restart no/on-failure becomes a Job (Kompose: a bare Pod)", _workload_kind_by_restart),
+    Classifier("design", "restart no/on-failure: a Job when one-shot, a Deployment when long-running (Kompose: a bare Pod)", _workload_kind_by_restart),
+    Classifier("design", "published ports that cannot share the service's Service get <service>-published (Kompose: one Service)", _published_service),
+    Classifier("design", "a read-write or missing bind directory is state: a claim bind-<path> (Kompose: <svc>-claimN)", _bind_directory_claim),
+    Classifier("design", "a bind of a host path outside the project is a hostPath volume, never read (Kompose drops it)", _host_path_kept),
     Classifier("design", "published ports make a NodePort Service so kind can map the host port (Kompose: ClusterIP, host port lost)", _nodeport_for_published),
     Classifier("fix", "Kompose drops container_name; kubemap keeps that DNS name with an extra Service", _container_name_service),
     Classifier("todo", "network_mode: service:x is reported, not yet merged into x's pod as a sidecar (Kompose merges it)", _network_mode_service),

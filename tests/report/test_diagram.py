@@ -123,6 +123,7 @@ def test_groups_are_network_sets(policies: bool, expected: dict[str, str], tmp_p
 def test_each_side_shows_what_the_service_is_and_became(tmp_path: Path) -> None:
     (tmp_path / "pw.txt").write_text("secret\n")
     graph = graph_of(tmp_path, """
+        x-kubemap: {node_ports: fixed}  # nodePorts are the API server's otherwise: no host port → nodePort tab
         services:
           db:
             image: postgres:16

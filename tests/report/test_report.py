@@ -16,11 +16,22 @@ from converter.translate import TranslateOptions, translate
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 EXPECTED = Path(__file__).parent / "expected"
-FIXTURES = sorted(p.parent.name for p in GOLDEN.glob("*/compose.yaml") if p.parent.name != "names-collision")
+# Fixtures that must fail to convert (expected/error.yaml) have no report.
+FIXTURES = sorted(p.parent.name for p in GOLDEN.glob("*/compose.yaml") if not (p.parent / "expected" / "error.yaml").exists())
+
+
+def _load_options(compose: Path) -> LoadOptions:
+    """As the golden test loads the fixture: its options.yaml env files and profiles."""
+    import yaml
+
+    path = compose.parent / "options.yaml"
+    opts = (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+    return LoadOptions(files=[str(compose)], cwd=str(compose.parent), profiles=list(opts.get("profiles", [])),
+                       env_files=[str(compose.parent / f) for f in opts.get("env_files", [])])
 
 
 def report_for(compose: Path) -> ProjectReport:
-    project = load_project(LoadOptions(files=[str(compose)], cwd=str(compose.parent)))
+    project = load_project(_load_options(compose))
     bundle = translate(project, TranslateOptions())
     return build_report(project, bundle, resolved_config(project).get("services", {}))
 
@@ -61,7 +72,7 @@ def test_terminal_report_matches_golden(fixture: str, update_golden: bool) -> No
 @pytest.mark.parametrize("compose", [*(GOLDEN / f / "compose.yaml" for f in FIXTURES), ROOT / "compose" / "compose.yaml"],
                          ids=[*FIXTURES, "stack"])
 def test_every_compose_key_has_a_row(compose: Path) -> None:
-    project = load_project(LoadOptions(files=[str(compose)], cwd=str(compose.parent)))
+    project = load_project(_load_options(compose))
     report = report_for(compose)
     for service in report.services:
         keys = [row.key for row in service.rows]
@@ -116,7 +127,7 @@ def test_diff_of_two_projects_renders_side_by_side(tmp_path: Path, fmt: str) -> 
     result = subprocess.run([sys.executable, "-m", "converter", "diff", str(old), str(new), "-o", fmt],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stderr  # differences, like kubectl diff
-    assert "1 changed, 0 removed, 13 same" in result.stderr
+    assert "1 changed, 0 removed, 15 same" in result.stderr
     if fmt == "markdown":
         assert "## changed: `Deployment/cache`" in result.stdout
         assert "| ➖ `      - image: redis:7.4` | ➕ `      - image: redis:7.6` |" in result.stdout

@@ -228,9 +228,7 @@ def test_mutated_corpus_files_never_crash() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 Path(tmp, "compose.yaml").write_text(mutated, encoding="utf-8")
                 try:
-                    # Host paths are not read here: realworld files bind /proc, and reading it
-                    # blocks on /proc/kmsg (reading outside the project is issue #12's to stop).
-                    load_project(LoadOptions(cwd=tmp, environ={}, read_host_paths=False))
+                    load_project(LoadOptions(cwd=tmp, environ={}))
                 except KubemapError:
                     pass
                 except Exception as err:  # noqa: BLE001 - this is exactly what we look for
@@ -249,8 +247,7 @@ def test_corpus_files_in_place_with_mutated_env_never_crash() -> None:
         for env in envs:
             try:
                 load_project(LoadOptions(files=[str(path)], cwd=os.path.dirname(path),
-                                         environ=env, use_shell_env=True,
-                                         read_host_paths=False))  # see above
+                                         environ=env, use_shell_env=True))
             except KubemapError:
                 pass
             except Exception as err:  # noqa: BLE001

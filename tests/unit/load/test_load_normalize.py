@@ -149,6 +149,16 @@ def test_unknown_volume_options_are_ignored_and_listed() -> None:
     assert ignored == ["bogus", "cached"]
 
 
+def test_unknown_volume_mode_is_ignored_with_a_warning_as_compose_does(tmp_path: Path) -> None:
+    """zabbix-docker writes `:roz`; Compose (compose-go) ignores options it does not know."""
+    from .helpers import load_text
+
+    project = load_text(tmp_path, "services:\n  web:\n    image: x\n    volumes: ['./a:/b:roz']\n")
+    assert project.services["web"].volumes[0].read_only is False
+    assert any("option 'roz' is not a volume option Compose knows; it is ignored" in w
+               for w in project.warnings)
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from converter.model import Deploy, ResourceSpec, Resources, Ulimit
+from converter.model import Deploy, ResourceSpec, Resources, Ulimit, VolumeMount
 from converter.translate.container import cpu_quantity, escape_dollar_paren, memory_quantity
 
 from .helpers import codes, main, pod, run, service, traces
@@ -127,12 +127,66 @@ def test_r_pod_04_extra_hosts_grouped_by_ip():
     assert traces(bundle, "services.app.extra_hosts.gw")[0].status == "unsupported"
 
 
-def test_r_pod_05_dns():
+def test_r_pod_05_dns_keeps_the_cluster_dns_first():
+    """Old behaviour: `dns:` became dnsPolicy None, and nothing resolved, not even the waits."""
     spec = pod(run(service("app", image="x", dns=["1.1.1.1"], dns_search=["corp"], dns_opt=["ndots:2", "rotate"])),
                "Deployment", "app")
-    assert spec["dnsPolicy"] == "None"
+    assert "dnsPolicy" not in spec
     assert spec["dnsConfig"] == {"nameservers": ["1.1.1.1"], "searches": ["corp"],
                                  "options": [{"name": "ndots", "value": "2"}, {"name": "rotate"}]}
+
+
+def test_r_pod_05_compose_network_nameservers_are_dropped():
+    from converter.model import Network, ServiceNetwork
+
+    dns = service("dns", image="pihole", networks={"lan": ServiceNetwork(ipv4_address="172.30.0.53")})
+    app = service("app", image="x", dns=["172.30.0.53", "127.0.0.11", "9.9.9.9"], networks={"lan": None})
+    bundle = run(dns, app, networks={"lan": Network(name="lan", other={"ipam": {"config": [{"subnet": "172.30.0.0/24"}]}})})
+    spec = pod(bundle, "Deployment", "app")
+    assert "dnsPolicy" not in spec and spec["dnsConfig"] == {"nameservers": ["9.9.9.9"]}
+    assert "KM-W-DNS" in codes(bundle)
+
+
+@pytest.mark.parametrize(
+    ("platform", "selector"),
+    [
+        pytest.param("linux/x86_64", {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"},
+                     id="R-POD-09-x86-64-is-amd64"),
+        pytest.param("linux/arm64/v8", {"kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64"},
+                     id="R-POD-09-variant-dropped"),
+        pytest.param("wasi/wasm", None, id="R-POD-09-wasm-is-reported-not-selected"),
+    ],
+)
+def test_platform_node_selector(platform, selector):
+    """Old behaviour: `wasi/wasm` became a nodeSelector no node matches (pod Pending for ever)."""
+    bundle = run(service("app", image="x", platform=platform))
+    assert pod(bundle, "Deployment", "app").get("nodeSelector") == selector
+    if selector is None:
+        assert traces(bundle, "services.app.platform")[0].status == "unsupported"
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        pytest.param({"hostname": "{{.Node.Hostname}}-agent"}, "hostname", id="R-POD-11-hostname"),
+        pytest.param({"environment": {"NODE": "{{.Node.ID}}"}}, "environment.NODE", id="R-POD-11-environment"),
+        pytest.param({"volumes": [VolumeMount(type="volume", source="logs", target="/logs/{{.Task.Slot}}")]},
+                     "volumes[0]", id="R-POD-11-volume-target"),
+    ],
+)
+def test_swarm_templates_are_reported(fields, where):
+    """Old behaviour: copied literally without a finding."""
+    bundle = run(service("app", image="x", **fields))
+    assert [f.source for f in bundle.findings if f.code == "KM-W-SWARM-TEMPLATE"] == [f"services.app.{where}"]
+    assert "hostname" not in pod(bundle, "Deployment", "app")
+
+
+def test_r_cmd_01_empty_entrypoint_with_command_runs_the_command_as_argv():
+    """Old behaviour: `entrypoint: ""` plus a command was reported as inexpressible."""
+    bundle = run(service("app", image="x", entrypoint=[], command=["python", "-m", "app"]))
+    container = main(bundle)
+    assert container["command"] == ["python", "-m", "app"] and "args" not in container
+    assert "KM-W-UNSUPPORTED" not in codes(bundle)
 
 
 def test_r_pod_05_search_only_keeps_cluster_dns():

@@ -124,3 +124,47 @@ def test_init_containers_are_hardened_and_ordered():
     inits = pod(bundle, "Deployment", "web")["initContainers"]
     assert [c["name"] for c in inits] == ["wait-for-a", "wait-for-b"]
     assert all(c["securityContext"]["allowPrivilegeEscalation"] is False for c in inits)
+
+
+SCRATCH_DOCKERFILE = b"""FROM golang:1.26 AS build
+RUN go build -o /out/app .
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
+"""
+
+
+def _built_from_scratch(**fields):
+    from converter.model import Build, HostPath
+
+    gateway = service("gateway", build=Build(context="/proj/gw"), **fields,
+                      depends_on={"api": DependsOn(condition="service_healthy")})
+    api = service("api", image="python:3.12", expose=["8000"], healthcheck=Healthcheck(test=["CMD", "true"]))
+    paths = {"/proj/gw/Dockerfile": HostPath(path="/proj/gw/Dockerfile", kind="file", content=SCRATCH_DOCKERFILE)}
+    return gateway, api, paths
+
+
+def test_r_dep_04_no_wait_container_in_a_scratch_image():
+    """Old behaviour: `/bin/sh -c` in an image built FROM scratch: Init:RunContainerError."""
+    gateway, api, paths = _built_from_scratch()
+    bundle = run(gateway, api, host_paths=paths)
+    assert "initContainers" not in pod(bundle, "Deployment", "gateway")
+    [finding] = [f for f in bundle.findings if f.code == "KM-W-WAIT-NO-SHELL"]
+    assert "FROM scratch" in finding.message and "wait_image" in finding.hint
+    assert traces(bundle, "services.gateway.depends_on.api")[0].rule == "R-DEP-04"
+
+
+def test_r_dep_04_configured_wait_image_is_used():
+    gateway, api, paths = _built_from_scratch(extensions={"x-kubemap": {"wait_image": "tools:1"}})
+    bundle = run(gateway, api, host_paths=paths)
+    assert _init(bundle, "gateway")["wait-for-api"]["image"] == "tools:1"
+    assert "KM-W-WAIT-NO-SHELL" not in codes(bundle)
+
+
+def test_r_dep_04_well_known_shellless_image():
+    collector = service("otel", image="otel/opentelemetry-collector-contrib:0.120.0",
+                        depends_on={"jaeger": DependsOn(condition="service_started")})
+    jaeger = service("jaeger", image="jaegertracing/all-in-one", expose=["4317"])
+    bundle = run(collector, jaeger)
+    assert "initContainers" not in pod(bundle, "Deployment", "otel")
+    assert "KM-W-WAIT-NO-SHELL" in codes(bundle)

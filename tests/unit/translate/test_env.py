@@ -44,6 +44,10 @@ def test_r_env_02_secret_looking_keys_go_to_a_secret():
         pytest.param("BROKER", "amqp://u:p@rabbit//", True, id="R-ENV-02-url-with-password"),
         pytest.param("POSTGRES_PASSWORD_FILE", "/run/secrets/db", False, id="R-ENV-02-file-path-is-not-secret"),
         pytest.param("PASSWORD_FILE", "inline", True, id="R-ENV-02-file-suffix-without-path"),
+        pytest.param("DBPASS", "x", True, id="R-ENV-02-abbreviation-dbpass"),
+        pytest.param("REDISPASS", "x", True, id="R-ENV-02-abbreviation-redispass"),
+        pytest.param("MYSQL_ROOTPWD", "x", True, id="R-ENV-02-abbreviation-rootpwd"),
+        pytest.param("PROXY_BYPASS", "localhost", False, id="R-ENV-02-bypass-is-not-a-password"),
     ],
 )
 def test_looks_secret(key, value, secret):

@@ -102,3 +102,52 @@ def test_r_label_03_annotations():
 def test_images(fields, image, policy):
     c = main(run(service("api", **fields), name="shop"), name="api")
     assert c["image"] == image and c.get("imagePullPolicy") == policy
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "target", "args", "base"),
+    [
+        pytest.param("FROM golang AS build\nFROM scratch\n", None, {}, "scratch", id="R-IMAGE-04-last-from"),
+        pytest.param("FROM alpine AS base\nFROM base AS app\n", None, {}, "alpine", id="R-IMAGE-04-stage-by-name"),
+        pytest.param("FROM scratch AS slim\nFROM debian AS full\n", "slim", {}, "scratch", id="R-IMAGE-04-build-target"),
+        pytest.param("ARG BASE=gcr.io/distroless/static\nFROM --platform=linux/amd64 ${BASE}\n", None, {},
+                     "gcr.io/distroless/static", id="R-IMAGE-04-arg-default"),
+        pytest.param("ARG BASE\nFROM ${BASE}\n", None, {}, None, id="R-IMAGE-04-arg-without-value-unknown"),
+        pytest.param("ARG BASE\nFROM ${BASE}\n", None, {"BASE": "scratch"}, "scratch", id="R-IMAGE-04-build-arg"),
+    ],
+)
+def test_final_base_of_a_dockerfile(dockerfile, target, args, base):
+    from converter.translate.images import final_base
+
+    assert final_base(dockerfile, target, args) == base
+
+
+@pytest.mark.parametrize(
+    ("image", "shellless"),
+    [
+        pytest.param("gcr.io/distroless/static:nonroot", True, id="R-IMAGE-04-distroless"),
+        pytest.param("gcr.io/distroless/base:debug", False, id="R-IMAGE-04-distroless-debug-has-a-shell"),
+        pytest.param("docker.io/otel/opentelemetry-collector-contrib:0.100.0", True, id="R-IMAGE-04-otel-collector"),
+        pytest.param("postgres:16", False, id="R-IMAGE-04-postgres-has-a-shell"),
+    ],
+)
+def test_known_shellless_images(image, shellless):
+    from converter.translate.images import known_shellless
+
+    assert (known_shellless(image) is not None) is shellless
+
+
+@pytest.mark.parametrize(
+    "image",
+    [pytest.param("postgres:", id="R-IMAGE-01-empty-tag"), pytest.param("/app:1", id="R-IMAGE-01-empty-registry"),
+     pytest.param("", id="R-IMAGE-01-empty-image")],
+)
+def test_image_with_empty_name_or_tag_is_an_error(image):
+    """Old behaviour: `image: postgres:${TAG}` with TAG unset gave `postgres:` and no word."""
+    from converter.errors import TranslateError
+    from converter.model import VariableUse
+
+    use = VariableUse(name="TAG", file="compose.yaml", line=3, key_path="services.db.image")
+    with pytest.raises(TranslateError, match="empty name or tag") as error:
+        run(service("db", image=image), unset_variables=[use])
+    assert error.value.key_path == "services.db.image" and "TAG" in str(error.value)

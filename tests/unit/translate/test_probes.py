@@ -95,6 +95,14 @@ def test_x_kubemap_probe_choice_turns_liveness_off():
         pytest.param(["/bin/sh", "-c", "curl -f http://localhost:8080/ && echo ok"], None,
                      id="R-PROBE-04-compound-shell-stays-exec"),
         pytest.param(["curl", "-f", "-X", "POST", "http://localhost/"], None, id="R-PROBE-04-unknown-option-stays-exec"),
+        pytest.param(["/bin/sh", "-c", 'curl -fsS -H "Host: app.local" http://localhost:8080/health'],
+                     {"path": "/health", "port": 8080, "httpHeaders": [{"name": "Host", "value": "app.local"}]},
+                     id="R-PROBE-04-curl-host-header-kept"),
+        pytest.param(["wget", "-q", "--spider", "--header=X-Check: 1", "http://localhost/"],
+                     {"path": "/", "port": 80, "httpHeaders": [{"name": "X-Check", "value": "1"}]},
+                     id="R-PROBE-04-wget-header-kept"),
+        pytest.param(["curl", "-f", "-H", "not a header", "http://localhost/"], None,
+                     id="R-PROBE-04-unparsable-header-stays-exec"),
     ],
 )
 def test_http_probe_recognition(argv, expected):

@@ -45,15 +45,35 @@ def test_r_ports_01_generated_names_never_clash_with_compose_names():
     assert names == ["tcp-80", "tcp-80-2"]
 
 
-def test_r_ports_02_published_port_becomes_node_port_and_is_recorded():
-    bundle = run(service("app", image="nginx", ports=[PortMapping(target=80, published="8080", host_ip="127.0.0.1")]))
+FIXED = {"x-kubemap": {"node_ports": "fixed"}}
+
+
+def test_r_ports_02_published_port_becomes_node_port_picked_by_the_api_server():
+    bundle = run(service("app", image="nginx", ports=[PortMapping(target=80, published="8080")]))
     svc = obj(bundle, "Service", "app")
     assert svc["spec"]["type"] == "NodePort"
+    assert "nodePort" not in svc["spec"]["ports"][0]
+    assert bundle.host_ports == []
+    [entry] = traces(bundle, "services.app.ports[0].published")
+    assert entry.rule == "R-PORTS-02" and "API server" in entry.reason
+
+
+def test_r_ports_02_two_projects_publishing_8080_ask_for_no_node_port():
+    """Old behaviour: host port 8080 always became nodePort 32544, so a second project publishing
+    8080 in the same cluster was refused (`provided port is already allocated`)."""
+    shop = run(service("web", image="nginx", ports=[PortMapping(target=80, published="8080")]), name="shop")
+    blog = run(service("web", image="ghost", ports=[PortMapping(target=2368, published="8080")]), name="blog")
+    for bundle in (shop, blog):
+        assert all("nodePort" not in p for p in obj(bundle, "Service", "web")["spec"]["ports"])
+
+
+def test_r_ports_02_fixed_node_ports_are_recorded_for_kind():
+    bundle = run(service("app", image="nginx", ports=[PortMapping(target=80, published="8080", host_ip="0.0.0.0")]),
+                 extensions=FIXED)
+    svc = obj(bundle, "Service", "app")
     assert svc["spec"]["ports"][0]["nodePort"] == 30000 + 8080 % 2768
     assert bundle.host_ports == [{"service": "app", "host_port": 8080, "node_port": 30000 + 8080 % 2768,
-                                  "protocol": "tcp", "host_ip": "127.0.0.1"}]
-    [entry] = traces(bundle, "services.app.ports[0].published")
-    assert entry.rule == "R-PORTS-02" and "8080" in entry.reason
+                                  "protocol": "tcp", "host_ip": "0.0.0.0"}]
 
 
 @pytest.mark.parametrize(
@@ -67,10 +87,73 @@ def test_r_ports_02_published_port_becomes_node_port_and_is_recorded():
 def test_node_ports_are_deterministic_and_unique(host_ports, node_ports):
     a = service("a", image="x", ports=[PortMapping(target=80, published=host_ports[0])])
     b = service("b", image="x", ports=[PortMapping(target=81, published=host_ports[1])])
-    bundle = run(a, b)
+    bundle = run(a, b, extensions=FIXED)
     got = [obj(bundle, "Service", n)["spec"]["ports"][0]["nodePort"] for n in ("a", "b")]
     assert got == node_ports
-    assert run(a, b).model_dump() == bundle.model_dump()
+    assert run(a, b, extensions=FIXED).model_dump() == bundle.model_dump()
+
+
+def test_r_ports_02_service_x_kubemap_pins_a_node_port():
+    bundle = run(service("app", image="x", ports=[PortMapping(target=80, published="8080")],
+                         extensions={"x-kubemap": {"node_ports": {8080: 30080}}}))
+    assert obj(bundle, "Service", "app")["spec"]["ports"][0]["nodePort"] == 30080
+    assert [(h["host_port"], h["node_port"]) for h in bundle.host_ports] == [(8080, 30080)]
+
+
+@pytest.mark.parametrize(
+    ("pins", "message"),
+    [pytest.param([{8080: 30080}, {9090: 30080}], "asked for twice", id="R-PORTS-02-same-pin-twice-is-an-error"),
+     pytest.param([{8080: 80}, {}], "outside", id="R-PORTS-02-pin-out-of-range-is-an-error")],
+)
+def test_bad_node_port_pins(pins, message):
+    a = service("a", image="x", ports=[PortMapping(target=80, published="8080")],
+                extensions={"x-kubemap": {"node_ports": pins[0]}})
+    b = service("b", image="x", ports=[PortMapping(target=90, published="9090")],
+                extensions={"x-kubemap": {"node_ports": pins[1]}} if pins[1] else {})
+    with pytest.raises(TranslateError, match=message):
+        run(a, b)
+
+
+def test_r_ports_03_loopback_port_gets_no_node_port_and_stays_closed():
+    """Old behaviour: "127.0.0.1:9229:9229" became a NodePort on every node, opened to all by
+    --network-policies."""
+    from converter.translate import TranslateOptions
+
+    bundle = run(service("api", image="node", ports=[PortMapping(target=9229, published="9229", host_ip="127.0.0.1")]),
+                 options=TranslateOptions(network_policies=True), extensions=FIXED)
+    spec = obj(bundle, "Service", "api")["spec"]
+    assert "type" not in spec and "nodePort" not in spec["ports"][0]
+    assert bundle.host_ports == []
+    assert not has(bundle, "NetworkPolicy", "api-published")
+    [hint] = [f for f in bundle.findings if f.code == "KM-I-LOOPBACK-PORT"]
+    assert "kubectl port-forward service/api 9229:9229" in hint.hint
+    assert traces(bundle, "services.api.ports[0].published")[0].rule == "R-PORTS-03"
+
+
+def test_r_ports_02_published_and_private_ports_get_separate_services():
+    bundle = run(service("api", image="node", ports=[PortMapping(target=8080, published="8080"),
+                                                     PortMapping(target=9229, published="9229", host_ip="127.0.0.1")],
+                         expose=["9090"]), extensions=FIXED)
+    main_spec = obj(bundle, "Service", "api")["spec"]
+    assert "type" not in main_spec and [p["port"] for p in main_spec["ports"]] == [8080, 9229, 9090]
+    published = obj(bundle, "Service", "api-published")["spec"]
+    assert published["type"] == "NodePort" and [p["port"] for p in published["ports"]] == [8080]
+    assert [h["service"] for h in bundle.host_ports] == ["api-published"]
+
+
+def test_r_ports_02_statefulset_published_port_has_a_service_that_owns_the_node_port():
+    """Old behaviour: the kind config mapped a nodePort that no Service owned (headless)."""
+    from converter.model import Volume, VolumeMount
+
+    db = service("db", image="postgres:16", ports=[PortMapping(target=5432, published="5432")],
+                 volumes=[VolumeMount(type="volume", source="data", target="/var/lib/postgresql/data")])
+    bundle = run(db, volumes={"data": Volume(name="data")}, extensions=FIXED)
+    assert obj(bundle, "Service", "db")["spec"]["clusterIP"] == "None"
+    published = obj(bundle, "Service", "db-published")["spec"]
+    node_port = published["ports"][0]["nodePort"]
+    assert published["type"] == "NodePort"
+    assert bundle.host_ports == [{"service": "db-published", "host_port": 5432, "node_port": node_port,
+                                  "protocol": "tcp", "host_ip": "0.0.0.0"}]
 
 
 def test_r_ports_02_unpublished_port_stays_cluster_ip():
@@ -88,7 +171,7 @@ def test_r_ports_02_unpublished_port_stays_cluster_ip():
 )
 def test_service_type_from_x_kubemap(forced, expected):
     bundle = run(service("app", image="nginx", ports=[PortMapping(target=80, published="8080")],
-                         extensions={"x-kubemap": {"service_type": forced}}))
+                         extensions={"x-kubemap": {"service_type": forced}}), extensions=FIXED)
     spec = obj(bundle, "Service", "app")["spec"]
     assert spec.get("type") == expected
     if expected is None:
@@ -160,6 +243,22 @@ def test_alias_services_select_the_same_pods(fields, alias, source):
     assert alias_svc["spec"]["selector"] == {"kubemap.io/service": "app"}
     assert alias_svc["spec"]["ports"][0]["port"] == 5432
     assert traces(bundle, source)[0].targets == [f"Service/{alias}"]
+
+
+def test_r_svc_02_alias_of_a_published_service_is_cluster_ip():
+    """Old behaviour: the container_name Service copied the main Service's nodePort, and the API
+    server refused the second one (`provided port is already allocated`)."""
+    bundle = run(service("web", image="nginx", container_name="my-web", ports=[PortMapping(target=80, published="8080")]),
+                 extensions=FIXED)
+    assert obj(bundle, "Service", "web")["spec"]["type"] == "NodePort"
+    alias = obj(bundle, "Service", "my-web")["spec"]
+    assert "type" not in alias and all("nodePort" not in p for p in alias["ports"])
+
+
+def test_r_svc_02_job_without_ports_gets_no_alias_service():
+    bundle = run(service("init", image="x", restart="no", container_name="init-db"))
+    assert not has(bundle, "Service", "init-db")
+    assert traces(bundle, "services.init.container_name")[0].status == "approximated"
 
 
 def test_r_svc_02_link_alias_points_at_the_linked_service():

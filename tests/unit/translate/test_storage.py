@@ -87,9 +87,10 @@ def test_r_vol_02_file_inside_build_context_is_still_a_configmap():
     assert obj(bundle, "ConfigMap", "app-file-routes-yaml")["data"] == {"routes.yaml": "r: 1\n"}
 
 
-def test_r_vol_03_small_directory_becomes_configmap_with_items():
+def test_r_vol_03_small_read_only_directory_becomes_configmap_with_items():
     hp = {"/proj/conf.d": HostPath(path="/proj/conf.d", kind="dir", entries={"a.conf": b"a", "sub/b.conf": b"b"})}
-    bundle = run(service("app", image="x", volumes=[VolumeMount(type="bind", source="/proj/conf.d", target="/etc/c")]),
+    bundle = run(service("app", image="x", volumes=[VolumeMount(type="bind", source="/proj/conf.d", target="/etc/c",
+                                                                read_only=True)]),
                  host_paths=hp)
     cm = obj(bundle, "ConfigMap", "app-dir-conf-d")
     assert cm["data"] == {"a.conf": "a", "sub__b.conf": "b"}
@@ -103,21 +104,130 @@ def test_r_vol_03_small_directory_becomes_configmap_with_items():
     [
         pytest.param("/proj/src", HostPath(path="/proj/src", kind="dir", entries={"main.py": b"x"}), Build(context="/proj"),
                      id="R-VOL-04-source-tree-of-own-build"),
-        pytest.param("/proj/big", HostPath(path="/proj/big", kind="dir", entries=None), None, id="R-VOL-04-big-directory"),
-        pytest.param("/proj/missing", HostPath(path="/proj/missing", kind="missing"), None, id="R-VOL-04-missing-path"),
+        pytest.param("/proj/big", HostPath(path="/proj/big", kind="dir", entries=None, note="more than 64 files"), None,
+                     id="R-VOL-04-big-read-only-directory"),
         pytest.param("/proj/blob", HostPath(path="/proj/blob", kind="file", content=b"\xff" * 800_000), None,
                      id="R-VOL-04-binary-too-big-once-base64-encoded"),
-        pytest.param("/var/run/docker.sock", HostPath(path="/var/run/docker.sock", kind="other"), None,
-                     id="R-VOL-04-docker-socket"),
+        pytest.param("/proj/fifo", HostPath(path="/proj/fifo", kind="other"), None, id="R-VOL-04-fifo-in-project"),
     ],
 )
 def test_dev_only_mounts_are_reported(source, host, build):
     fields = {"build": build} if build else {"image": "x"}
-    bundle = run(service("app", volumes=[VolumeMount(type="bind", source=source, target="/t")], **fields),
+    bundle = run(service("app", volumes=[VolumeMount(type="bind", source=source, target="/t", read_only=True)], **fields),
                  host_paths={source: host})
     assert "KM-W-DEV-MOUNT" in codes(bundle)
     assert traces(bundle, "services.app.volumes[0]")[0].status == "unsupported"
     assert "bind-0" not in _vols(bundle)
+
+
+def test_r_vol_03_read_write_directory_is_not_a_configmap_snapshot():
+    """Old behaviour: `./data/db:/var/lib/postgresql/data` became a read-only ConfigMap."""
+    hp = {"/proj/data/db": HostPath(path="/proj/data/db", kind="dir", entries={"PG_VERSION": b"16\n"})}
+    bundle = run(service("app", image="postgres:16", volumes=[
+        VolumeMount(type="bind", source="/proj/data/db", target="/var/lib/postgresql/data")]), host_paths=hp)
+    assert not [o for o in bundle.objects if o.kind == "ConfigMap"]
+    assert _mounts(bundle)["bind-data-db"] == {"name": "bind-data-db", "mountPath": "/var/lib/postgresql/data"}
+
+
+@pytest.mark.parametrize(
+    ("host", "read_only", "target", "volume"),
+    [
+        pytest.param(HostPath(path="/proj/data/db", kind="dir", entries={}), False, "/var/lib/mysql",
+                     {"persistentVolumeClaim": {"claimName": "bind-data-db"}}, id="R-VOL-10-read-write-directory-pvc"),
+        pytest.param(HostPath(path="/proj/data/db", kind="missing"), False, "/var/lib/mysql",
+                     {"persistentVolumeClaim": {"claimName": "bind-data-db"}}, id="R-VOL-10-missing-source-pvc"),
+        pytest.param(HostPath(path="/proj/data/db", kind="missing"), True, "/etc/app",
+                     {"emptyDir": {}}, id="R-VOL-10-missing-read-only-source-empty-dir"),
+        pytest.param(HostPath(path="/proj/data/db", kind="dir", entries={}), False, "/app/cache",
+                     {"emptyDir": {}}, id="R-VOL-10-scratch-target-empty-dir"),
+    ],
+)
+def test_state_directories(host, read_only, target, volume):
+    bundle = run(service("app", image="x", volumes=[VolumeMount(type="bind", source="/proj/data/db", target=target,
+                                                                read_only=read_only)]),
+                 host_paths={"/proj/data/db": host})
+    [vol] = pod(bundle, "Deployment", "app")["volumes"]
+    assert {k: v for k, v in vol.items() if k != "name"} == volume
+    [mount] = main(bundle)["volumeMounts"]
+    assert mount.get("readOnly", False) is read_only and mount["mountPath"] == target
+    assert traces(bundle, "services.app.volumes[0]")[0].rule == "R-VOL-10"
+    if "persistentVolumeClaim" in volume:
+        claim = obj(bundle, "PersistentVolumeClaim", "bind-data-db")
+        assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+        assert "KM-W-BIND-STATE" in codes(bundle)
+    else:
+        assert "KM-W-BIND-EMPTY" in codes(bundle)
+
+
+def test_r_vol_10_two_services_binding_one_directory_share_one_claim():
+    m = VolumeMount(type="bind", source="/proj/uploads", target="/srv/uploads")
+    hp = {"/proj/uploads": HostPath(path="/proj/uploads", kind="dir", entries={})}
+    bundle = run(service("web", image="x", volumes=[m]), service("worker", image="y", volumes=[m]), host_paths=hp)
+    claims = [o for o in bundle.objects if o.kind == "PersistentVolumeClaim"]
+    assert [c.name for c in claims] == ["bind-uploads"] and claims[0].service is None
+    assert codes(bundle).count("KM-W-PVC-SHARED") == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "host", "read_only", "expected"),
+    [
+        pytest.param("/proc", HostPath(path="/proc", kind="outside", host_path="/proc"), True,
+                     {"path": "/proc"}, id="R-VOL-09-proc-read-only"),
+        pytest.param("/var/log", None, False, {"path": "/var/log"}, id="R-VOL-09-absolute-path-never-read"),
+        pytest.param("/proj/link", HostPath(path="/proj/link", kind="outside", host_path="/etc",
+                                            note="a symlink leaves the project"), True, {"path": "/etc"},
+                     id="R-VOL-09-symlink-leaving-the-project"),
+        pytest.param("/var/run/docker.sock", None, False, {"path": "/var/run/docker.sock", "type": "Socket"},
+                     id="R-VOL-09-docker-socket"),
+    ],
+)
+def test_host_paths_become_host_path_volumes(source, host, read_only, expected):
+    hp = {source: host} if host else {}
+    bundle = run(service("app", image="x", volumes=[VolumeMount(type="bind", source=source, target="/host/x",
+                                                                read_only=read_only)]), host_paths=hp)
+    assert _vols(bundle)["bind-0"]["hostPath"] == expected
+    assert _mounts(bundle)["bind-0"].get("readOnly", False) is read_only
+    assert not [o for o in bundle.objects if o.kind == "ConfigMap"], "nothing of this machine in a ConfigMap"
+    template = obj(bundle, "Deployment", "app")["spec"]["template"]
+    assert template["metadata"]["annotations"]["lint.kubemap.io/accept-host-paths"] == expected["path"]
+    code = "KM-W-DOCKER-SOCK" if "docker.sock" in source else "KM-W-HOSTPATH"
+    assert code in codes(bundle)
+    assert traces(bundle, "services.app.volumes[0]")[0].rule == "R-VOL-09"
+
+
+@pytest.mark.parametrize(
+    ("fields", "strategy"),
+    [
+        pytest.param({"volumes": [VolumeMount(type="volume", source="data", target="/data")]}, {"type": "Recreate"},
+                     id="R-WL-07-named-volume-recreate"),
+        pytest.param({"volumes": [VolumeMount(type="bind", source="/proj/data", target="/data")]}, {"type": "Recreate"},
+                     id="R-WL-07-bind-claim-recreate"),
+        pytest.param({"volumes": [VolumeMount(type="volume", source="data", target="/data")],
+                      "extensions": {"x-kubemap": {"volumes": {"data": {"access_mode": "ReadWriteMany"}}}}}, None,
+                     id="R-WL-07-rwx-keeps-rolling"),
+        pytest.param({"volumes": [VolumeMount(type="tmpfs", target="/t")]}, None, id="R-WL-07-no-claim-no-strategy"),
+    ],
+)
+def test_rwo_claims_make_deployments_recreate(fields, strategy):
+    bundle = run(service("app", image="x", **fields), volumes={"data": Volume(name="data")},
+                 host_paths={"/proj/data": HostPath(path="/proj/data", kind="dir", entries={})})
+    assert obj(bundle, "Deployment", "app")["spec"].get("strategy") == strategy
+
+
+def test_r_wl_07_update_config_rolling_update_is_overridden_and_reported():
+    from converter.model import Deploy
+
+    bundle = run(service("app", image="x", deploy=Deploy(update_config={"order": "start-first"}),
+                         volumes=[VolumeMount(type="volume", source="data", target="/data")]),
+                 volumes={"data": Volume(name="data")})
+    assert obj(bundle, "Deployment", "app")["spec"]["strategy"] == {"type": "Recreate"}
+    assert any("Recreate" in f.message for f in bundle.findings)
+
+
+def test_r_wl_07_statefulset_keeps_its_update_strategy():
+    bundle = run(service("db", image="postgres:16", volumes=[VolumeMount(type="volume", source="data", target="/d")]),
+                 volumes={"data": Volume(name="data")})
+    assert "strategy" not in obj(bundle, "StatefulSet", "db")["spec"]
 
 
 def test_r_vol_05_tmpfs_becomes_memory_emptydir():

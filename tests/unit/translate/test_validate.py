@@ -149,7 +149,9 @@ def test_rich_project_key_facts():
     assert by[("StatefulSet", "db")]["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "5Gi"
     assert by[("Job", "migrate")]["spec"]["backoffLimit"] == 2
     assert ("Service", "shop-api") in by and ("Service", "backend") in by and ("Service", "backend-api") in by
-    assert {h["host_port"] for h in bundle.host_ports} == {8000, 8080, 5353}
+    assert bundle.host_ports == []  # nodePorts are the API server's unless x-kubemap fixes them
+    assert "type" not in by[("Service", "api")]["spec"]  # published on 127.0.0.1 only: no NodePort
+    assert by[("Service", "web")]["spec"]["type"] == "NodePort"
 
 
 def test_translate_is_pure_and_leaves_the_project_unchanged():

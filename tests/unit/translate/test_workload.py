@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from converter.errors import TranslateError
-from converter.model import Deploy, DependsOn, RestartPolicy, VolumeMount
+from converter.model import Deploy, DependsOn, Healthcheck, PortMapping, RestartPolicy, VolumeMount
 
 from .helpers import codes, has, obj, pod, run, service, traces
 
@@ -52,11 +52,65 @@ def test_job_restart(restart, policy, backoff):
     assert traces(bundle, "services.app.restart")[0].rule == "R-WL-04"
 
 
-def test_r_wl_04_server_with_restart_no_gets_a_hint():
-    from converter.model import PortMapping
+@pytest.mark.parametrize(
+    ("fields", "dependant"),
+    [
+        pytest.param({"restart": "no", "ports": [PortMapping(target=80)]}, None, id="R-WL-04-server-with-ports-stays-deployment"),
+        pytest.param({"restart": "on-failure", "expose": ["5432"]}, None, id="R-WL-04-database-on-failure-stays-deployment"),
+        pytest.param({"restart": "on-failure:3", "healthcheck": Healthcheck(test=["CMD", "true"])}, None,
+                     id="R-WL-04-healthcheck-stays-deployment"),
+        pytest.param({"restart": "no"}, "service_healthy", id="R-WL-04-waited-for-healthy-stays-deployment"),
+        pytest.param({"deploy": Deploy(restart_policy=RestartPolicy(condition="on-failure")), "expose": ["80"]}, None,
+                     id="R-WL-04-deploy-restart-policy-server-stays-deployment"),
+    ],
+)
+def test_long_running_services_are_not_jobs(fields, dependant):
+    """Old behaviour: a database with `restart: on-failure` became a Job without a Service."""
+    others = [service("web", image="app", depends_on={"app": DependsOn(condition=dependant)})] if dependant else []
+    bundle = run(service("app", image="x", **fields), *others)
+    assert has(bundle, "Deployment", "app") and not has(bundle, "Job", "app")
+    assert has(bundle, "Service", "app")
+    [warning] = [f for f in bundle.findings if f.code == "KM-W-RESTART"]
+    assert "None" not in warning.message and "long-running" in warning.message
 
-    bundle = run(service("web", image="nginx", restart="no", ports=[PortMapping(target=80)]))
-    assert has(bundle, "Job", "web") and "KM-I-JOB" in codes(bundle)
+
+def test_r_wl_04_completion_target_with_ports_is_a_job_with_a_hint_without_none():
+    """The KM-I-JOB line used to print Python's None for a service without `restart:`."""
+    migrate = service("migrate", image="app", expose=["80"])
+    api = service("api", image="app", depends_on={"migrate": DependsOn(condition="service_completed_successfully")})
+    bundle = run(migrate, api)
+    [hint] = [f for f in bundle.findings if f.code == "KM-I-JOB"]
+    assert has(bundle, "Job", "migrate") and "None" not in hint.message
+
+
+def test_r_wl_04_one_shot_helper_in_another_services_network_is_its_own_job():
+    """Old behaviour: merged into the other pod as a container restarted for ever."""
+    minio = service("minio", image="minio/minio", ports=[PortMapping(target=9000, published="9000")])
+    setup = service("setup", image="minio/mc", network_mode="service:minio",
+                    entrypoint=["/bin/sh", "-c"], command=["mc alias set local http://localhost:9000 && mc mb local/b"])
+    bundle = run(minio, setup)
+    assert has(bundle, "Job", "setup")
+    assert [c["name"] for c in pod(bundle, "Deployment", "minio")["containers"]] == ["minio"]
+    assert "KM-W-SIDECAR-ONESHOT" in codes(bundle)
+    for helper in (service("vpn-client", image="app", network_mode="service:minio", restart="unless-stopped"),
+                   service("proxy", image="envoyproxy/envoy:v1.31", network_mode="service:minio"),
+                   service("loop", image="alpine", network_mode="service:minio",
+                           command=["sh", "-c", "while true; do date; sleep 60; done"])):
+        kept = run(minio, helper)
+        assert [c["name"] for c in pod(kept, "Deployment", "minio")["containers"]] == ["minio", helper.name]
+
+
+@pytest.mark.parametrize(
+    ("deploy", "dropped"),
+    [
+        pytest.param(Deploy(update_config={"parallelism": 1, "delay": 10}), "delay", id="R-WL-06-update-config-delay"),
+        pytest.param(Deploy(restart_policy=RestartPolicy(condition="any", max_attempts=3)), "max_attempts",
+                     id="R-WL-06-restart-policy-max-attempts"),
+    ],
+)
+def test_dropped_deploy_settings_are_reported(deploy, dropped):
+    bundle = run(service("app", image="x", deploy=deploy))
+    assert any(f.code == "KM-W-UNSUPPORTED" and dropped in f.message for f in bundle.findings)
 
 
 def test_r_wl_04_completion_dependency_becomes_job():

@@ -1,0 +1,118 @@
+"""The loader never opens, reads, lists or stats a path outside the project (host_paths.py):
+absolute and `~` paths and symlinks that leave the project become kind "outside" untouched;
+relative paths that climb out of the project directory (`../common/x`) are project files.
+Every filesystem call the loader makes is recorded by wrapping the real os functions."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .helpers import load, write
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def touched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every path given to open/stat/lstat/readlink/listdir/scandir while the test runs."""
+    seen: list[str] = []
+
+    def spy(real):  # type: ignore[no-untyped-def]
+        def wrapper(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if isinstance(path, (str, bytes, os.PathLike)):
+                seen.append(os.path.abspath(os.fsdecode(path)))
+            return real(path, *args, **kwargs)
+        return wrapper
+
+    for name in ("stat", "lstat", "readlink", "listdir", "scandir", "open"):
+        monkeypatch.setattr(os, name, spy(getattr(os, name)))
+    monkeypatch.setattr(builtins, "open", spy(builtins.open))
+    return seen
+
+
+def _project(tmp_path: Path) -> Path:
+    proj = tmp_path / "proj"
+    write(tmp_path, {
+        "proj/compose.yaml": """
+            services:
+              agent:
+                image: prom/node-exporter
+                volumes:
+                  - /proc:/host/proc:ro
+                  - /var/log:/host/var/log:ro
+                  - /etc/hostname:/etc/nodename
+                  - ~/secrets:/secrets:ro
+                  - ./etc-link:/host/etc:ro
+                  - ./conf:/etc/agent:ro
+                  - ../shared/common.yml:/etc/common.yml:ro
+                  - ../../../../../../../../../../etc/passwd:/etc/passwd-copy:ro
+        """,
+        "proj/conf/agent.yml": "scrape: true\n",
+        "shared/common.yml": "common: 1\n",
+    })
+    (proj / "etc-link").symlink_to("/etc")
+    return proj
+
+
+def test_host_paths_outside_the_project_are_never_touched(tmp_path: Path, touched: list[str]) -> None:
+    """Old behaviour: /var/log became a ConfigMap of this machine's login records, and /proc
+    made the loader read /proc/kmsg for ever."""
+    proj = _project(tmp_path)
+    home = tmp_path / "home"
+    paths = load(proj, environ={"HOME": str(home)}).host_paths
+    forbidden = ("/proc", "/var/log", "/etc", str(home))
+    assert not [p for p in touched if p.startswith(forbidden)], sorted({p for p in touched if p.startswith(forbidden)})
+    for path, host_path in (("/proc", "/proc"), ("/var/log", "/var/log"), ("/etc/hostname", "/etc/hostname"),
+                            (str(home / "secrets"), str(home / "secrets")), (str(proj / "etc-link"), "/etc")):
+        assert (paths[path].kind, paths[path].host_path) == ("outside", host_path), path
+        assert paths[path].content is None and paths[path].entries is None
+    climbing = os.path.normpath(str(proj) + "/../../../../../../../../../../etc/passwd")
+    assert paths[climbing].kind == "outside"
+
+
+def test_project_files_are_read_including_relative_paths_that_climb_out(tmp_path: Path) -> None:
+    proj = _project(tmp_path)
+    paths = load(proj, environ={"HOME": str(tmp_path / "home")}).host_paths
+    assert paths[str(proj / "conf")].entries == {"agent.yml": b"scrape: true\n"}
+    assert paths[str(tmp_path / "shared" / "common.yml")].content == b"common: 1\n"
+
+
+def test_a_symlink_inside_a_directory_that_leaves_the_project_is_not_followed(tmp_path: Path, touched: list[str]) -> None:
+    proj = tmp_path / "proj"
+    write(tmp_path, {"proj/compose.yaml": "services:\n  web:\n    image: nginx\n    volumes: ['./site:/usr/share/nginx/html:ro']\n",
+                     "proj/site/index.html": "<h1>hi</h1>\n"})
+    (proj / "site" / "passwd").symlink_to("/etc/passwd")
+    (proj / "site" / "local.html").symlink_to("index.html")
+    site = load(proj).host_paths[str(proj / "site")]
+    assert site.kind == "dir" and site.entries is None and "leaves the project" in (site.note or "")
+    assert not [p for p in touched if p.startswith("/etc")]
+
+
+def test_a_symlink_that_stays_in_the_project_is_followed(tmp_path: Path) -> None:
+    proj = tmp_path / "proj"
+    write(tmp_path, {"proj/compose.yaml": "services:\n  web:\n    image: nginx\n    volumes: ['./current:/conf:ro']\n",
+                     "proj/releases/v2/app.conf": "v: 2\n"})
+    (proj / "current").symlink_to("releases/v2")
+    assert load(proj).host_paths[str(proj / "current")].entries == {"app.conf": b"v: 2\n"}
+
+
+def test_converting_a_proc_bind_finishes_and_gives_a_host_path(tmp_path: Path) -> None:
+    """Old behaviour: `kubemap convert` hung for ever reading /proc/kmsg."""
+    write(tmp_path, {"compose.yaml": "services:\n  agent:\n    image: prom/node-exporter\n"
+                                     "    volumes: ['/proc:/host/proc:ro', '/:/rootfs:ro']\n"})
+    result = subprocess.run([sys.executable, "-m", "converter", "convert", "-o", str(tmp_path / "out")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60, env={"PATH": os.defpath})
+    assert result.returncode == 0, result.stderr
+    docs = list(yaml.safe_load_all((tmp_path / "out" / "agent.yaml").read_text()))
+    [deployment] = [d for d in docs if d["kind"] == "Deployment"]
+    volumes = deployment["spec"]["template"]["spec"]["volumes"]
+    assert {v["hostPath"]["path"] for v in volumes} == {"/proc", "/"}
+    assert not [d for d in docs if d["kind"] == "ConfigMap"]
+    assert "KM-W-HOSTPATH" in result.stderr
