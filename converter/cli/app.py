@@ -110,3 +110,9 @@ def run(args: list[str]) -> None:
     except KubemapError as error:  # a command forgot to catch: still no traceback
         err_console.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
         sys.exit(2)
+
+
+def main() -> None:
+    """The CLI with this process's arguments (the `kubemap` script is converter/cli/main.py,
+    which answers `version` without importing this module)."""
+    run(sys.argv[1:])
