@@ -35,6 +35,7 @@ UNSET_VARIABLE = "KM-W-VAR-UNSET"  # R-VAR-01: --strict refuses these
 class Format(str, Enum):
     yaml = "yaml"
     json = "json"
+    helm = "helm"
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,9 @@ def _count(findings: list[Finding], severity: str) -> str:
         "* `kubemap convert -f compose.yaml -f compose.prod.yaml --profile worker -o deploy/k8s`\n\n"
         "* `kubemap convert --stdout | kubectl apply --dry-run=server -f -`\n\n"
         "* `kubemap convert --namespace shop --network-policies --strict`\n\n"
-        "* `kind create cluster --config k8s/kind-config.yaml && kubectl apply -k k8s`"
+        "* `kind create cluster --config k8s/kind-config.yaml && kubectl apply -k k8s`\n\n"
+        "* `kubemap convert --format helm -o chart` — a Helm chart: values with the Compose values as "
+        "defaults, values.schema.json; then `helm install NAME chart --set-file secrets.X.data.KEY=FILE`"
     ),
 )
 def convert_command(
@@ -135,11 +138,12 @@ def convert_command(
     project_directory: ProjectDirOpt = None,
     use_shell_env: ShellEnvOpt = False,
     output_dir: Annotated[
-        Path,
-        typer.Option("-o", "--output-dir", help="Write the manifests into this directory. Files "
-                     "kubemap wrote earlier and no longer produces are removed; other files are "
-                     "left alone."),
-    ] = Path("k8s"),
+        Optional[Path],
+        typer.Option("-o", "--output-dir", help="Write the manifests (default k8s) or the chart "
+                     "(--format helm; default chart) into this directory. Files kubemap wrote "
+                     "earlier and no longer produces are removed; other files are left alone.",
+                     show_default=False),
+    ] = None,
     stdout: Annotated[
         bool,
         typer.Option("--stdout", help="Print all objects to stdout (one YAML stream, or one JSON "
@@ -147,8 +151,19 @@ def convert_command(
     ] = False,
     output_format: Annotated[
         Format, typer.Option("--format", help="yaml: YAML documents separated by '---' lines. json: "
-                             "one v1 List per file (SERVICE.json).", case_sensitive=False),
+                             "one v1 List per file (SERVICE.json). helm: a Helm chart (Chart.yaml, "
+                             "values.yaml with the Compose values as defaults, values.schema.json, "
+                             "one template per service; Secrets' values are never written into it; "
+                             "see docs/helm.md).", case_sensitive=False),
     ] = Format.yaml,
+    chart_version: Annotated[
+        str, typer.Option("--chart-version", help="--format helm: the chart's version (SemVer).")
+    ] = "0.1.0",
+    app_version: Annotated[
+        Optional[str],
+        typer.Option("--app-version", help="--format helm: the chart's appVersion (also the "
+                     "app.kubernetes.io/version label); none by default.", show_default=False),
+    ] = None,
     namespace: Annotated[
         Optional[str],
         typer.Option("--namespace", help="Put every object in this namespace and add the "
@@ -177,6 +192,13 @@ def convert_command(
     `_shared.yaml` for objects that belong to no single service, a `kustomization.yaml` listing
     them, and a `kind-config.yaml` that publishes the Compose host ports on a kind node.
 
+    `--format helm` writes a Helm chart instead: the same objects as templates, with what a user
+    changes per environment (images, replicas, resources, environment, Service type and ports,
+    ingress, persistence, probes, scheduling) as values whose defaults are the Compose values,
+    a values.schema.json, NOTES.txt and a README listing every value. Secret values never go
+    into the chart: pass them at install time (`--set-file secrets.NAME.data.KEY=FILE`) or name
+    an existing Secret. `kubemap report --chart` shows which value each Compose key became.
+
     Every object is checked against the Kubernetes schema (strict) before anything is written;
     the output is byte-for-byte the same for the same input. Findings (what changed meaning or
     could not be converted, every use of an unset variable, and what `kubemap lint` finds in
@@ -187,7 +209,12 @@ def convert_command(
     """
     from converter.render import object_count, render, render_stream, write_output
 
+    helm = output_format is Format.helm
     try:
+        if helm:
+            from converter.cli import chart_output
+
+            chart_output.check_flags(stdout, chart_version, app_version)
         conversion = convert_project(
             load_options(files, env_files, profiles, project_name, project_directory, use_shell_env),
             network_policies=network_policies,
@@ -196,7 +223,9 @@ def convert_command(
             kube_version=kube_version,
         )
         bundle = conversion.bundle
-        _print_findings(bundle.findings)
+        chart = chart_output.build_chart(bundle, conversion.render_options, chart_version, app_version) if helm else None
+        shown = chart_output.findings(bundle, chart) if chart else bundle.findings
+        _print_findings(shown)
         unsupported = unsupported_entries(bundle)
         if strict and unsupported:
             listed = "; ".join(f"{e.source} ({e.reason})" if e.reason else e.source for e in unsupported)
@@ -209,12 +238,17 @@ def convert_command(
             listed = "; ".join(f"{f.source}: {f.message}" for f in unset)
             raise TranslateError(f"--strict: {len(unset)} use(s) of unset variables: {listed}",
                                  hint="set them in .env or an --env-file, or drop --strict")
+        findings_summary = f"{_count(shown, 'warning')}"
+        if chart is not None:
+            summary = chart_output.write_chart(chart, output_dir or chart_output.DEFAULT_CHART_DIR)
+            err_console.print(f"{summary}; {findings_summary}", markup=False, soft_wrap=True)
+            return
         objects = object_count(bundle, conversion.render_options)
-        findings_summary = f"{_count(bundle.findings, 'warning')}"
         if stdout:
             _write_stdout(render_stream(bundle, conversion.render_options))
             err_console.print(f"rendered {objects} objects; {findings_summary}", markup=False)
             return
+        output_dir = output_dir or Path("k8s")
         result = write_output(render(bundle, conversion.render_options), output_dir)
     except KubemapError as error:
         raise fail(error) from None

@@ -29,7 +29,8 @@ class ReportFormat(str, Enum):
     svg = "svg"
 
 
-def _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies):  # type: ignore[no-untyped-def]
+def _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies,  # type: ignore[no-untyped-def]
+           chart=False):
     from converter.load import load_project, resolved_config
     from converter.report import build_report
     from converter.translate import TranslateOptions, translate
@@ -37,7 +38,21 @@ def _build(files, env_files, profiles, project_name, project_directory, use_shel
     project = load_project(load_options(files, env_files, profiles, project_name, project_directory, use_shell_env))
     bundle = translate(project, TranslateOptions(network_policies=network_policies))
     blocks = resolved_config(project).get("services", {})
-    return build_report(project, bundle, blocks)
+    return build_report(project, bundle, blocks, _chart_values(bundle, project.working_dir) if chart else None)
+
+
+def _chart_values(bundle, project_dir):  # type: ignore[no-untyped-def]
+    """(chart name, Compose key → chart values), as `convert --format helm` would make it."""
+    from converter.cli.chart_output import build_chart
+    from converter.render import RenderOptions
+    from converter.render.helm import compact_values
+
+    chart = build_chart(bundle, RenderOptions(project_dir=project_dir), "0.1.0", None)
+    return chart.name, {source: compact_values(names) for source, names in chart.mapping.by_source.items()}
+
+
+ChartOpt = Annotated[bool, typer.Option("--chart", help="Also show which value of the Helm chart "
+                                        "(`kubemap convert --format helm`) each Compose key became.")]
 
 
 def _warn_unset_variables(findings) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +75,7 @@ def report_command(
     output_format: Annotated[ReportFormat, typer.Option("--format", help="terminal (default), markdown, html, or svg (the picture alone).")] = ReportFormat.terminal,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of stdout (html is usually written to a file).")] = None,
     network_policies: Annotated[bool, typer.Option("--network-policies", help="Include NetworkPolicies, as `convert --network-policies` would.")] = False,
+    chart: ChartOpt = False,
 ) -> None:
     """Show, for every service, each Compose key next to the Kubernetes field(s) it became.
 
@@ -73,11 +89,13 @@ def report_command(
         kubemap report --format markdown > mapping.md
         kubemap report --format html -o report.html
         kubemap report --format svg -o mapping.svg
+        kubemap report --chart      # and the Helm chart value each key became
     """
     from converter.report import render_html, render_markdown, render_svg, render_terminal
 
     try:
-        report = _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies)
+        report = _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies,
+                        chart)
     except KubemapError as error:
         raise fail(error) from None
     _warn_unset_variables(report.findings)
@@ -107,6 +125,7 @@ def explain_command(
     project_name: ProjectNameOpt = None,
     project_directory: ProjectDirOpt = None,
     use_shell_env: ShellEnvOpt = False,
+    chart: ChartOpt = False,
 ) -> None:
     """Explain how one service (or one of its keys) maps to Kubernetes.
 
@@ -114,12 +133,13 @@ def explain_command(
 
         kubemap explain orchestrator -f compose/compose.yaml
         kubemap explain postgres volumes -f compose/compose.yaml
+        kubemap explain worker deploy --chart   # → services.worker.replicas, resources
     """
     from converter.errors import KubemapError as Error
     from converter.report.terminal import service_table
 
     try:
-        report = _build(files, env_files, profiles, project_name, project_directory, use_shell_env, False)
+        report = _build(files, env_files, profiles, project_name, project_directory, use_shell_env, False, chart)
         chosen = next((s for s in report.services if s.name == service), None)
         if chosen is None:
             names = ", ".join(s.name for s in report.services)

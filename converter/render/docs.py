@@ -48,6 +48,10 @@ OUTPUT_SECTION = [
     "`--format json` writes `<service>.json` files, each one `v1/List` (kustomization.yaml and",
     "kind-config.yaml stay YAML). `--stdout` prints one YAML stream (shared objects first, then each",
     "service by name) or one JSON List, without kustomization or kind config.",
+    "",
+    "`--format helm` writes a Helm chart of the same objects (default folder `chart`): values with",
+    "the Compose values as defaults, `values.schema.json`, one template per service, NOTES and a",
+    "README; Secret values stay out of it. See [helm.md](helm.md).",
 ]
 
 

@@ -7,6 +7,11 @@ Everything is rendered and validated in memory first (render.py). Then:
    otherwise move each file into place with os.replace (atomic per file) and remove stale files
    that kubemap wrote in an earlier run (recognised by the header, or listed in the earlier
    kubemap kustomization.yaml). Files kubemap did not write are left alone.
+
+A Helm chart (`chart=True`) has files in subdirectories (templates/) and files that cannot start
+with a YAML comment (README.md, values.schema.json): its files are recognised by the chart
+header (`re-run kubemap convert --format helm`) in their first lines, anywhere below out_dir.
+Manifests and charts never take each other's files for their own.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import yaml
 
 from converter.errors import RenderError
 from converter.render.layout import KUSTOMIZATION
-from converter.render.serialize import HEADER_PREFIX, is_generated
+from converter.render.serialize import CHART_MARK, HEADER_PREFIX, is_generated
 
 
 @dataclass(frozen=True)
@@ -30,12 +35,26 @@ class WriteResult:
     removed: list[str]  # stale kubemap files removed, sorted
 
 
-def _starts_with_header(path: Path) -> bool:
+def _head(path: Path) -> str:
     try:
         with path.open("rb") as handle:
-            return is_generated(handle.read(len(HEADER_PREFIX)).decode("utf-8", "replace"))
+            return handle.read(4096).decode("utf-8", "replace")
     except OSError:
-        return False
+        return ""
+
+
+def _starts_with_header(path: Path) -> bool:
+    return is_generated(_head(path))
+
+
+def _is_chart_file(path: Path) -> bool:
+    first_lines = "\n".join(_head(path).split("\n")[:3])
+    return HEADER_PREFIX.removeprefix("# ") in first_lines and CHART_MARK in first_lines
+
+
+def _previous_chart_outputs(out_dir: Path) -> set[str]:
+    return {p.relative_to(out_dir).as_posix() for p in sorted(out_dir.rglob("*"))
+            if p.is_file() and not p.is_symlink() and _is_chart_file(p)}
 
 
 def _previous_outputs(out_dir: Path) -> set[str]:
@@ -62,11 +81,13 @@ def _write_synced(path: Path, content: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def write_output(files: dict[str, bytes], out_dir: Path) -> WriteResult:
-    """Put `files` (relative name → bytes) into out_dir, as described in the module docstring."""
+def write_output(files: dict[str, bytes], out_dir: Path, *, chart: bool = False) -> WriteResult:
+    """Put `files` (relative name → bytes; `/`-separated paths for a chart) into out_dir, as
+    described in the module docstring."""
     if out_dir.exists() and not out_dir.is_dir():
         raise RenderError(f"{out_dir} exists and is not a directory", hint="choose another -o/--output-dir")
-    previous = _previous_outputs(out_dir) if out_dir.is_dir() else set()
+    finder = _previous_chart_outputs if chart else _previous_outputs
+    previous = finder(out_dir) if out_dir.is_dir() else set()
     for name in sorted(files):
         target = out_dir / name
         if target.exists() and name not in previous:
@@ -83,6 +104,8 @@ def write_output(files: dict[str, bytes], out_dir: Path) -> WriteResult:
         raise RenderError(f"cannot create {out_dir}: {error.strerror or error}") from error
     try:
         for name, content in files.items():
+            if chart:  # a chart has templates/; manifests are one flat folder
+                (temp_dir / name).parent.mkdir(parents=True, exist_ok=True)
             _write_synced(temp_dir / name, content)
         if not out_dir.exists():
             umask = os.umask(0)
@@ -91,11 +114,25 @@ def write_output(files: dict[str, bytes], out_dir: Path) -> WriteResult:
             temp_dir.rename(out_dir)
         else:
             for name in files:
+                if chart:
+                    (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(temp_dir / name, out_dir / name)
             for name in stale:
                 (out_dir / name).unlink(missing_ok=True)
+                _remove_empty_parents(out_dir / name, out_dir)
     except OSError as error:
         raise RenderError(f"cannot write {out_dir}: {error.strerror or error}") from error
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
     return WriteResult(written=sorted(files), removed=stale)
+
+
+def _remove_empty_parents(path: Path, top: Path) -> None:
+    """Remove the folders a removed file leaves empty (a chart's templates/), up to `top`."""
+    parent = path.parent
+    while parent != top and top in parent.parents:
+        try:
+            parent.rmdir()
+        except OSError:
+            return
+        parent = parent.parent

@@ -35,6 +35,7 @@ class Row:
     status: str  # mapped | approximated | unsupported | untraced
     entries: list[TraceEntry] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)  # chart values it became (report --chart)
 
     @property
     def reasons(self) -> list[str]:
@@ -78,6 +79,7 @@ class ProjectReport:
     disabled_services: list[str]
     concepts: list[tuple[str, str, str]]  # (docker idea, kubernetes counterpart, example)
     graph: Graph | None = None  # the picture: services, arrows, network groups (report/diagram)
+    chart: str | None = None  # with --chart: the chart's name (rows then carry their values)
 
 
 def _key_of(path: str) -> str:
@@ -157,9 +159,19 @@ def _relative_paths(value: Any, base: str) -> Any:
     return value
 
 
-def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dict[str, Any]]) -> ProjectReport:
+def _values(entries: list[TraceEntry], chart_values: dict[str, list[str]] | None) -> list[str]:
+    found: list[str] = []
+    for entry in entries:
+        found += [v for v in (chart_values or {}).get(entry.source, []) if v not in found]
+    return found
+
+
+def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dict[str, Any]],
+                 chart: tuple[str, dict[str, list[str]]] | None = None) -> ProjectReport:
     """Assemble the report. `compose_blocks` is each service's resolved Compose mapping (what
-    `kubemap config` prints under `services:`), passed in so this module reads no files."""
+    `kubemap config` prints under `services:`), passed in so this module reads no files.
+    `chart`: (chart name, Compose key → chart values) to show which value each key became."""
+    chart_values = chart[1] if chart else None
     grouped = _entries_by_service(bundle, list(project.services))
     services: list[ServiceReport] = []
     for name, service in project.services.items():
@@ -174,14 +186,15 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
         for key in keys:
             entries = [e for path, e in relative if _key_of(path) == key]
             rows.append(Row(key, _compose_span(compose, key), _row_status(entries), entries,
-                            _targets(entries, objects)))
+                            _targets(entries, objects), _values(entries, chart_values)))
         prefix = f"services.{name}"
         findings = [f for f in bundle.findings if f.source == prefix or f.source.startswith(prefix + ".") or f.source.startswith(prefix + "[")]
         services.append(ServiceReport(name, compose, objects, rows, findings))
 
     project_rows: list[Row] = []
     for path, entry in grouped.get(None, []):
-        project_rows.append(Row(path, (0, 0), entry.status, [entry], _targets([entry], [])))
+        project_rows.append(Row(path, (0, 0), entry.status, [entry], _targets([entry], []),
+                                _values([entry], chart_values)))
 
     status_counts = Counter(e.status for e in bundle.trace)
     return ProjectReport(
@@ -195,6 +208,7 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
         disabled_services=list(project.disabled_services),
         concepts=concept_map(bundle),
         graph=extract_graph(project, bundle),
+        chart=chart[0] if chart else None,
     )
 
 

@@ -91,7 +91,7 @@ def _anchor(name: str) -> str:
     return "svc-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
 
 
-def _service_html(service: ServiceReport) -> str:
+def _service_html(service: ServiceReport, chart: bool = False) -> str:
     compose_keys: dict[int, set[str]] = {}
     object_keys: dict[tuple[int, int], set[str]] = {}
     for row in service.rows:
@@ -114,8 +114,10 @@ def _service_html(service: ServiceReport) -> str:
     for row in service.rows:
         targets = "<br>".join(f"<code>{escape((t.ref + ' ' + t.field_path).strip())}</code>" for t in row.targets) or "<span class=muted>—</span>"
         why = escape("; ".join(row.reasons))
+        values = ("<td>" + ("<br>".join(f"<code>{escape(v)}</code>" for v in row.values)
+                            or "<span class=muted>—</span>") + "</td>") if chart else ""
         rows.append(
-            f'<tr data-k="{escape(row.key)}"><td><code>{escape(row.key)}</code></td><td>{targets}</td>'
+            f'<tr data-k="{escape(row.key)}"><td><code>{escape(row.key)}</code></td><td>{targets}</td>{values}'
             f'<td class="{row.status}">{escape(STATUS_LABEL[row.status])}</td><td>{why}</td>'
             f'<td class=muted>{escape(", ".join(row.rules))}</td></tr>'
         )
@@ -128,7 +130,8 @@ def _service_html(service: ServiceReport) -> str:
         f'<section id="{_anchor(service.name)}"><h2>service {escape(service.name)}</h2>'
         f'<div class="sides"><div><div class=muted>Compose</div><pre>{left}</pre></div>'
         f'<div><div class=muted>Kubernetes</div>{"".join(right) or "<p class=muted>no objects</p>"}</div></div>'
-        f"<table><tr><th>Compose key</th><th>Kubernetes</th><th>status</th><th>why</th><th>rule</th></tr>{''.join(rows)}</table>"
+        f"<table><tr><th>Compose key</th><th>Kubernetes</th>{'<th>chart value</th>' if chart else ''}"
+        f"<th>status</th><th>why</th><th>rule</th></tr>{''.join(rows)}</table>"
         + (f"<ul>{findings}</ul>" if findings else "")
         + "</section>"
     )
@@ -160,8 +163,11 @@ def render_html(report: ProjectReport) -> str:
         f"{len(report.findings)} findings.</p>"
         + (f"<p class=muted>Not converted (disabled by profiles): {escape(', '.join(report.disabled_services))}</p>"
            if report.disabled_services else "")
+        + (f"<p>Chart <code>{escape(report.chart)}</code>: the chart value column names the value each key "
+           "became; Secret values are never in values.yaml (give them at install time or name an existing "
+           "Secret).</p>" if report.chart else "")
     )
-    body = "".join(_service_html(s) for s in report.services)
+    body = "".join(_service_html(s, bool(report.chart)) for s in report.services)
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'

@@ -17,12 +17,26 @@ def _code(text: str) -> str:
     return f"`{text}`" if text else ""
 
 
-def _row(row: Row, service: ServiceReport) -> str:
+def _row(row: Row, service: ServiceReport, chart: bool = False) -> str:
     compose = "<br>".join(_cell(_code(service.compose[i].text.strip())) for i in range(*row.compose_lines))
     targets = "<br>".join(_cell(_code(f"{t.ref} {t.field_path}".strip())) for t in row.targets) or "—"
     why = _cell("; ".join(row.reasons))
     rules = ", ".join(row.rules)
-    return f"| {compose or _code(row.key)} | {targets} | {STATUS_LABEL[row.status]} | {why} | {rules} |"
+    values = _values(row, chart)
+    return f"| {compose or _code(row.key)} | {targets} |{values} {STATUS_LABEL[row.status]} | {why} | {rules} |"
+
+
+def _values(row: Row, chart: bool) -> str:
+    """The chart-value cell (with --chart), with its trailing separator."""
+    if not chart:
+        return ""
+    return " " + ("<br>".join(_cell(_code(v)) for v in row.values) or "—") + " |"
+
+
+def _header(chart: bool) -> list[str]:
+    if chart:
+        return ["| Compose | Kubernetes | chart value | status | why | rule |", "|---|---|---|---|---|---|"]
+    return ["| Compose | Kubernetes | status | why | rule |", "|---|---|---|---|---|"]
 
 
 def render_markdown(report: ProjectReport) -> str:
@@ -40,18 +54,19 @@ def render_markdown(report: ProjectReport) -> str:
     for service in report.services:
         out += [f"## Service `{service.name}`", "",
                 "Objects: " + (", ".join(_code(o.ref) for o in service.objects) or "none"), "",
-                "| Compose | Kubernetes | status | why | rule |", "|---|---|---|---|---|"]
-        out += [_row(row, service) for row in service.rows]
+                *_header(bool(report.chart))]
+        out += [_row(row, service, bool(report.chart)) for row in service.rows]
         out.append("")
         if service.findings:
             out += [f"- **{f.code}** {_code(f.source)}: {_cell(f.message)}" + (f" — {f.hint}" if f.hint else "")
                     for f in service.findings]
             out.append("")
     if report.project_rows:
-        out += ["## Project-level keys", "", "| Compose | Kubernetes | status | why | rule |", "|---|---|---|---|---|"]
+        out += ["## Project-level keys", "", *_header(bool(report.chart))]
         for row in report.project_rows:
             targets = "<br>".join(_code(f"{t.ref} {t.field_path}".strip()) for t in row.targets) or "—"
-            out.append(f"| {_code(row.key)} | {targets} | {STATUS_LABEL[row.status]} | {_cell('; '.join(row.reasons))} | {', '.join(row.rules)} |")
+            out.append(f"| {_code(row.key)} | {targets} |{_values(row, bool(report.chart))} {STATUS_LABEL[row.status]} | "
+                       f"{_cell('; '.join(row.reasons))} | {', '.join(row.rules)} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -64,5 +79,9 @@ def _summary(report: ProjectReport) -> list[str]:
            "- objects: " + ", ".join(f"{kind} ×{n}" for kind, n in report.objects_by_kind.items()),
            f"- keys: {counts.get('mapped', 0)} mapped, {counts.get('approximated', 0)} approximated, "
            f"{counts.get('unsupported', 0)} not mapped",
-           f"- findings: {len(report.findings)}", ""]
+           f"- findings: {len(report.findings)}"]
+    if report.chart:
+        out.append(f"- chart `{report.chart}`: the chart value column names the value each key became; Secret "
+                   "values are never in values.yaml (give them at install time or name an existing Secret)")
+    out.append("")
     return out

@@ -22,6 +22,9 @@ def _row_cells(row: Row, service: ServiceReport) -> tuple[Text, Text]:
         right.append(f" {target.field_path}\n" if target.field_path else "\n")
     if not row.targets:
         right.append("(nothing generated)\n", style="dim")
+    if row.values:
+        right.append("chart value: ", style="cyan")
+        right.append(", ".join(row.values) + "\n")
     right.append(label, style=style)
     if row.reasons:
         right.append(": " + "; ".join(row.reasons))
@@ -51,6 +54,9 @@ def summary_panel(report: ProjectReport) -> Panel:
     text.append(", ")
     text.append(f"{counts.get('unsupported', 0)} not mapped", style="red")
     text.append(f"; {len(report.findings)} findings")
+    if report.chart:
+        text.append(f"\nchart {report.chart}: each key shows the value it became; Secret values are never "
+                    "in values.yaml (give them at install time or name an existing Secret)", style="cyan")
     if report.disabled_services:
         text.append(f"\nnot converted (profiles): {', '.join(report.disabled_services)}", style="dim")
     return Panel(text, title="kubemap report", title_align="left")

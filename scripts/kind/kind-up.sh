@@ -4,7 +4,8 @@
 #      privileged containers), with install hints;
 #   2. creates the cluster from k8s/kind-config.yaml (written by kubemap convert) unless it exists;
 #   3. builds the stack's images and loads every image k8s/ names into the node;
-#   4. applies k8s/ (kubemap apply --wait) and waits until every Pod is Ready;
+#   4. applies k8s/ (kubemap apply --wait), or with INSTALLER=helm installs the chart of
+#      `kubemap convert --format helm` (scripts/kind/helm-install.sh), and waits until every Pod is Ready;
 #   5. prints the URLs (the published ports of compose/, mapped by kind to NodePorts).
 # Environment: KIND_CLUSTER_NAME (default kubemap), KIND_NODE_IMAGE, KIND_LOCAL_NODE=1 (build and
 # use kubemap's own node image, for machines that cannot pull kind's), KIND_EXPERIMENTAL_PROVIDER.
@@ -106,7 +107,9 @@ step "loaded ${#images[@]} new images: ${images[*]}" $((SECONDS - t))
 t=$SECONDS
 # kubemap apply puts the objects into the namespace named after the Compose project.
 namespace="${KIND_NAMESPACE:-agents}"
-if [[ -x .venv/bin/kubemap ]] && .venv/bin/kubemap apply --help >/dev/null 2>&1; then
+if [[ "${INSTALLER:-apply}" == helm ]]; then
+  scripts/kind/helm-install.sh "$kubectl_bin" "$KUBE_CONTEXT" "$namespace"
+elif [[ -x .venv/bin/kubemap ]] && .venv/bin/kubemap apply --help >/dev/null 2>&1; then
   .venv/bin/kubemap apply -k k8s --context "$KUBE_CONTEXT" --namespace "$namespace" --wait \
     --timeout "${KIND_WAIT_SECONDS:-300}s"
 else
@@ -129,7 +132,7 @@ do
   fi
   sleep 2
 done
-step "stack applied, every Pod Ready" $((SECONDS - t))
+step "stack installed (${INSTALLER:-apply}), every Pod Ready" $((SECONDS - t))
 kube get pods -o wide
 
 ports="$(grep -oE 'hostPort: [0-9]+' "$config" | awk '{print $2}' | sort -n | tr '\n' ' ')"

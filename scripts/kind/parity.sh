@@ -4,12 +4,21 @@
 # hold those ports at once, so the Compose stack is stopped before the cluster starts, and a kind
 # cluster left from an earlier run is deleted before Compose starts.
 # Environment: PARITY_ONLY=compose|kind runs one half; KEEP_CLUSTER=1 leaves the cluster running.
+# INSTALLER: how the kind half installs the stack, `apply` (kubemap apply), `helm` (helm install of
+# the chart `kubemap convert --format helm` writes) or both in turn on the same cluster, the
+# default `apply,helm` (make test). INSTALLER=helm alone runs only the kind half: the Compose half
+# does not depend on the installer.
 # KIND_LOCAL_NODE defaults to 1 here (the machine this runs on in CI cannot pull images).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$kind_repo"
 export KIND_LOCAL_NODE="${KIND_LOCAL_NODE:-1}"
 only="${PARITY_ONLY:-}"
+IFS=, read -ra installers <<<"${INSTALLER:-apply,helm}"
+for installer in "${installers[@]}"; do
+  [[ "$installer" == apply || "$installer" == helm ]] || kind_die "INSTALLER must be apply, helm or apply,helm, not ${INSTALLER}"
+done
+[[ "${INSTALLER:-apply,helm}" == helm && -z "$only" ]] && only=kind
 # kubectl for the tests: the system's, else the control plane's build.
 PATH="$PATH:$("$kind_repo/scripts/build-control-plane.sh" --print-bin-dir)"
 export PATH
@@ -32,16 +41,22 @@ fi
 
 if [[ -z "$only" || "$only" == kind ]]; then
   scripts/compose.sh down --remove-orphans >/dev/null 2>&1 || true
-  t=$SECONDS; scripts/kind/kind-up.sh; kind_log "kind stack up ($((SECONDS - t))s)"
-  if [[ -n "${KIND_HOST_PORT_OFFSET:-}" ]]; then  # kind-up shifted the published ports
+  if [[ -n "${KIND_HOST_PORT_OFFSET:-}" ]]; then  # kind-up shifts the published ports
     export PARITY_GATEWAY_URL="http://localhost:$((8080 + KIND_HOST_PORT_OFFSET))"
     export PARITY_FRONTEND_URL="http://localhost:$((3000 + KIND_HOST_PORT_OFFSET))"
   fi
-  t=$SECONDS
   status=0
-  PARITY_BACKEND=kind .venv/bin/python -m pytest -q -p no:cacheprovider \
-    tests/kind/test_parity.py tests/kind/test_kind_cluster.py || status=$?
-  kind_log "kind scenarios exited $status ($((SECONDS - t))s)"
+  # One cluster for every installer: the second reinstalls the stack on it (same images).
+  for installer in "${installers[@]}"; do
+    t=$SECONDS
+    INSTALLER="$installer" scripts/kind/kind-up.sh || { status=$?; kind_log "kind-up ($installer) exited $status"; break; }
+    kind_log "kind stack up with $installer ($((SECONDS - t))s)"
+    t=$SECONDS
+    PARITY_BACKEND=kind PARITY_INSTALLER="$installer" .venv/bin/python -m pytest -q -p no:cacheprovider \
+      tests/kind/test_parity.py tests/kind/test_kind_cluster.py || status=$?
+    kind_log "kind scenarios ($installer) exited $status ($((SECONDS - t))s)"
+    [[ $status -eq 0 ]] || break
+  done
   if [[ "${KEEP_CLUSTER:-}" != 1 ]]; then scripts/kind/kind-down.sh; fi
   [[ $status -eq 0 ]] || exit "$status"
 fi
