@@ -1,6 +1,8 @@
 # kubemap: top-level tasks. Each part of the repo adds its own targets in mk/*.mk and appends
 # its test target to TEST_TARGETS, so `make test` runs everything.
 SHELL := /bin/bash
+# Some machines set this; every kubemap process the tests start would then compile its modules again.
+unexport PYTHONDONTWRITEBYTECODE
 .DEFAULT_GOAL := help
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)

@@ -1,8 +1,8 @@
 """Wall time of `kubemap convert --stdout` (a subprocess, so start-up is included).
 
 Cases: a generated 10-service project, a generated 1,000-service project, and the largest files
-of the shared corpus. Goals (issue 3): under 0.5 s for 10 services, and linear growth: 1,000
-services within 100x the time of 10. Run with `make bench-convert`; it prints a table and the
+of the shared corpus. Goals: at most 0.15 s for 10 services (issue 13; it was 0.5 s in issue 3),
+and linear growth: 1,000 services within 100x the time of 10. Run with `make bench-convert`; it prints a table and the
 verdict, and exits 1 only if a conversion fails. Not a test: timings depend on the machine, so the
 child's CPU time is printed next to its wall time.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
-GOAL_SMALL_SECONDS = 0.5
+GOAL_SMALL_SECONDS = 0.15
 GOAL_RATIO = 100.0
 
 
@@ -64,12 +64,16 @@ def time_convert(compose_file: Path, runs: int) -> tuple[float | None, float | N
     the error's last line. CPU time is printed too because on a busy shared machine wall time
     mostly measures the other processes."""
     walls, cpus = [], []
+    # A user's installation has its bytecode cache: let the children write and use it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([*kubemap_command(), "convert", "-f", str(compose_file), "--stdout"],
+                   capture_output=True, cwd=compose_file.parent, timeout=600, env=env)
     for _ in range(runs):
         cpu_before = _children_cpu()
         start = time.perf_counter()
         result = subprocess.run(
             [*kubemap_command(), "convert", "-f", str(compose_file), "--stdout"],
-            capture_output=True, cwd=compose_file.parent, timeout=600,
+            capture_output=True, cwd=compose_file.parent, timeout=600, env=env,
         )
         walls.append(time.perf_counter() - start)
         cpus.append(_children_cpu() - cpu_before)
@@ -117,14 +121,14 @@ def main() -> int:
         return 1
     ratio = large / small
     cpu_ratio = (cpu[1000] or 0) / (cpu[10] or 1)
-    print(f"\n10 services: {small:.3f} s wall, {cpu[10]:.3f} s cpu (goal < {GOAL_SMALL_SECONDS} s); "
+    print(f"\n10 services: {small:.3f} s wall, {cpu[10]:.3f} s cpu (goal <= {GOAL_SMALL_SECONDS} s); "
           f"1,000/10 ratio: {ratio:.1f}x wall, {cpu_ratio:.1f}x cpu (goal within {GOAL_RATIO:.0f}x)")
     try:
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"load average while measuring: {load} (wall times are only meaningful on an idle machine)")
     except OSError:
         pass
-    ok = small < GOAL_SMALL_SECONDS and ratio <= GOAL_RATIO
+    ok = small <= GOAL_SMALL_SECONDS and ratio <= GOAL_RATIO
     # A missed goal is reported, not an error: `make bench` runs every benchmark regardless.
     print("goals met" if ok else "GOAL MISSED")
     return 0

@@ -1,3 +1,3 @@
-from converter.cli.app import main
+from converter.cli.main import main
 
 main()

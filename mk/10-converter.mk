@@ -9,7 +9,7 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 browser-deps: tests/browser/node_modules/.installed ## Chromium (Debian) + playwright-core and mermaid (npm) for the browser checks
 	@scripts/install-system-deps.sh browser
 
-test-converter: setup browser-deps ## converter tests: unit, golden, corpus, report (incl. browser), drift
+test-converter: setup browser-deps compose ## converter tests: unit, golden, corpus (incl. Compose v5 as reference), report (incl. browser), drift
 	$(PY) -m pytest -q tests/unit tests/golden tests/corpus tests/report $(wildcard tests/test_*.py)
 
 .PHONY: bench-report

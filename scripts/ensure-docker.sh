@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine and Compose are usable: install them from Debian when missing and
-# start dockerd when it is not running. On a laptop with Docker running, this does nothing.
+# Make sure a Docker engine is usable: install it from Debian when missing and start dockerd when
+# it is not running. On a laptop with Docker running, this does nothing. (Compose: the v5 plugin
+# that scripts/build-compose.sh builds; `make compose`.)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 

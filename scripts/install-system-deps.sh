@@ -9,14 +9,14 @@ set -euo pipefail
 declare -A GROUP_PACKAGES=(
   [servers]="redis-server postgresql"
   [browser]="chromium"
-  [docker]="docker.io docker-compose debootstrap"
+  [docker]="docker.io debootstrap"  # Compose: the v5 plugin scripts/build-compose.sh builds
   [podman]="podman"
   [build]="build-essential"
   [cluster]="openssl"
 )
 declare -A PACKAGE_PROBE=(
   [redis-server]="redis-server" [postgresql]="/usr/lib/postgresql/15/bin/postgres"
-  [chromium]="chromium" [docker.io]="dockerd" [docker-compose]="docker-compose"
+  [chromium]="chromium" [docker.io]="dockerd"
   [debootstrap]="debootstrap" [podman]="podman" [build-essential]="gcc" [openssl]="openssl"
 )
 

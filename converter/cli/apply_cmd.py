@@ -231,7 +231,7 @@ def apply_command(
                           f"(context {client.context}){pruned}", markup=False)
         if wait and not options.dry_run:
             workloads = workloads_of(source.objects, source.namespace)
-            with RolloutDisplay(err_console) as display:
+            with RolloutDisplay(err_console.target) as display:  # type: ignore[attr-defined]
                 wait_for(client, workloads, wait_seconds, display.update)
             err_console.print(f"all {len(workloads)} workloads ready", markup=False)
     except KubemapError as error:

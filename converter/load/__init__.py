@@ -24,6 +24,9 @@ class LoadOptions:
     use_shell_env: bool = False
     environ: Mapping[str, str] = field(default_factory=dict)
     cwd: str = "."
+    # Look at the bind sources and secret/config files (Project.host_paths), which translating
+    # needs; `kubemap config` / `validate` print or check the model only and skip it, as Compose.
+    read_host_paths: bool = True
 
 
 def load_project(options: LoadOptions) -> Project:
@@ -44,4 +47,11 @@ def resolved_config(project: Project) -> dict[str, Any]:
     return _resolved(project)
 
 
-__all__ = ["LoadOptions", "load_project", "resolved_config"]
+def config_document(project: Project) -> dict[str, Any]:
+    """What `kubemap config` prints: as `docker compose config` (no env_file, `$` as `$$`)."""
+    from converter.load.resolved import config_document as _document
+
+    return _document(project)
+
+
+__all__ = ["LoadOptions", "config_document", "load_project", "resolved_config"]

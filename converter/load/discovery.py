@@ -75,13 +75,15 @@ def load_environment(
     environ: Mapping[str, str],
     use_shell_env: bool,
     warnings: list[str],
+    fixed: Mapping[str, str] | None = None,
 ) -> Environment:
     """Read the dotenv files (explicit ones, or `<default_dir>/.env` if present).
 
     The shell's variables are used for interpolation only with `use_shell_env` (and then they win
-    over the files, as in Docker Compose). COMPOSE_* controls always come from the shell first.
+    over the files, as in Docker Compose). `fixed` variables (PWD) are set like shell ones: the
+    files see them and cannot change them. COMPOSE_* controls always come from the shell first.
     """
-    shell = dict(environ) if use_shell_env else {}
+    shell = {**(fixed or {}), **(dict(environ) if use_shell_env else {})}
     paths: list[str]
     if env_files:
         paths = env_files

@@ -24,6 +24,8 @@ from converter.load.discovery import (
     split_compose_file,
 )
 from converter.load.host_paths import inspect_paths
+from converter.load.canonical import normalise_services, promote_aliases
+from converter.load.consistency import check_services, check_top_level
 from converter.load.interpolate import InterpolationProblem, UnsetUse, interpolate_tree, substitute
 from converter.load.merge import merge_projects, merge_service, strip_tags
 from converter.load.normalize import (
@@ -38,7 +40,7 @@ from converter.load.objects import build_file_objects, build_networks, build_vol
 from converter.load.problems import raise_all
 from converter.load.references import check_cycles, check_references, select_profiles
 from converter.load.schema import check_legacy_and_empty, validate
-from converter.load.yaml_reader import LMap, format_path, key_pos, locate, plain, read_yaml
+from converter.load.yaml_reader import LMap, LSeq, format_path, key_pos, locate, plain, read_yaml
 from converter.model.project import Project, VariableUse
 
 
@@ -65,11 +67,15 @@ def load(options: LoadOptions) -> Project:
     env_files = [os.path.normpath(os.path.join(cwd, f)) for f in options.env_files]
 
     # The .env next to where we look for files may itself set COMPOSE_FILE.
+    # Compose always defines PWD: the shell's when it is used, else the working directory; the
+    # env files see it and cannot change it.
+    fixed = {"PWD": (environ.get("PWD") if options.use_shell_env else None) or cwd}
     early = load_environment(env_files, project_dir_opt or cwd, environ,
-                             options.use_shell_env, [])
+                             options.use_shell_env, [], fixed)
     files = _compose_files(options, cwd, project_dir_opt, early, warnings)
     project_dir = project_dir_opt or os.path.dirname(files[0])
-    env = load_environment(env_files, project_dir, environ, options.use_shell_env, warnings)
+    env = load_environment(env_files, project_dir, environ, options.use_shell_env, warnings,
+                           fixed)
 
     # The name is known before interpolation (Compose offers it as ${COMPOSE_PROJECT_NAME}).
     parsed: dict[str, Any] = {}
@@ -78,13 +84,18 @@ def load(options: LoadOptions) -> Project:
     ctx = _Context(env=env.values, home=environ.get("HOME"), warnings=warnings, parsed=parsed)
     tree: Any = None
     for path in files:
-        loaded = _load_file(path, project_dir, ctx, allow_empty=len(files) > 1)
+        loaded = _load_file(path, project_dir, ctx)
+        if loaded is None:
+            continue  # an empty file adds nothing (Compose refuses only an empty project)
         tree = strip_tags(loaded) if tree is None else merge_projects(tree, loaded)
-    if not tree:  # every one of several files was empty (one empty file is an error by itself)
-        check_legacy_and_empty(tree, files[0])
+    if not tree:
+        raise LoadError("the compose file is empty" if len(files) == 1 else
+                        "the compose files are empty", file=files[0],
+                        hint="add a top-level `services:` mapping with at least one service")
     if "version" in tree:
         warnings.append("the top-level `version` key is obsolete and ignored")
     validate(tree, files[0])
+    normalise_services(tree, env.values.get)
 
     services_raw = tree.get("services") or LMap()
     enabled = _profiles(options, env)
@@ -104,23 +115,47 @@ def load(options: LoadOptions) -> Project:
             problems.append(err)
     raise_all(problems)
     services = _add_default_network(services)
+    raise_all(check_services(tree, services) + check_top_level(tree))
+    used = used_resources(services)
     networks = build_networks(tree, services)
     project_fields: dict[str, Any] = {
         "name": name,
         "working_dir": project_dir,
         "files": files,
         "services": services,
-        "networks": networks,
-        "volumes": build_volumes(tree),
-        "secrets": build_file_objects(tree, "secrets", env.values, warnings),
-        "configs": build_file_objects(tree, "configs", env.values, warnings),
+        # Like Compose, only what the enabled services use is part of the project.
+        "networks": {k: v for k, v in networks.items() if k in used["networks"]},
+        "volumes": {k: v for k, v in build_volumes(tree).items() if k in used["volumes"]},
+        "secrets": {k: v for k, v in build_file_objects(tree, "secrets", env.values, warnings)
+                    .items() if k in used["secrets"]},
+        "configs": {k: v for k, v in build_file_objects(tree, "configs", env.values, warnings)
+                    .items() if k in used["configs"]},
         "extensions": {k: v for k, v in plain(tree).items() if str(k).startswith("x-")},
         "disabled_services": sorted(disabled),
     }
-    project_fields["host_paths"] = inspect_paths(project_fields, ctx.relative_paths)
-    project_fields["warnings"] = warnings
+    project_fields["host_paths"] = (inspect_paths(project_fields, ctx.relative_paths)
+                                    if options.read_host_paths else {})
     project_fields["unset_variables"] = _variable_uses(ctx.unset, project_dir)
+    project_fields["warnings"] = warnings
     return Project(**project_fields)
+
+
+def used_resources(services: dict[str, Any]) -> dict[str, set[str]]:
+    """The networks, volumes, secrets and configs the services use (Compose drops the rest)."""
+    used: dict[str, set[str]] = {"networks": set(), "volumes": set(), "secrets": set(),
+                                 "configs": set()}
+    for service in services.values():
+        used["networks"].update(service.networks)
+        used["volumes"].update(m.source for m in service.volumes
+                               if m.type == "volume" and m.source)
+        used["secrets"].update(r.source for r in service.secrets)
+        used["configs"].update(r.source for r in service.configs)
+        build_secrets = service.build.other.get("secrets") if service.build else None
+        for entry in build_secrets if isinstance(build_secrets, list) else []:
+            source = entry if isinstance(entry, str) else (entry or {}).get("source")
+            if source:
+                used["secrets"].add(str(source))
+    return used
 
 
 def _compose_files(
@@ -206,17 +241,17 @@ def _project_name(
 # ---------------------------------------------------------------- one file
 
 
-def _load_file(path: str, base_dir: str, ctx: _Context, allow_empty: bool = False) -> Any:
-    """Read one compose file: YAML, interpolation, absolute paths, include, extends. An empty
-    file (only comments) among several `-f` files adds nothing, as in Compose."""
+def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
+    """Read one compose file: YAML, interpolation, absolute paths, include, extends."""
     if path in ctx.parsed:
         tree = ctx.parsed.pop(path)
     else:
         tree = read_yaml(read_text(path, "compose file", "check the -f / COMPOSE_FILE path"), path)
-    if allow_empty and (tree is None or tree == {}):
-        return LMap()
+    if tree is None or tree == {}:
+        return None
     check_legacy_and_empty(tree, path)
     interpolate_tree(tree, ctx.env.get, path, ctx.warnings, unset=ctx.unset)
+    promote_aliases(tree)
     rebase_paths(tree, base_dir, ctx.home, ctx.warnings, ctx.relative_paths)
     if tree.get("include") is not None:
         _apply_include(tree, path, base_dir, ctx)
@@ -241,6 +276,13 @@ def rebase_paths(tree: Any, base_dir: str, home: str | None, warnings: list[str]
             for spec in objects.values():
                 if isinstance(spec, dict) and isinstance(spec.get("file"), str):
                     spec["file"] = _rebased(spec["file"], base_dir, home, relative)
+    volumes = tree.get("volumes") if isinstance(tree, dict) else None
+    for spec in volumes.values() if isinstance(volumes, dict) else []:
+        # a local volume that binds a host directory: its `device` is a host path
+        opts = spec.get("driver_opts") if isinstance(spec, dict) else None
+        if isinstance(opts, dict) and spec.get("driver") == "local" and opts.get("o") == "bind" \
+                and isinstance(opts.get("device"), str):
+            opts["device"] = absolute_path(opts["device"] or ".", base_dir, home)
 
 
 def _rebased(path: str, base_dir: str, home: str | None, relative: set[str] | None) -> str:
@@ -261,7 +303,8 @@ def _variable_uses(unset: list[UnsetUse], project_dir: str) -> list[VariableUse]
         seen.add(use)
         name, file, line, key_path = use
         shown = os.path.relpath(file, project_dir) if os.path.isabs(file) else file
-        uses.append(VariableUse(name=name, file=shown.replace(os.sep, "/"), line=line, key_path=key_path))
+        uses.append(VariableUse(name=name, file=shown.replace(os.sep, "/"), line=line,
+                                key_path=key_path))
     return uses
 
 
@@ -278,6 +321,9 @@ def _rebase_service(
             build["context"] = base_dir
         elif isinstance(context, str) and not _is_url(context):
             build["context"] = _rebased(context, base_dir, home, relative)
+        ssh = build.get("ssh")
+        if isinstance(ssh, (list, dict)):
+            build["ssh"] = _rebased_ssh(ssh, base_dir, home)
         extra = build.get("additional_contexts")
         if isinstance(extra, dict):
             for key, value in extra.items():
@@ -298,6 +344,15 @@ def _rebase_service(
     label_file = service.get("label_file")
     if isinstance(label_file, str):
         service["label_file"] = absolute_path(label_file, base_dir, home)
+    elif isinstance(label_file, list):
+        for index, entry in enumerate(label_file):
+            if isinstance(entry, str):
+                label_file[index] = absolute_path(entry, base_dir, home)
+    develop = service.get("develop")
+    watch = develop.get("watch") if isinstance(develop, dict) else None
+    for trigger in watch if isinstance(watch, list) else []:
+        if isinstance(trigger, dict) and isinstance(trigger.get("path"), str):
+            trigger["path"] = absolute_path(trigger["path"], base_dir, home)
     volumes = service.get("volumes")
     if isinstance(volumes, list):
         for index, entry in enumerate(volumes):
@@ -305,10 +360,18 @@ def _rebase_service(
                 continue
             try:
                 if isinstance(entry, str):
-                    parsed = volume_entry(entry, None)
+                    ignored: list[str] = []
+                    parsed = volume_entry(entry, None, ignored=ignored)
                     source = parsed.get("source")
-                    if parsed["type"] == "bind" and not _windows(source, name, warnings):
-                        volumes[index] = _rebased(source, base_dir, home, relative) + entry[len(source):]
+                    if parsed["type"] == "bind":
+                        # written in the long form from here on, the source absolute
+                        if not _windows(source, name, warnings):
+                            parsed["source"] = _rebased(source, base_dir, home, relative)
+                        volumes[index] = _long_form(parsed)
+                        for option in ignored:
+                            warnings.append(
+                                f"service {name!r}: volumes[{index}] option {option!r} is not a "
+                                "volume option Compose knows; it is ignored (as Compose does)")
                 elif entry.get("type") == "bind" and isinstance(entry.get("source"), str):
                     if not _windows(entry["source"], name, warnings):
                         entry["source"] = _rebased(entry["source"], base_dir, home, relative)
@@ -318,6 +381,26 @@ def _rebase_service(
                 raise LoadError(problem.message, file=pos[0] if pos else None,
                                 line=pos[1] if pos else None, key_path=format_path(where),
                                 hint=problem.hint) from None
+
+
+def _long_form(value: Any) -> Any:
+    if isinstance(value, dict):
+        return LMap((k, _long_form(v)) for k, v in value.items())
+    return value
+
+
+def _rebased_ssh(ssh: Any, base_dir: str, home: str | None) -> LSeq:
+    """build.ssh as `ID=PATH` entries with absolute paths (`default` alone stays as is)."""
+    if isinstance(ssh, dict):
+        entries = [str(k) if v is None else f"{k}={v}" for k, v in ssh.items()]
+    else:
+        entries = [str(e) for e in ssh]
+    out = LSeq()
+    for entry in entries:
+        key, sep, path = entry.partition("=")
+        out.append(f"{key}={absolute_path(path, base_dir, home)}" if sep and path else entry)
+    out.pos = list(getattr(ssh, "pos", [None] * len(out)))[:len(out)] or [None] * len(out)
+    return out
 
 
 def _windows(source: str, service: str, warnings: list[str]) -> bool:
@@ -471,6 +554,7 @@ def _resolve_extends(
                 other_tree = read_yaml(text, other_path)
                 check_legacy_and_empty(other_tree, other_path)
                 interpolate_tree(other_tree, ctx.env.get, other_path, ctx.warnings, unset=ctx.unset)
+                promote_aliases(other_tree)
                 rebase_paths(other_tree, os.path.dirname(other_path), ctx.home, ctx.warnings,
                              ctx.relative_paths)
                 ctx.extends_cache[other_path] = other_tree

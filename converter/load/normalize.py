@@ -35,7 +35,6 @@ from converter.model.project import (
 
 _PROTOCOLS = ("tcp", "udp", "sctp")
 _PROPAGATION = {"shared", "rshared", "slave", "rslave", "private", "rprivate"}
-_CONSISTENCY = {"cached", "delegated", "consistent"}
 
 
 class Problem(ValueError):
@@ -58,25 +57,39 @@ def _port_number(text: str, what: str) -> int:
     return int(text)
 
 
-def _port_range(text: str, what: str) -> list[int]:
+def _port_range(text: str, what: str) -> tuple[int, int]:
+    if text == "":
+        raise Problem(f"the {what} is empty",
+                      'write e.g. "8080:80", "127.0.0.1:8080:80/udp" or "8000-8002:8000-8002"')
     low, sep, high = text.partition("-")
     start = _port_number(low, what)
-    if not sep:
-        return [start]
+    if not sep or low == high:
+        return start, start
     end = _port_number(high, what)
     if end < start:
         raise Problem(f"{text!r} is not a valid {what} range: it ends before it starts",
                       "write the lower port first, e.g. 8000-8002")
-    return list(range(start, end + 1))
+    return start, end
+
+
+def _valid_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def port_entries(entry: Any) -> list[dict[str, Any]]:
     """One `ports` entry (short string, number, or long mapping) -> long-syntax dicts, one per
-    container port (ranges expanded)."""
+    container port (ranges expanded, ordered as Compose orders them: by "port/protocol" text)."""
     if isinstance(entry, bool):
         raise Problem(f"{entry!r} is not a valid port")
     if isinstance(entry, int):
-        return [{"target": _port_number(str(entry), "container port")}]
+        return [{"target": _port_number(str(entry), "container port"), "protocol": "tcp",
+                 "mode": "ingress"}]
     if isinstance(entry, dict):
         target = entry.get("target")
         if target is None:
@@ -98,60 +111,66 @@ def port_entries(entry: Any) -> list[dict[str, Any]]:
             raise Problem(f"{mode!r} is not a port mode; expected ingress or host")
         out["mode"] = mode
         return [out]
-    text = str(entry).strip()
-    protocol = "tcp"
-    if "/" in text:
-        text, _, protocol = text.rpartition("/")
-        protocol = protocol.lower()
-        if protocol not in _PROTOCOLS:
-            raise Problem(f"{protocol!r} is not a port protocol; expected tcp, udp or sctp")
-    host_ip: str | None = None
-    if text.startswith("["):  # [::1]:8080:80
-        close = text.find("]")
-        if close < 0:
-            raise Problem(f"{entry!r}: the IPv6 host address is missing its ']'")
-        host_ip = text[1:close]
-        text = text[close + 1 :].lstrip(":")
-        parts = text.split(":")
-        if len(parts) == 1:
-            parts = ["", parts[0]]
-    else:
-        parts = text.split(":")
-        if len(parts) > 3:  # an unbracketed IPv6 address
-            host_ip = ":".join(parts[:-2])
-            parts = parts[-2:]
-        elif len(parts) == 3:
-            host_ip = parts[0]
-            parts = parts[1:]
+    text = str(entry)
+    parts = text.split(":")
     if len(parts) == 1:
-        host, container = "", parts[0]
+        host_ip, host, container = "", "", parts[0]
+    elif len(parts) == 2:
+        host_ip, host, container = "", parts[0], parts[1]
     else:
-        host, container = parts
-    targets = _port_range(container, "container port")
+        host_ip, host, container = ":".join(parts[:-2]), parts[-2], parts[-1]
+    container, _, protocol = container.partition("/")
+    protocol = (protocol or "tcp").lower()
+    if container == "":
+        raise Problem(f"{text!r} names no container port",
+                      'write e.g. "8080:80", "127.0.0.1:8080:80/udp" or "8000-8002:8000-8002"')
+    if protocol not in _PROTOCOLS:
+        raise Problem(f"{protocol!r} is not a port protocol; expected tcp, udp or sctp")
+    if host_ip.startswith("[") and host_ip.endswith("]"):
+        host_ip = host_ip[1:-1]
+    if host_ip and not _valid_ip(host_ip):
+        raise Problem(f"{host_ip!r} in {text!r} is not an IP address",
+                      'write e.g. "127.0.0.1:8080:80" or "[::1]:8080:80"')
+    first, last = _port_range(container, "container port")
     base: dict[str, Any] = {"protocol": protocol, "mode": "ingress"}
     if host_ip:
         base["host_ip"] = host_ip
-    if not host:
-        return [{**base, "target": t} for t in targets]
-    hosts = _port_range(host, "host port")
-    if len(hosts) == len(targets):
-        return [{**base, "target": t, "published": str(h)} for t, h in zip(targets, hosts)]
-    if len(targets) == 1:
-        # several host ports for one container port: Compose keeps the host range as is
-        return [{**base, "target": targets[0], "published": host}]
-    raise Problem(f"{entry!r}: the host range has {len(hosts)} ports but the container range "
-                  f"has {len(targets)}", "use ranges of the same length")
+    count = last - first + 1
+    out_ports = []
+    if host:
+        host_first, host_last = _port_range(host, "host port")
+        if host_last - host_first != last - first and count != 1:
+            raise Problem(f"{text!r}: the host range has {host_last - host_first + 1} ports but "
+                          f"the container range has {count}", "use ranges of the same length")
+        for i in range(count):
+            published = str(host_first + i)
+            if count == 1 and host_first != host_last:
+                # several host ports for one container port: Compose keeps the host range
+                published += f"-{host_last}"
+            out_ports.append({**base, "target": first + i, "published": published})
+    else:
+        out_ports = [{**base, "target": first + i} for i in range(count)]
+    return sorted(out_ports, key=lambda p: f"{p['target']}/{protocol}")
+
+
+def port_identity(port: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two ports the same one for Compose: host ip, published, target, protocol."""
+    return (port.get("host_ip") or "", port.get("published") or "", port["target"],
+            port.get("protocol") or "tcp")
 
 
 # ---------------------------------------------------------------- volumes
 
-
-def _is_path(source: str) -> bool:
-    return source.startswith((".", "/", "~")) or bool(re.match(r"^[A-Za-z]:[\\/]", source))
+_BIND_OPTIONS = _PROPAGATION | {"z", "Z"}
 
 
-def volume_entry(entry: Any, project_dir: str | None, home: str | None = None) -> dict[str, Any]:
-    """One `volumes` entry (short "src:dst:mode" or long mapping) -> a long-syntax dict."""
+def volume_entry(entry: Any, project_dir: str | None, home: str | None = None,
+                 ignored: list[str] | None = None) -> dict[str, Any]:
+    """One `volumes` entry (short "src:dst:mode" or long mapping) -> a long-syntax dict.
+
+    The short syntax is read as Compose reads it: a one-letter section followed by ':' is a
+    Windows drive; an empty section is an error; options other than ro, rw, nocopy, z, Z and
+    the propagations are ignored (listed in `ignored` when given)."""
     if isinstance(entry, dict):
         out = dict(entry)
         if "target" not in out or not out["target"]:
@@ -162,86 +181,104 @@ def volume_entry(entry: Any, project_dir: str | None, home: str | None = None) -
             out["source"] = absolute_path(str(out["source"]), project_dir, home)
         return out
     text = str(entry)
-    parts = _split_volume(text)
-    if len(parts) == 1:
-        return {"type": "volume", "target": parts[0]}
-    if len(parts) > 3:
-        raise Problem(f"{text!r} is not a valid volume: too many ':'",
-                      'write "SOURCE:TARGET[:MODE]", e.g. "./data:/data:ro"')
-    source, target = parts[0], parts[1]
-    if not target:
-        raise Problem(f"{text!r} is not a valid volume: the target is empty",
-                      'write "SOURCE:TARGET[:MODE]", e.g. "./data:/data:ro"')
+    if text == "":
+        raise Problem("the volume is empty", 'write "SOURCE:TARGET[:MODE]", e.g. "./data:/data:ro"')
+    if len(text) <= 2:
+        return {"type": "volume", "target": text}
+    source, target, options = _split_volume(text)
     out: dict[str, Any] = {"target": target}
-    modes = parts[2].split(",") if len(parts) == 3 else []
     if _is_path(source):
         out["type"] = "bind"
         out["source"] = absolute_path(source, project_dir, home) if project_dir else source
         out["bind"] = {"create_host_path": True}
     else:
         out["type"] = "volume"
-        out["source"] = source
-    for mode in filter(None, modes):
-        if mode == "ro":
+        if source:
+            out["source"] = source
+    for option in options:
+        if option == "ro":
             out["read_only"] = True
-        elif mode == "rw":
+        elif option == "rw":
             out["read_only"] = False
-        elif mode in ("z", "Z"):
-            out.setdefault("bind", {})["selinux"] = mode
-        elif mode == "nocopy":
+        elif option == "nocopy":
             out.setdefault("volume", {})["nocopy"] = True
-        elif mode in _PROPAGATION:
-            out.setdefault("bind", {})["propagation"] = mode
-        elif mode in _CONSISTENCY:
-            out["consistency"] = mode
-        else:
-            # Compose (compose-go) ignores options it does not know, e.g. zabbix's `:roz`.
-            out.setdefault("unknown_modes", []).append(mode)
+        elif option in _BIND_OPTIONS:
+            key = "selinux" if option in ("z", "Z") else "propagation"
+            out.setdefault("bind", {})[key] = option
+        elif ignored is not None:
+            ignored.append(option)
     return out
 
 
-def _split_volume(text: str) -> list[str]:
-    """Split "src:dst:mode" on ':', keeping Windows drive letters ("C:\\data") in one piece."""
-    raw = text.split(":")
-    parts: list[str] = []
-    index = 0
-    while index < len(raw):
-        token = raw[index]
-        following = raw[index + 1] if index + 1 < len(raw) else None
-        after = raw[index + 2] if index + 2 < len(raw) else ""
-        drive = following is not None and (
-            following[:1] == "\\"
-            or (following[:1] == "/" and (after[:1] in ("/", "\\") or (len(after) == 1 and after.isalpha())))
-        )
-        if len(token) == 1 and token.isalpha() and drive and (index == 0 or len(parts) == 1):
-            parts.append(token + ":" + following)
-            index += 2
+def _split_volume(text: str) -> tuple[str, str, list[str]]:
+    """Split "src:dst:mode" on ':' as Compose does: (source, target, options)."""
+    sections: list[str] = []
+    buffer = ""
+    for index, char in enumerate(text + "\0"):
+        at_end = index == len(text)
+        if char == ":" and len(buffer) == 1 and buffer.isalpha():
+            buffer += char  # a Windows drive letter, "C:"
             continue
-        parts.append(token)
-        index += 1
-    return parts
+        if char == ":" or at_end:
+            if buffer == "":
+                raise Problem(f"{text!r} is not a valid volume: a section between ':' is empty",
+                              'write "SOURCE:TARGET[:MODE]", e.g. "./data:/data:ro"')
+            if len(sections) == 3 or (len(sections) == 2 and not at_end):
+                raise Problem(f"{text!r} is not a valid volume: too many ':'",
+                              'write "SOURCE:TARGET[:MODE]", e.g. "./data:/data:ro"')
+            sections.append(buffer)
+            buffer = ""
+            continue
+        buffer += char
+    if len(sections) == 1:
+        return "", sections[0], []
+    options = sections[2].split(",") if len(sections) == 3 else []
+    return sections[0], sections[1], options
+
+
+def _is_path(source: str) -> bool:
+    if not source:
+        return False
+    if source[0] in "./~" or source.startswith("\\\\"):
+        return True
+    return len(source) > 1 and source[0].isalpha() and source[1] == ":"
 
 
 def is_windows_path(path: str) -> bool:
     return bool(re.match(r"^[A-Za-z]:[\\/]", path)) or path.startswith("\\\\")
 
 
+def clean_path(path: str) -> str:
+    """Lexical clean of a container path, as Go's path.Clean ("/a/b/" -> "/a/b")."""
+    if path == "":
+        return "."
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append("..")
+            continue
+        parts.append(part)
+    cleaned = "/".join(parts)
+    return ("/" + cleaned) if rooted else (cleaned or ".")
+
+
 def absolute_path(path: str, base: str | None, home: str | None = None) -> str:
-    """Expand `~` and make a relative path absolute against `base` (lexically, like Compose)."""
+    """Like Compose: `~` expands to HOME, an absolute path stays as written, a relative one is
+    joined to `base` (and cleaned)."""
     if path.startswith("~"):
         home = home or os.path.expanduser("~")
-        path = home + path[1:]
-    if re.match(r"^[A-Za-z]:[\\/]", path) or base is None:
+        return os.path.normpath(os.path.join(home, path[1:].lstrip("/")))
+    if path.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path) or base is None:
+        return path
+    if path == "":
         return path
     return os.path.normpath(os.path.join(base, path))
-
-
-def _known_modes(raw: dict[str, Any], entry: Any, ctx: ServiceContext) -> dict[str, Any]:
-    """Unknown short-syntax modes are ignored as Compose ignores them, with a warning."""
-    for mode in raw.pop("unknown_modes", []):
-        ctx.warnings.append(f"volume {entry!r}: {mode!r} is not a volume mode; ignored as Compose does "
-                            "(use ro, rw, z, Z, nocopy, a propagation or cached)")
-    return raw
 
 
 def _mount(raw: dict[str, Any]) -> VolumeMount:
@@ -253,7 +290,7 @@ def _mount(raw: dict[str, Any]) -> VolumeMount:
     return VolumeMount(
         type=raw["type"],
         source=str(raw["source"]) if raw.get("source") not in (None, "") else None,
-        target=str(raw["target"]),
+        target=clean_path(str(raw["target"])),
         read_only=_bool(raw.get("read_only", False)),
         consistency=raw.get("consistency"),
         create_host_path=_opt_bool(bind.get("create_host_path")),
@@ -337,19 +374,23 @@ def _str_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _command(value: Any) -> list[str] | None:
-    """command/entrypoint: a string is split like a POSIX shell would (Compose uses shlex)."""
+def _command(value: Any, warn: Callable[[str], None] | None = None) -> list[str] | None:
+    """command/entrypoint: a string is split into words as Compose splits it (shell_words)."""
     if value is None:
         return None
     if isinstance(value, list):
         return [compose_string(v) or "" for v in value]
-    import shlex
+    from converter.load.shell_words import ShellWordsError, split
 
     try:
-        return shlex.split(str(value))
-    except ValueError as err:
-        raise Problem(f"cannot split the command {value!r}: {err}",
-                      "close the quote, or write the command as a list") from None
+        words, ignored = split(str(value))
+    except ShellWordsError as err:
+        raise Problem(f"cannot split {value!r} into words: {err}",
+                      "write it as a list, or as [sh, -c, '...'] to run a shell") from None
+    if ignored and warn is not None:
+        warn(f"{ignored!r} is ignored: Compose splits this string into words and stops at an "
+             "unquoted ; & | < > (no shell runs it); write [sh, -c, '...'] to run a shell")
+    return words
 
 
 def string_map(value: Any) -> dict[str, str | None]:
@@ -432,8 +473,9 @@ def _build_service(name: str, raw: LMap, ctx: ServiceContext) -> Service:
     for key in ("links", "external_links", "dns", "dns_search", "dns_opt", "cap_add", "cap_drop",
                 "security_opt", "profiles", "tmpfs"):
         fields[key] = _str_list(get(key))
-    fields["command"] = _at(["command"], lambda: _command(get("command")))
-    fields["entrypoint"] = _at(["entrypoint"], lambda: _command(get("entrypoint")))
+    for key in ("command", "entrypoint"):
+        fields[key] = _at([key], lambda k=key: _command(
+            get(k), lambda text, k=k: ctx.warnings.append(f"service {name!r}: {k}: {text}")))
     if get("scale") is not None:
         fields["scale"] = _at(["scale"], lambda: _int(get("scale")))
     for key in ("shm_size", "mem_limit", "mem_reservation"):
@@ -453,13 +495,10 @@ def _build_service(name: str, raw: LMap, ctx: ServiceContext) -> Service:
     fields["env_file_values"] = {
         k: v for k, v in env_values.items() if k not in fields["environment"]
     }
-    ports: list[PortMapping] = []
-    for index, entry in enumerate(get("ports") or []):
-        ports.extend(PortMapping(**p) for p in _at(["ports", index], lambda e=entry: port_entries(e)))
-    fields["ports"] = ports
+    fields["ports"] = [PortMapping(**p) for p, _ in _unique_ports(get("ports"))]
     fields["expose"] = [str(e) for e in get("expose") or []]
     fields["volumes"] = [
-        _at(["volumes", i], lambda e=e: _mount(_known_modes(volume_entry(e, ctx.project_dir, ctx.home), e, ctx)))
+        _at(["volumes", i], lambda i=i, e=e: _mount(_volume(name, i, e, ctx)))
         for i, e in enumerate(get("volumes") or [])
     ]
     fields["depends_on"] = _at(["depends_on"], lambda: _depends(get("depends_on")))
@@ -485,6 +524,32 @@ def _build_service(name: str, raw: LMap, ctx: ServiceContext) -> Service:
     fields["keys"] = [str(k) for k in raw if k != "extends"]
     fields["sources"] = _sources(raw, fields)
     return Service(**fields)
+
+
+def _unique_ports(written: Any) -> list[tuple[dict[str, Any], int]]:
+    """Every port mapping with the index of the entry that wrote it; a later mapping with the
+    same host ip, published port, target and protocol replaces an earlier one in its place
+    (Compose keeps ports unique)."""
+    out: list[tuple[dict[str, Any], int]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for index, entry in enumerate(written or []):
+        for port in _at(["ports", index], lambda e=entry: port_entries(e)):
+            identity = port_identity(port)
+            if identity in seen:
+                out[seen[identity]] = (port, index)
+            else:
+                seen[identity] = len(out)
+                out.append((port, index))
+    return out
+
+
+def _volume(service: str, index: int, entry: Any, ctx: ServiceContext) -> dict[str, Any]:
+    ignored: list[str] = []
+    mount = volume_entry(entry, ctx.project_dir, ctx.home, ignored)
+    for option in ignored:
+        ctx.warnings.append(f"service {service!r}: volumes[{index}] option {option!r} is not a "
+                            "volume option Compose knows; it is ignored (as Compose does)")
+    return mount
 
 
 def _plain(value: Any) -> Any:
@@ -708,15 +773,8 @@ def _sources(raw: LMap, fields: dict[str, Any]) -> dict[str, SourceRef]:
     if isinstance(written, LSeq):
         for key in [k for k in out if k.startswith("ports[")]:
             del out[key]
-        index = 0
-        for item_index, entry in enumerate(written):
+        for index, (_, item_index) in enumerate(_unique_ports(written)):
             pos = written.pos[item_index] if item_index < len(written.pos) else None
-            try:
-                count = len(port_entries(entry))
-            except Problem:
-                count = 1
-            for _ in range(count):
-                if pos:
-                    out[f"ports[{index}]"] = SourceRef(file=pos[0], line=pos[1])
-                index += 1
+            if pos:
+                out[f"ports[{index}]"] = SourceRef(file=pos[0], line=pos[1])
     return dict(sorted(out.items()))

@@ -8,7 +8,7 @@ from typing import Any
 from converter.errors import LoadError
 from converter.load.merge import depends_map, name_map
 from converter.load.normalize import Problem, volume_entry
-from converter.load.yaml_reader import LMap, format_path, locate
+from converter.load.yaml_reader import format_path, locate
 
 
 def _error(tree: Any, path: list[Any], message: str, hint: str) -> LoadError:
@@ -71,13 +71,9 @@ def check_references(
     tree: Any, active: dict[str, Any], disabled: list[str], warnings: list[str]
 ) -> None:
     """Every service, network, volume, secret and config an active service names must exist
-    (and, for services, be enabled: the spec says a reference never enables a profile).
-
-    Leniencies, each with a warning, because real projects (and Compose's own old fixtures) rely
-    on them and Kompose accepts them: a depends_on to an undefined service is dropped, a link to
-    one is kept, and named volumes / networks not declared at the top level are declared
-    implicitly. Docker Compose rejects all of these.
-    """
+    (and, for services, be enabled: the spec says a reference never enables a profile), as
+    Docker Compose requires. An optional dependency (`required: false`) on a service disabled by
+    its profiles is kept and simply not waited for."""
     all_services = tree.get("services") or {}
     declared = {kind: set(map(str, tree.get(kind) or {}))
                 for kind in ("networks", "volumes", "secrets", "configs")}
@@ -85,33 +81,12 @@ def check_references(
         if not isinstance(spec, dict):
             continue
         base = ["services", name]
-        depends = depends_map(spec.get("depends_on") or [])
-        for dep, dep_spec in list(depends.items()):
-            required = (dep_spec or {}).get("required", True) not in (False, "false")
-            if str(dep) not in all_services:
-                warnings.append(f"service {name!r} depends on {dep!r}, which is not defined; the "
-                                "dependency is ignored (Docker Compose would reject this file)")
-                del depends[dep]
-                spec["depends_on"] = depends
-                continue
-            if str(dep) in disabled and not required:
-                warnings.append(f"service {name!r}: the optional dependency {dep!r} is disabled "
-                                "by its profiles and is ignored")
-                del depends[dep]
-                spec["depends_on"] = depends
-                continue
-            _check_service_ref(tree, [*base, "depends_on", dep], str(dep), all_services,
-                               disabled, required, "depends on")
         for index, link in enumerate(spec.get("links") or []):
-            target = str(link).split(":")[0]
-            if target not in all_services:
-                warnings.append(f"service {name!r} links to {target!r}, which is not defined; "
-                                "the link is kept but points nowhere (Docker Compose would "
-                                "reject this file)")
-                continue
+            parts = str(link).split(":")
+            target = parts[0] if len(parts) == 2 else str(link)
             _check_service_ref(tree, [*base, "links", index], target, all_services, disabled,
                                True, "links to")
-        for key in ("network_mode", "ipc", "pid"):
+        for key in ("network_mode", "ipc", "pid", "uts", "cgroup"):
             value = spec.get(key)
             if isinstance(value, str) and value.startswith("service:"):
                 _check_service_ref(tree, [*base, key], value[len("service:"):], all_services,
@@ -120,20 +95,26 @@ def check_references(
             text = str(source)
             if text.startswith("container:"):
                 continue
-            target = text.removeprefix("service:").split(":")[0]
-            _check_service_ref(tree, [*base, "volumes_from", index], target, all_services,
-                               disabled, True, "mounts the volumes of")
-        for network in name_map(spec.get("networks") or []):
-            if network != "default" and str(network) not in declared["networks"]:
-                warnings.append(
-                    f"service {name!r} uses network {network!r}, which is not declared under the "
-                    "top-level `networks:`; it is declared implicitly (Docker Compose would "
-                    "reject this file)")
-                networks = tree.get("networks")
-                if not isinstance(networks, dict):
-                    networks = tree["networks"] = LMap()
-                networks[str(network)] = None
-                declared["networks"].add(str(network))
+            _check_service_ref(tree, [*base, "volumes_from", index], text.split(":")[0],
+                               all_services, disabled, True, "mounts the volumes of")
+        for dep, dep_spec in depends_map(spec.get("depends_on") or []).items():
+            required = (dep_spec or {}).get("required", True) not in (False, "false")
+            if str(dep) in disabled and not required:
+                continue
+            _check_service_ref(tree, [*base, "depends_on", dep], str(dep), all_services,
+                               disabled, True, "depends on")
+        networks = name_map(spec.get("networks") or [])
+        if spec.get("network_mode") is not None and networks:
+            raise _error(tree, [*base, "networks"],
+                         f"service {name!r} sets both `network_mode` and `networks`, which "
+                         "exclude each other",
+                         "keep one: `network_mode` shares another network stack, `networks` "
+                         "joins Compose networks")
+        for network in networks:
+            if str(network) != "default" and str(network) not in declared["networks"]:
+                raise _error(tree, [*base, "networks", network],
+                             f"service {name!r} uses network {network!r}, which is not defined",
+                             f"declare it under the top-level `networks:` (e.g. {network}: {{}})")
         for index, entry in enumerate(spec.get("volumes") or []):
             try:
                 mount = volume_entry(entry, None)
@@ -142,15 +123,10 @@ def check_references(
                              problem.hint or "fix the volume") from None
             source = mount.get("source")
             if mount.get("type") == "volume" and source and str(source) not in declared["volumes"]:
-                warnings.append(
-                    f"service {name!r} uses volume {source!r}, which is not declared under the "
-                    "top-level `volumes:`; it is declared implicitly (Docker Compose would reject "
-                    "this file)")
-                volumes = tree.get("volumes")
-                if not isinstance(volumes, dict):
-                    volumes = tree["volumes"] = LMap()
-                volumes[str(source)] = None
-                declared["volumes"].add(str(source))
+                raise _error(tree, [*base, "volumes", index],
+                             f"service {name!r} uses volume {source!r}, which is not defined",
+                             f"declare it under the top-level `volumes:` (e.g. {source}: {{}}), "
+                             "or write a path (./dir) for a bind mount")
         for kind in ("secrets", "configs"):
             for index, entry in enumerate(spec.get(kind) or []):
                 source = entry if isinstance(entry, str) else (entry or {}).get("source")
@@ -158,6 +134,28 @@ def check_references(
                     raise _error(tree, [*base, kind, index],
                                  f"service {name!r} uses {kind[:-1]} {source!r}, which is not "
                                  "defined", f"add it under the top-level `{kind}:`")
+        build = spec.get("build")
+        if isinstance(build, dict):
+            for index, entry in enumerate(build.get("secrets") or []):
+                source = entry if isinstance(entry, str) else (entry or {}).get("source")
+                if source is not None and str(source) not in declared["secrets"]:
+                    raise _error(tree, [*base, "build", "secrets", index],
+                                 f"service {name!r} builds with secret {source!r}, which is not "
+                                 "defined", "add it under the top-level `secrets:`")
+            contexts = build.get("additional_contexts")
+            for key, value in (contexts.items() if isinstance(contexts, dict) else []):
+                if isinstance(value, str) and value.startswith("service:"):
+                    target = value[len("service:"):]
+                    other = all_services.get(target)
+                    if target not in all_services:
+                        raise _error(tree, [*base, "build", "additional_contexts", key],
+                                     f"service {name!r} uses the unknown service {target!r} as "
+                                     f"build context {key!r}", "fix the service name")
+                    if not isinstance(other, dict) or other.get("build") is None:
+                        raise _error(tree, [*base, "build", "additional_contexts", key],
+                                     f"service {name!r} uses service {target!r}, which is not "
+                                     f"built, as build context {key!r}",
+                                     f"give {target} a `build:` or use another context")
 
 
 def _check_service_ref(

@@ -34,6 +34,27 @@ def resolved_config(project: Project) -> dict[str, Any]:
     return _sorted(out)
 
 
+def config_document(project: Project) -> dict[str, Any]:
+    """What `kubemap config` prints, as `docker compose config` does: the resolved project
+    without `env_file` (its values are already in `environment`), every `$` written `$$`."""
+    out = resolved_config(project)
+    for service in out["services"].values():
+        service.pop("env_file", None)
+    return escaped(out)
+
+
+def escaped(value: Any) -> Any:
+    """Every `$` in keys and strings written `$$`: the output can be read again (by Compose or
+    kubemap) without a second interpolation."""
+    if isinstance(value, dict):
+        return {escaped(k): escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escaped(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    return value
+
+
 def _sorted(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _sorted(value[k]) for k in sorted(value)}
@@ -65,7 +86,8 @@ def _service(s: Service) -> dict[str, Any]:
         "deploy": _deploy(s) if s.deploy else None,
         "restart": s.restart,
         "scale": s.scale,
-        "secrets": [_drop_empty(r.model_dump()) for r in s.secrets],
+        "secrets": [_drop_empty({**r.model_dump(), "target": r.target or
+                                 f"/run/secrets/{r.source}"}) for r in s.secrets],
         "configs": [_drop_empty(r.model_dump()) for r in s.configs],
         "networks": {k: (_drop_empty({**n.model_dump(exclude={"other"}), **n.other}) or None)
                      if n else None for k, n in s.networks.items()},
@@ -113,14 +135,28 @@ def _service(s: Service) -> dict[str, Any]:
     elif s.networks:
         out["networks"] = {k: None for k in s.networks}
     out.update(s.other)
+    if isinstance(out.get("devices"), list):
+        out["devices"] = [_device(d) for d in out["devices"]]
     out.update(s.extensions)
     return out
+
+
+def _device(entry: Any) -> Any:
+    """`/dev/a:/dev/b:rw` -> {source, target, permissions}, as Compose writes devices."""
+    if not isinstance(entry, str):
+        return entry
+    parts = entry.split(":")
+    source = parts[0]
+    target = parts[1] if len(parts) > 1 and parts[1] else source
+    permissions = parts[2] if len(parts) > 2 else "rwm"
+    return {"source": source, "target": target, "permissions": permissions}
 
 
 def _build(b: Build) -> dict[str, Any]:
     return _drop_empty({
         "context": b.context,
-        "dockerfile": b.dockerfile or ("Dockerfile" if not b.dockerfile_inline else None),
+        "dockerfile": b.dockerfile if b.dockerfile is not None else
+        ("Dockerfile" if b.dockerfile_inline is None else None),
         "dockerfile_inline": b.dockerfile_inline,
         "args": b.args,
         "target": b.target,

@@ -85,7 +85,7 @@ class SchemaProblems(LoadProblems):
 
 def validate(tree: Any, default_file: str) -> None:
     """Raise SchemaProblems (a LoadError) when the project breaks the Compose schema."""
-    data = plain(tree)
+    data = _without_plain_mappings(plain(tree))
     errors = [e for e in (_relevant(e) for e in _validator().iter_errors(data)) if e is not None]
     if not errors:
         return
@@ -103,6 +103,31 @@ def validate(tree: Any, default_file: str) -> None:
         raise first_problem
     rest.sort(key=lambda p: (p.file or "", p.line or 0, p.key_path or ""))
     raise SchemaProblems([first_problem, *rest])
+
+
+# Service keys whose schema is `list_or_dict`: a mapping of non-empty keys to strings, numbers,
+# booleans or nulls, or a list of unique strings.
+_LIST_OR_DICT = ("environment", "labels", "annotations", "sysctls")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _without_plain_mappings(data: Any) -> Any:
+    """The copy the schema checks, with every `list_or_dict` value that is already valid
+    replaced by `{}` (which the schema accepts just the same): jsonschema spends most of its time
+    on large environments (a 700-key one, used by four services, is most of a real file)."""
+    services = data.get("services") if isinstance(data, dict) else None
+    for service in services.values() if isinstance(services, dict) else []:
+        if not isinstance(service, dict):
+            continue
+        for key in _LIST_OR_DICT:
+            value = service.get(key)
+            if isinstance(value, dict) and all(
+                    k and isinstance(v, _SCALARS) for k, v in value.items()):
+                service[key] = {}
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value) \
+                    and len(set(value)) == len(value):
+                service[key] = {}
+    return data
 
 
 def _problem(tree: Any, error: ValidationError, default_file: str) -> LoadError:

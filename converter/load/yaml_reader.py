@@ -74,6 +74,14 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 
     file: str = "<string>"
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        # Every use of an anchored node (`*a`, `<<: *a`) gets its own copy, as in yaml.v3: later
+        # steps change values in place (interpolation, paths), and a shared object would be
+        # changed once per use (`$$` consumed twice, a path made absolute twice).
+        if not isinstance(node, ScalarNode):
+            self.constructed_objects.pop(node, None)
+        return super().construct_object(node, deep)
+
 
 # Start from no implicit resolvers, then add only the YAML 1.2 core ones.
 _Loader.yaml_implicit_resolvers = {}

@@ -23,7 +23,7 @@ class TraceEntry(BaseModel):
     nothing was produced.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     source: str
     targets: list[str] = Field(default_factory=list)
@@ -36,7 +36,7 @@ class TraceEntry(BaseModel):
 class Finding(BaseModel):
     """A warning or note with a stable code, e.g. KM-W-SECRET-ENV."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     code: str
     severity: Severity
@@ -48,7 +48,7 @@ class Finding(BaseModel):
 class ManifestObject(BaseModel):
     """One Kubernetes object and the compose service it belongs to (None for shared objects)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     service: str | None
     body: dict[str, Any]
@@ -65,7 +65,7 @@ class ManifestObject(BaseModel):
 class Bundle(BaseModel):
     """The complete result of translating one project."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     project: str
     source_files: list[str]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import posixpath
 import re
 from typing import Any
 
@@ -275,7 +276,9 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     elif host.content is not None:
         total = stored_size(host.content)
     if host.kind == "outside":
-        host_path_mount(ctx, plan, mount, source, index, host.host_path or path,
+        # The loader keeps an absolute path as written, as Compose does (`${PWD}/../x`);
+        # a hostPath may not contain `..`, so it gets the path lexically cleaned.
+        host_path_mount(ctx, plan, mount, source, index, posixpath.normpath(host.host_path or path),
                         host.note or "outside the project directory")
     elif host.kind == "missing":
         state_directory(ctx, plan, mount, source, index, "does not exist: Compose creates it as an empty directory")

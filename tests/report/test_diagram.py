@@ -64,8 +64,10 @@ EXTRACTION_CASES = {
           db: {image: postgres:16, expose: ["5432"]}
           proxy: {image: envoy:1, network_mode: "service:app"}
         """,
-        {("app", "db", "link", "link database", "DNS"),
-         ("proxy", "app", "network_mode", "shares network", "same pod")},
+        # Compose makes links and network_mode: service:X dependencies too (depends_on X,
+        # service_started), so each arrow is a dependency that also links / shares the network.
+        {("app", "db", "depends_on", "started + link database", "init wait"),
+         ("proxy", "app", "depends_on", "started + shares network", "no wait")},
     ),
     "a dependency disabled by a profile is not drawn": (
         """

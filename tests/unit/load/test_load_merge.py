@@ -56,13 +56,25 @@ def svc(tree: Any) -> Any:
         pytest.param("secrets: [s1]", "secrets: [{source: s1, mode: 0400}]", "secrets",
                      [{"source": "s1", "mode": 0o400}], id="secrets-unique-by-source"),
         pytest.param("depends_on: [db]", "depends_on: {cache: {condition: service_healthy}}",
-                     "depends_on", {"db": {"condition": "service_started"},
+                     "depends_on", {"db": {"condition": "service_started", "required": True},
                                     "cache": {"condition": "service_healthy"}},
                      id="depends-on-list-and-map"),
         pytest.param("networks: [front]", "networks: {back: {aliases: [b]}}", "networks",
                      {"front": None, "back": {"aliases": ["b"]}}, id="networks-list-and-map"),
         pytest.param("extra_hosts: ['a:1.1.1.1']", "extra_hosts: {b: 2.2.2.2}", "extra_hosts",
-                     {"a": ["1.1.1.1"], "b": ["2.2.2.2"]}, id="extra-hosts-merge"),
+                     ["a:1.1.1.1", "b=2.2.2.2"], id="extra-hosts-merge-as-lists"),
+        pytest.param("dns: 1.1.1.1", "dns: [8.8.8.8, 1.1.1.1]", "dns", ["1.1.1.1", "8.8.8.8"],
+                     id="string-and-list-append"),
+        pytest.param("tmpfs: /run", "tmpfs: /tmp", "tmpfs", ["/run", "/tmp"],
+                     id="two-strings-append"),
+        pytest.param("cap_add: [A, A]", "cap_add: [B]", "cap_add", ["A", "B"],
+                     id="set-like-lists-stay-unique"),
+        pytest.param("networks: {front: {aliases: [w]}}", "networks: {front: null}", "networks",
+                     {"front": {"aliases": ["w"]}}, id="null-keeps-the-earlier-value"),
+        pytest.param("volumes: [{type: bind, source: ./a, target: /d, read_only: true}]",
+                     "volumes: [{type: bind, source: ./b, target: /d}]", "volumes",
+                     [{"type": "bind", "source": "./b", "target": "/d"}],
+                     id="same-target-replaces-whole-entry"),
         pytest.param("build: ./a", "build: {dockerfile: D}", "build",
                      {"context": "./a", "dockerfile": "D"}, id="build-string-then-map"),
         pytest.param("build: {args: [A=1]}", "build: {args: {B: 2}}", "build",
@@ -127,7 +139,8 @@ def test_merged_values_keep_their_source_line(tmp_path: Path) -> None:
 keys = st.sampled_from(["image", "user", "hostname", "restart", "working_dir"])
 values = st.text(alphabet="abcxyz", min_size=1, max_size=4)
 envs = st.dictionaries(st.sampled_from(["A", "B", "C", "D"]), values, max_size=4)
-lists = st.lists(st.sampled_from(["1.1.1.1", "8.8.8.8", "9.9.9.9"]), max_size=3)
+# dns is a set-like list in Compose (duplicates are dropped), so the strategy writes none.
+lists = st.lists(st.sampled_from(["1.1.1.1", "8.8.8.8", "9.9.9.9"]), max_size=3, unique=True)
 
 
 def _service_strategy() -> st.SearchStrategy[dict[str, Any]]:
@@ -152,8 +165,8 @@ def test_override_wins_for_every_scalar_and_map_entry(a: dict[str, Any], b: dict
             assert out[key] == a[key]
     for name, value in b.get("environment", {}).items():
         assert out["environment"][name] == value
-    assert out.get("dns", []) == a.get("dns", []) + b.get("dns", []) or "dns" not in a and (
-        out.get("dns") == b.get("dns"))
+    expected_dns = a.get("dns", []) + [d for d in b.get("dns", []) if d not in a.get("dns", [])]
+    assert out.get("dns", []) == expected_dns
 
 
 @settings(max_examples=150, deadline=None)

@@ -25,7 +25,11 @@ T = {"mode": "ingress", "protocol": "tcp"}
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
-        pytest.param(3000, [{"target": 3000}], id="number"),
+        pytest.param(3000, [{**T, "target": 3000}], id="number"),
+        pytest.param("98-101", [{**T, "target": p} for p in (100, 101, 98, 99)],
+                     id="range-in-compose-order"),
+        pytest.param("8000-8005:80", [{**T, "target": 80, "published": "8000-8005"}],
+                     id="host-range-one-container-port"),
         pytest.param("3000", [{**T, "target": 3000}], id="container-only"),
         pytest.param("3000-3002", [{**T, "target": p} for p in (3000, 3001, 3002)],
                      id="container-range"),
@@ -67,6 +71,8 @@ def test_ports(entry: Any, expected: list[dict[str, Any]]) -> None:
         pytest.param("5-3", "ends before it starts", id="reversed-range"),
         pytest.param({"published": 80}, "needs `target`", id="long-without-target"),
         pytest.param(True, "not a valid port", id="boolean"),
+        pytest.param("300.1.1.1:80:80", "not an IP address", id="bad-host-ip"),
+        pytest.param("8080:", "names no container port", id="no-container-port"),
     ],
 )
 def test_port_errors(entry: Any, words: str) -> None:
@@ -97,9 +103,14 @@ def test_port_errors(entry: Any, words: str) -> None:
                                     "bind": {"create_host_path": True}}, id="home-bind"),
         pytest.param(".:/code:cached,rshared",
                      {"type": "bind", "source": "/proj", "target": "/code",
-                      "consistency": "cached",
                       "bind": {"create_host_path": True, "propagation": "rshared"}},
-                     id="dot-bind-consistency-propagation"),
+                     id="dot-bind-propagation-cached-ignored"),
+        pytest.param("a:b:c:d", {"type": "bind", "source": "/proj/a:b", "target": "c:d",
+                                 "bind": {"create_host_path": True}},
+                     id="one-letter-sections-are-drives"),
+        pytest.param("/abs/../x/:/app/", {"type": "bind", "source": "/abs/../x/", "target": "/app/",
+                                          "bind": {"create_host_path": True}},
+                     id="absolute-source-kept-as-written"),
         pytest.param("C:\\data:/data", {"type": "bind", "source": "C:\\data", "target": "/data",
                                           "bind": {"create_host_path": True}}, id="windows-source"),
         pytest.param("C:\\a:D:\\b:rw", {"type": "bind", "source": "C:\\a", "target": "D:\\b",
@@ -118,8 +129,10 @@ def test_volumes(entry: Any, expected: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("entry", "words"),
     [
-        pytest.param("a:b:c:d", "too many", id="too-many-colons"),
-        pytest.param("a:", "target is empty", id="empty-target"),
+        pytest.param("vol:/a:ro:extra", "too many", id="too-many-colons"),
+        pytest.param("vol:", "section between ':' is empty", id="empty-target"),
+        pytest.param(":/text_file.txt", "section between ':' is empty", id="empty-source"),
+        pytest.param("", "empty", id="empty"),
         pytest.param({"type": "bind", "source": "/a"}, "needs `target`", id="long-no-target"),
     ],
 )
@@ -129,13 +142,21 @@ def test_volume_errors(entry: Any, words: str) -> None:
     assert words in caught.value.message
 
 
+def test_unknown_volume_options_are_ignored_and_listed() -> None:
+    ignored: list[str] = []
+    mount = volume_entry("vol:/b:bogus,ro,cached", "/proj", ignored=ignored)
+    assert mount == {"type": "volume", "source": "vol", "target": "/b", "read_only": True}
+    assert ignored == ["bogus", "cached"]
+
+
 def test_unknown_volume_mode_is_ignored_with_a_warning_as_compose_does(tmp_path: Path) -> None:
     """zabbix-docker writes `:roz`; Compose (compose-go) ignores options it does not know."""
     from .helpers import load_text
 
     project = load_text(tmp_path, "services:\n  web:\n    image: x\n    volumes: ['./a:/b:roz']\n")
     assert project.services["web"].volumes[0].read_only is False
-    assert any("'roz' is not a volume mode; ignored" in w for w in project.warnings)
+    assert any("option 'roz' is not a volume option Compose knows; it is ignored" in w
+               for w in project.warnings)
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,8 @@ def test_defaults_are_the_compose_values_and_secrets_are_not_among_them(stack: t
     values = yaml.safe_load(chart.files["values.yaml"])
     worker = values["services"]["worker"]
     assert worker["replicas"] == 2
-    assert worker["image"] == {"repository": "agents-worker", "tag": "latest", "pullPolicy": "Never"}
+    # compose.yaml lets Compose name the built image (agents-worker:latest)
+    assert worker["image"] == {"repository": "agents-worker", "tag": "latest", "pullPolicy": "IfNotPresent"}
     assert worker["resources"] == {"limits": {"cpu": "500m", "memory": "128Mi"},
                                    "requests": {"cpu": "100m", "memory": "32Mi"}}
     assert worker["env"]["WORKER_CONCURRENCY"] == "2"
@@ -135,8 +136,7 @@ def test_every_value_is_in_the_readme(stack: tuple[RenderedChart, object]) -> No
 # -- which value each Compose key became -----------------------------------------------------
 @pytest.mark.parametrize(("source", "values"), [
     ("services.worker.deploy.replicas", ["services.worker.replicas"]),
-    ("services.worker.image", ["services.worker.image.{repository,tag}"]),
-    ("services.worker.pull_policy", ["services.worker.image.pullPolicy"]),
+    ("services.worker.build", ["services.worker.image.{repository,tag,pullPolicy}"]),
     ("services.worker.deploy.resources.limits.cpus", ["services.worker.resources"]),
     ("services.gateway.env_file.LOG_LEVEL", ["services.gateway.env.LOG_LEVEL"]),
     ("services.gateway.ports[0]", ["services.gateway.service.ports"]),
