@@ -75,8 +75,15 @@ def _root(
 
 def fail(error: KubemapError) -> typer.Exit:
     """Print a KubemapError as one red line (plus its hint) and return exit code 2."""
-    err_console.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+    _print_error(error)
     return typer.Exit(code=2)
+
+
+def _print_error(error: KubemapError) -> None:
+    from rich.markup import escape
+
+    # escaped: messages quote user input and hints like `host[:port]`, which are not markup
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, soft_wrap=True)
 
 
 # Commands that live in a module of another name (every other command NAME is in NAME_cmd.py).
@@ -109,7 +116,7 @@ def run(args: list[str]) -> None:
     try:
         app()
     except KubemapError as error:  # a command forgot to catch: still no traceback
-        err_console.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+        _print_error(error)
         sys.exit(2)
 
 

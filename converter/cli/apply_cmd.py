@@ -69,6 +69,7 @@ def load_source(
     project_directory: Path | None,
     use_shell_env: bool,
     node_ports: str = "auto",
+    registry: str | None = None,
 ) -> Source:
     """Objects from a rendered folder, or converted from the Compose project (`node_ports`: how
     published ports get their nodePorts when the project does not say)."""
@@ -86,6 +87,7 @@ def load_source(
         conversion = convert_project(
             load_options(files, env_files, profiles, project_name, project_directory, use_shell_env),
             node_ports=node_ports,
+            registry=registry,
         )
         bundle = conversion.bundle
         objects = [dict(obj.body) for obj in bundle.objects]

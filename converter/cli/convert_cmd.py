@@ -18,6 +18,7 @@ from converter.cli.options import (
     ProfileOpt,
     ProjectDirOpt,
     ProjectNameOpt,
+    RegistryOpt,
     ShellEnvOpt,
     load_options,
 )
@@ -56,6 +57,7 @@ def convert_project(
     namespace: str | None = None,
     kube_version: str | None = None,
     node_ports: str = "auto",
+    registry: str | None = None,
 ) -> Conversion:
     """Load and translate a project, and fix how it will be rendered. No printing, no writing:
     the golden tests and the drift test run exactly this."""
@@ -70,7 +72,7 @@ def convert_project(
     # The namespace goes to both: translate uses it where a field must name it (RoleBinding
     # subjects), render puts every object in it and adds the Namespace object.
     bundle = translate(project, TranslateOptions(network_policies=network_policies, namespace=namespace,
-                                                 node_ports=node_ports))
+                                                 node_ports=node_ports, registry=registry))
     # What `kubemap lint` would say about the output, as findings of the conversion.
     checked = lint([o.body for o in bundle.objects], bundle.shellless_images)
     bundle = bundle.model_copy(update={"findings": [*bundle.findings, *checked]})
@@ -131,7 +133,9 @@ def _count(findings: list[Finding], severity: str) -> str:
         "* `kubemap convert --namespace shop --network-policies --strict`\n\n"
         "* `kind create cluster --config k8s/kind-config.yaml && kubectl apply -k k8s`\n\n"
         "* `kubemap convert --format helm -o chart` — a Helm chart: values with the Compose values as "
-        "defaults, values.schema.json; then `helm install NAME chart --set-file secrets.X.data.KEY=FILE`"
+        "defaults, values.schema.json; then `helm install NAME chart --set-file secrets.X.data.KEY=FILE`\n\n"
+        "* `kubemap build --push --registry ghcr.io/acme && kubemap convert --registry ghcr.io/acme` — "
+        "for a cluster that pulls the built images from a registry"
     ),
 )
 def convert_command(
@@ -189,6 +193,7 @@ def convert_command(
                      "be expressed in Kubernetes, or an unset variable was interpolated as an empty "
                      "string, instead of warning."),
     ] = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Convert a Compose project into Kubernetes manifests.
 
@@ -211,6 +216,7 @@ def convert_command(
     Exit codes: 0 converted; 2 bad input, a --strict violation, or a kubemap bug (the message
     says which).
     """
+    from converter.model.registry import check_registry
     from converter.render import object_count, render, render_stream, write_output
 
     helm = output_format is Format.helm
@@ -225,6 +231,7 @@ def convert_command(
             output_format=output_format.value,
             namespace=namespace,
             kube_version=kube_version,
+            registry=check_registry(registry) if registry else None,
         )
         bundle = conversion.bundle
         chart = chart_output.build_chart(bundle, conversion.render_options, chart_version, app_version) if helm else None

@@ -51,6 +51,14 @@ ShellEnvOpt = Annotated[
                  "(off by default so your shell never leaks into the output)."),
 ]
 
+RegistryOpt = Annotated[
+    Optional[str],
+    typer.Option("--registry", help="Run the images of services with `build:` from this registry "
+                 "(host[:port][/path], e.g. 127.0.0.1:5051 or ghcr.io/acme): the manifests name them "
+                 "`REGISTRY/NAME:TAG` with imagePullPolicy IfNotPresent; `kubemap build --push "
+                 "--registry REGISTRY` puts them there.", show_default=False),
+]
+
 
 def load_options(
     files: list[Path] | None,

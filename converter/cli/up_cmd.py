@@ -67,7 +67,6 @@ def deployable_from(source: Source, kustomize_dir: Path | None, env_files: list[
     ports, and how Docker Compose builds its images."""
     from converter.render.kind_config import kind_cluster_config
     from converter.up import BuildPlan, Deployable
-    from converter.up.images import images_of
     from converter.up.kind import read_kind_config
 
     if kustomize_dir is not None or source.conversion is None or source.conversion.project is None:
@@ -75,17 +74,15 @@ def deployable_from(source: Source, kustomize_dir: Path | None, env_files: list[
         return Deployable(source.objects, source.project, source.namespace, kind_config=config)
     project = source.conversion.project
     bundle = source.conversion.bundle
-    services = sorted(name for name, service in project.services.items() if service.build is not None)
-    built = [o for o in source.objects
-             if ((o.get("metadata") or {}).get("labels") or {}).get("kubemap.io/service") in services]
     plan = BuildPlan(
         project_name=project.name,
         project_directory=project.working_dir,
         files=list(project.files),
         env_files=[str(Path(f).resolve()) for f in env_files or []],
         profiles=list(profiles or []),
-        services=services,
-        images=images_of(built),
+        services=sorted(name for name, service in project.services.items() if service.build is not None),
+        images=sorted({b.deployed for b in bundle.built_images}),
+        built=list(bundle.built_images),
     )
     config = kind_cluster_config(bundle.host_ports) if bundle.host_ports else None
     return Deployable(source.objects, source.project, source.namespace, kind_config=config, build=plan)
@@ -113,6 +110,8 @@ def interrupted(what: str) -> typer.Exit:
         "* `kubemap up -k k8s` — the manifests `kubemap convert` wrote (images already built)\n\n"
         "* `kubemap up --context my-cluster -n shop` — an existing cluster; its nodes must pull the images\n\n"
         "* `kubemap up --no-wait && kubemap status` — apply, then look once\n\n"
+        "* `kubemap up --registry 127.0.0.1:5051` — built images pushed to a registry on this machine and "
+        "pulled from it by the kind node, instead of `kind load` (docs/kind.md)\n\n"
         "**What happens, in order**\n\n"
         "1. The project is converted in memory (as `kubemap convert` would) or read from `-k DIR`.\n\n"
         "2. Services with `build:` are built with `docker compose build` (Compose v2+), so the images get "
@@ -123,7 +122,11 @@ def interrupted(what: str) -> typer.Exit:
         "`--node-image`, else kubemap's own (built in a kubemap checkout, no registry needed) when it exists "
         "or kind's registry is unreachable (KIND_LOCAL_NODE=1/0 forces), else kind's default. A cluster "
         "kubemap creates is recorded in it (ConfigMap kube-system/kubemap-up) for `kubemap down`.\n\n"
-        "4. Images the node lacks (compared by image ID) are loaded into it; the others are not.\n\n"
+        "4. Images the node lacks (compared by image ID) are loaded into it; the others are not. With "
+        "`--registry REGISTRY` the built images are tagged `REGISTRY/NAME:TAG`, pushed there (after step 2) "
+        "and pulled by every node from there (`crictl pull`) instead; for a registry on this machine's "
+        "loopback, containerd on the node is told (certs.d/REGISTRY/hosts.toml) to reach it at the node's "
+        "gateway, this machine as the node sees it, so the registry must listen there too (e.g. 0.0.0.0).\n\n"
         "5. Server-side apply into the namespace (default: the project name), pruning what kubemap applied "
         "before and no longer generates.\n\n"
         "6. A live table per service: workload, phase, ready/desired, restarts, last event. It stops early "
@@ -162,6 +165,11 @@ def up_command(
         int, typer.Option("--host-port-offset", help="Publish every host port this much higher on a new kind "
                           "cluster (when something else, e.g. the Compose stack, holds the ports).")
     ] = 0,
+    registry: Annotated[
+        Optional[str], typer.Option("--registry", show_default=False,
+                                    help="Push the built images to this registry (host[:port][/path]) and let "
+                                    "the cluster pull them from there instead of `kind load` (see step 4).")
+    ] = None,
 ) -> None:
     """Run a Compose project on Kubernetes: build, create or reuse a local kind cluster, load the
     images, apply, wait with a live table, print the URLs.
@@ -171,20 +179,22 @@ def up_command(
     cluster, no image loading: its nodes must be able to pull the images).
     """
     from converter.cli.live import ConsoleReporter
+    from converter.model.registry import check_registry
     from converter.up import DEFAULT_CLUSTER, Target, UpOptions, up
 
     out = Console(highlight=False)
     started = time.monotonic()
     try:
         wait_seconds = parse_duration(timeout)
+        registry = check_registry(registry) if registry else None
         source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
                              project_directory, use_shell_env,
-                             node_ports=node_ports_for(context))
+                             node_ports=node_ports_for(context), registry=registry)
         deployable = deployable_from(source, kustomize_dir, env_files, profiles)
         target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
         options = UpOptions(wait=wait, timeout=wait_seconds, prune=prune, force_conflicts=force_conflicts,
                             build=build, node_image=node_image, local_node=os.environ.get("KIND_LOCAL_NODE"),
-                            host_port_offset=host_port_offset)
+                            host_port_offset=host_port_offset, registry=registry)
         with ConsoleReporter(err_console) as reporter:
             result = up(target, deployable, options, reporter)
         actions = ", ".join(f"{n} {a}" for a, n in sorted(reporter.actions.items()))

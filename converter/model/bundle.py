@@ -62,6 +62,17 @@ class ManifestObject(BaseModel):
         return str(self.body.get("metadata", {}).get("name", ""))
 
 
+class BuiltImage(BaseModel):
+    """A service's image that `docker compose build` makes (`local`), and the name the
+    manifests use for it (`deployed`: the same, or its name in the `--registry`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    service: str
+    local: str
+    deployed: str
+
+
 class Bundle(BaseModel):
     """The complete result of translating one project."""
 
@@ -76,3 +87,5 @@ class Bundle(BaseModel):
     host_ports: list[dict[str, Any]] = Field(default_factory=list)
     # Images known to have no shell (image -> why), for `kubemap lint` (R-IMAGE-04).
     shellless_images: dict[str, str] = Field(default_factory=dict)
+    # Images of services with `build:`: what Compose builds and the name the manifests use.
+    built_images: list[BuiltImage] = Field(default_factory=list)

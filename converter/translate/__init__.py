@@ -32,6 +32,8 @@ class TranslateOptions:
     # nodePorts when the project's x-kubemap.node_ports does not say: auto, or fixed (kubemap up
     # on kind, where localhost:<host port> must reach them through kind's port mappings)
     node_ports: str = "auto"
+    # --registry: services with `build:` run their image from this registry (R-IMAGE-02)
+    registry: str | None = None
 
 
 def translate(project: Project, options: TranslateOptions = TranslateOptions()) -> Bundle:
@@ -186,7 +188,8 @@ def _bundle(ctx: Context) -> Bundle:
     trace = sorted(ctx.trace_entries, key=lambda e: _trace_order(ctx, e))
     return Bundle(project=ctx.project.name, source_files=list(ctx.project.files), objects=objects,
                   trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports),
-                  shellless_images=dict(sorted(ctx.shellless_images.items())))
+                  shellless_images=dict(sorted(ctx.shellless_images.items())),
+                  built_images=sorted(ctx.built_images, key=lambda b: b.service))
 
 
 __all__ = ["RULES", "Rule", "TranslateOptions", "translate"]

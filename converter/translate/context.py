@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from converter.model import Finding, ManifestObject, Project, Service, TraceEntry
 from converter.model.bundle import Severity, TraceStatus
+from converter.model.bundle import BuiltImage
 
 if TYPE_CHECKING:
     from converter.translate import TranslateOptions
@@ -88,6 +89,8 @@ class Context:
     bind_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Images known to have no shell (a Dockerfile FROM scratch, distroless...): image → why.
     shellless_images: dict[str, str] = field(default_factory=dict)
+    # Services with `build:`: the image Compose builds and the name the manifests use (--registry).
+    built_images: list[BuiltImage] = field(default_factory=list)
 
     def add(self, service: str | None, body: dict[str, Any]) -> None:
         self.objects.append(ManifestObject(service=service, body=body))
