@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from converter.errors import TranslateError
 from converter.model import Bundle, Project, TraceEntry
 from converter.translate import (
-    container, dependencies, env, extensions, images, labels, naming, network, probes,
-    secrets_configs, security, services, storage, unsupported, variables, workload,
+    container, cronjob, dependencies, env, extensions, images, kompose_labels, labels, naming, network,
+    pod_settings, probes, secrets_configs, security, services, storage, unsupported, variables, workload,
 )
 from converter.translate.context import Context, ServicePlan
 from converter.translate.rules import RULES, Rule
 
 KIND_ORDER = ("Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap",
-              "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job",
+              "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob",
               "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy")
 
 
@@ -49,7 +49,9 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
 
     for name in sorted(project.services):
         plan = ServicePlan(service=project.services[name], name=names["services"][name])
+        kompose_labels.read_labels(ctx, plan)
         workload.choose_workload(ctx, plan, completions, volume_users, waiters)
+        cronjob.choose_cronjob(ctx, plan, completions, waiters)
         ctx.plans[name] = plan
     network.assign_sidecar_hosts(ctx)
     for plan in ctx.plans.values():
@@ -74,7 +76,7 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
         services.build_service(ctx, plan)
         services.alias_services(ctx, plan, reserved)
         workload.recreate_for_rwo(ctx, plan)
-        ctx.add(plan.service.name, workload.build_workload(ctx, plan))
+        ctx.add(plan.service.name, cronjob.as_cronjob(plan, workload.build_workload(ctx, plan)))
         extensions.build_ingress(ctx, plan)
         extensions.build_hpa(ctx, plan)
 
@@ -133,7 +135,9 @@ def _translate_service(ctx: Context, plan: ServicePlan, completions: dict[str, l
     network.map_service_networks(ctx, plan)
     network.map_network_mode(ctx, plan)
     dependencies.map_depends_on(ctx, plan)
+    pod_settings.map_pod_settings(ctx, plan)
     extensions.map_extensions(ctx, plan)
+    kompose_labels.trace_labels(ctx, plan)
     unsupported.report_unsupported(ctx, plan, handled)
 
 

@@ -25,7 +25,7 @@ ACCESS_MODES = {"rwo": "ReadWriteOnce", "readwriteonce": "ReadWriteOnce", "rwx":
 _SIZE = re.compile(r"^(\d+)([kmgt]?)b?$", re.IGNORECASE)
 
 
-def pvc_settings(ctx: Context, volume: str, plan: ServicePlan | None = None) -> dict[str, str | None]:
+def pvc_settings(ctx: Context, volume: str, plan: ServicePlan | None = None) -> dict[str, Any]:
     """Size, storage class and access mode for a named volume: service x-kubemap.volumes.<v>,
     then the top-level volume's x-kubemap, then the top-level x-kubemap, then the defaults."""
     layers: list[dict[str, Any]] = []
@@ -35,23 +35,27 @@ def pvc_settings(ctx: Context, volume: str, plan: ServicePlan | None = None) -> 
     if top is not None and isinstance(top.extensions.get("x-kubemap"), dict):
         layers.append(top.extensions["x-kubemap"])
     layers.append({k.removeprefix("pvc_"): v for k, v in ctx.top_x.items() if k.startswith("pvc_")})
-    settings: dict[str, str | None] = {"size": ctx.options.default_pvc_size, "storage_class": None,
-                                       "access_mode": "ReadWriteOnce"}
+    settings: dict[str, Any] = {"size": ctx.options.default_pvc_size, "storage_class": None,
+                                "access_mode": "ReadWriteOnce", "selector": None}
     for key in settings:
         for layer in layers:
             if layer.get(key) is not None:
-                settings[key] = str(layer[key])
+                # selector: the labels of the PersistentVolumes the claim may bind to
+                settings[key] = {str(k): str(v) for k, v in layer[key].items()} \
+                    if key == "selector" and isinstance(layer[key], dict) else str(layer[key])
                 break
     mode = settings["access_mode"] or "ReadWriteOnce"
     settings["access_mode"] = ACCESS_MODES.get(mode.lower(), mode)
     return settings
 
 
-def pvc_spec(settings: dict[str, str | None]) -> dict[str, Any]:
+def pvc_spec(settings: dict[str, Any]) -> dict[str, Any]:
     spec: dict[str, Any] = {"accessModes": [settings["access_mode"]],
                             "resources": {"requests": {"storage": settings["size"]}}}
     if settings["storage_class"]:
         spec["storageClassName"] = settings["storage_class"]
+    if isinstance(settings.get("selector"), dict) and settings["selector"]:
+        spec["selector"] = {"matchLabels": dict(sorted(settings["selector"].items()))}
     return spec
 
 

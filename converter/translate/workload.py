@@ -105,7 +105,7 @@ def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list
         kind = WORKLOAD_KINDS.get(str(forced).lower())
         if kind is None:
             raise TranslateError(
-                f"unknown workload {forced!r}", key_path=src(plan, "x-kubemap.workload"),
+                f"unknown workload {forced!r}", key_path=plan.x_source("workload"),
                 hint="use one of: " + ", ".join(WORKLOAD_KINDS),
             )
         plan.kind = kind
@@ -168,7 +168,7 @@ def trace_statefulset(ctx: Context, plan: ServicePlan) -> None:
     pod keeps a stable identity and its own disk. `x-kubemap: {workload: statefulset}` forces it."""
     if plan.kind == "StatefulSet":
         why = "x-kubemap.workload" if plan.x.get("workload") else "database image with its own named volume"
-        ctx.trace(src(plan, "x-kubemap.workload" if plan.x.get("workload") else "image"),
+        ctx.trace(plan.x_source("workload") if plan.x.get("workload") else src(plan, "image"),
                   f"{plan.ref} .spec", "R-WL-02", reason=why, service=plan.service.name)
 
 

@@ -70,7 +70,7 @@ def test_kubemap_differs_from_kompose_only_for_named_reasons(capsys) -> None:  #
         # Compare what kubemap would print (namespace applied, validated), not the raw bundle.
         ours = [d for d in yaml.safe_load_all(render_stream(conversion.bundle, conversion.render_options)) if d]
         theirs = read_documents(CORPUS / "kompose-expected" / entry["expected"][0])
-        results.append(compare(label, theirs, CompareContext(project=project, kubemap_objects=ours)))
+        results.append(compare(label, theirs, CompareContext(project=project, kubemap_objects=ours, kompose_objects=theirs)))
 
     summary = markdown_summary(results, skipped)
     (REPO / "artifacts").mkdir(exist_ok=True)
