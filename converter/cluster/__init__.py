@@ -11,12 +11,10 @@ from converter.cluster.apply import ApplyOptions, ApplyResult, ObjectResult, app
 from converter.cluster.connection import ApiError, Client, connect
 from converter.cluster.diff import ObjectDiff, diff_live, diff_sets, differs
 from converter.cluster.manifests import ManifestSet, read_manifests
-from converter.cluster.objects import FIELD_MANAGER, PROJECT_LABEL, ObjectRef, project_of
+from converter.cluster.objects import ObjectRef, project_of
 from converter.cluster.wait import WorkloadStatus, wait_for, workloads_of
 
 __all__ = [
-    "FIELD_MANAGER",
-    "PROJECT_LABEL",
     "ApiError",
     "ApplyOptions",
     "ApplyResult",

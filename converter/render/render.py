@@ -12,8 +12,8 @@ from converter.errors import RenderError
 from converter.model.bundle import Bundle, ManifestObject
 from converter.render import serialize
 from converter.render.kind_config import kind_cluster_config
+from converter.model.kube import CLUSTER_SCOPED_KINDS
 from converter.render.layout import (
-    CLUSTER_SCOPED_KINDS,
     KIND_CONFIG,
     KUSTOMIZATION,
     SHARED_STEM,

@@ -11,16 +11,13 @@ from dataclasses import dataclass
 
 from converter.errors import TranslateError
 from converter.model import Bundle, Project, TraceEntry
+from converter.model.kube import kind_rank
 from converter.translate import (
     container, dependencies, env, extensions, images, labels, naming, network, probes,
     secrets_configs, security, services, storage, unsupported, variables, workload,
 )
 from converter.translate.context import Context, ServicePlan
 from converter.translate.rules import RULES, Rule
-
-KIND_ORDER = ("Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap",
-              "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job",
-              "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy")
 
 
 @dataclass(frozen=True)
@@ -178,8 +175,7 @@ def _bundle(ctx: Context) -> Bundle:
                 hint="rename a service, volume, secret, config or alias so the names differ",
             )
         seen[key] = obj.service
-    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
-    objects = sorted(ctx.objects, key=lambda o: (order.get(o.kind, len(order)), o.kind, o.name))
+    objects = sorted(ctx.objects, key=lambda o: (kind_rank(o.kind), o.kind, o.name))
     trace = sorted(ctx.trace_entries, key=lambda e: _trace_order(ctx, e))
     return Bundle(project=ctx.project.name, source_files=list(ctx.project.files), objects=objects,
                   trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports),

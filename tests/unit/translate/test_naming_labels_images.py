@@ -132,7 +132,7 @@ def test_final_base_of_a_dockerfile(dockerfile, target, args, base):
     ],
 )
 def test_known_shellless_images(image, shellless):
-    from converter.translate.images import known_shellless
+    from converter.model.images import known_shellless
 
     assert (known_shellless(image) is not None) is shellless
 

@@ -108,7 +108,7 @@ def test_same_input_same_output(options):
 
 
 def test_objects_are_sorted_by_kind_then_name():
-    from converter.translate import KIND_ORDER
+    from converter.model.kube import KIND_ORDER
 
     bundle = translate(rich_project())
     keys = [(KIND_ORDER.index(o.kind), o.name) for o in bundle.objects]
