@@ -33,6 +33,10 @@ class TraceEntry(BaseModel):
     service: str | None = None  # owning compose service, None for top-level keys
 
 
+# A finding code other layers act on: `convert --strict` refuses it, `report` repeats it on stderr.
+UNSET_VARIABLE = "KM-W-VAR-UNSET"
+
+
 class Finding(BaseModel):
     """A warning or note with a stable code, e.g. KM-W-SECRET-ENV."""
 
@@ -87,6 +91,7 @@ class Bundle(BaseModel):
 
     project: str
     source_files: list[str]
+    namespace: str | None = None  # the namespace every object was put in (--namespace), if any
     objects: list[ManifestObject] = Field(default_factory=list)
     trace: list[TraceEntry] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)

@@ -6,6 +6,8 @@ Service account already there and its first Pods start without errors."""
 
 from __future__ import annotations
 
+import re
+
 KIND_ORDER: tuple[str, ...] = (
     "Namespace",
     "ResourceQuota",
@@ -44,3 +46,10 @@ def kind_rank(kind: str) -> int:
 
 # Access modes that let one node at a time mount a claim (so a Deployment must not roll).
 RWO_MODES = ("ReadWriteOnce", "ReadWriteOncePod")
+
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def valid_namespace(name: str) -> bool:
+    """A namespace name is an RFC 1123 label: lower case, digits and '-', at most 63 characters."""
+    return bool(_DNS_LABEL.fullmatch(name))

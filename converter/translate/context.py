@@ -7,13 +7,11 @@ service they translate; `workload.py` assembles each plan into its Kubernetes ob
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from converter.model import Finding, HostPort, ManifestObject, Project, Service, TraceEntry
 from converter.model.bundle import Severity, TraceStatus
-
-if TYPE_CHECKING:
-    from converter.translate import TranslateOptions
+from converter.translate.options import TranslateOptions
 
 POD = ".spec.template.spec"
 CONTAINER = ".spec.template.spec.containers[0]"

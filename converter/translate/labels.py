@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from converter.errors import TranslateError
+from converter.model.kube import valid_namespace
 from converter.model.ownership import (
     MANAGED_BY_LABEL,
     MANAGER,
@@ -54,10 +56,23 @@ def selector(plan: ServicePlan) -> dict[str, str]:
 
 
 def metadata(ctx: Context, name: str, service_name: str | None) -> dict[str, object]:
+    """An object's metadata: its name, the common labels, and the namespace when one is given."""
     meta: dict[str, object] = {"name": name, "labels": common_labels(ctx, service_name)}
     if ctx.options.namespace:
         meta["namespace"] = ctx.options.namespace
     return meta
+
+
+def add_namespace(ctx: Context) -> None:
+    """With a namespace (--namespace), the Namespace object itself, so applying the output
+    creates it; it has no namespace of its own."""
+    name = ctx.options.namespace
+    if name is None:
+        return
+    if not valid_namespace(name):
+        raise TranslateError(f"--namespace {name!r} is not a valid namespace name",
+                             hint="use lower-case letters, digits and '-', at most 63 characters")
+    ctx.add(None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": common_labels(ctx, None)}})
 
 
 @rule("R-LABEL-01", "(every object) → common labels and selector", keys=())
