@@ -1,15 +1,22 @@
-"""Options shared by every command that loads a Compose project (config, validate, convert,
-report, explain, apply, diff), so they are spelled and documented the same everywhere."""
+"""The options every command that loads a Compose project shares (config, validate, convert,
+report, explain, apply, diff, up, down, status), declared once: `@project_options` adds them to a
+command and hands the command one typed `LoadOptions` (its parameter `project`)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from converter.load import LoadOptions
+from converter.load.options import LoadOptions
+from converter.load.units import UnitError, parse_duration
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 FileOpt = Annotated[
     Optional[list[Path]],
@@ -51,17 +58,31 @@ ShellEnvOpt = Annotated[
                  "(off by default so your shell never leaks into the output)."),
 ]
 
+_PROJECT_PARAMETERS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+    for name, annotation, default in (
+        ("files", FileOpt, None),
+        ("env_files", EnvFileOpt, None),
+        ("profiles", ProfileOpt, None),
+        ("project_name", ProjectNameOpt, None),
+        ("project_directory", ProjectDirOpt, None),
+        ("use_shell_env", ShellEnvOpt, False),
+    )
+]
+
 
 def load_options(
-    files: list[Path] | None,
-    env_files: list[Path] | None,
-    profiles: list[str] | None,
-    project_name: str | None,
-    project_directory: Path | None,
-    use_shell_env: bool,
+    *,
+    files: list[Path] | None = None,
+    env_files: list[Path] | None = None,
+    profiles: list[str] | None = None,
+    project_name: str | None = None,
+    project_directory: Path | None = None,
+    use_shell_env: bool = False,
 ) -> LoadOptions:
-    """Build the loader's options from the CLI flags. The process environment is passed in here,
-    at the edge; the loader only reads COMPOSE_* from it unless --use-shell-env is given."""
+    """The loader's options from the flags. The process environment and working directory are
+    handed over here, at the edge; the loader reads only COMPOSE_* from the environment unless
+    --use-shell-env is given."""
     return LoadOptions(
         files=[str(f) for f in files or []],
         env_files=[str(f) for f in env_files or []],
@@ -72,3 +93,33 @@ def load_options(
         environ=dict(os.environ),
         cwd=os.getcwd(),
     )
+
+
+def project_options(command: F) -> F:
+    """Declare the project options on `command` (before its own) and call it with them as one
+    `LoadOptions`, `project`. Typer reads the options from the signature this sets."""
+    own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+           for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "project"]
+
+    @functools.wraps(command)
+    def with_project(**values: Any) -> Any:
+        flags = {p.name: values.pop(p.name) for p in _PROJECT_PARAMETERS}
+        return command(project=load_options(**flags), **values)
+
+    with_project.__signature__ = inspect.Signature([*_PROJECT_PARAMETERS, *own])  # type: ignore[attr-defined]
+    return with_project  # type: ignore[return-value]
+
+
+def duration(text: str) -> float:
+    """`--timeout`: a duration as Compose writes them ("90s", "5m", "1m30s", "1.5h") or seconds."""
+    try:
+        seconds = parse_duration(text)
+    except UnitError as error:
+        raise typer.BadParameter(str(error)) from None
+    if seconds <= 0:
+        raise typer.BadParameter(f"{text!r} is not a positive duration")
+    return seconds
+
+
+TimeoutOpt = Annotated[float, typer.Option("--timeout", parser=duration, metavar="DURATION",
+                                           help="How long to wait (e.g. 90s, 5m, 1m30s).")]

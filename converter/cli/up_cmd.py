@@ -12,24 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
-from converter.cli.apply_cmd import (
-    KubeconfigOpt,
-    KustomizeDirOpt,
-    NamespaceOpt,
-    Source,
-    load_source,
-    parse_duration,
-)
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import (
-    EnvFileOpt,
-    FileOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    ShellEnvOpt,
-)
-from converter.errors import KubemapError
+from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, Source, load_source
+from converter.cli.app import app, err_console
+from converter.cli.options import TimeoutOpt, project_options
+from converter.load.options import LoadOptions
 
 if TYPE_CHECKING:
     from converter.up import Deployable, Url
@@ -47,7 +33,6 @@ ClusterNameOpt = Annotated[
                  help="The local kind cluster to use or create when no --context is given (its context is "
                       "kind-NAME). One cluster serves many projects, each in its own namespace."),
 ]
-TimeoutOpt = Annotated[str, typer.Option("--timeout", help="How long to wait (e.g. 90s, 5m).")]
 WaitOpt = Annotated[
     bool, typer.Option("--wait/--no-wait", help="Wait until every service is ready (Jobs: complete), "
                        "showing a live per-service table; fail early, naming the service and why, when a "
@@ -61,8 +46,7 @@ def node_ports_for(context: str | None) -> str:
     return "auto" if context else "fixed"
 
 
-def deployable_from(source: Source, kustomize_dir: Path | None, env_files: list[Path] | None,
-                    profiles: list[str] | None) -> Deployable:
+def deployable_from(source: Source, project_options: LoadOptions, kustomize_dir: Path | None) -> Deployable:
     """What `up` needs from the loaded project: its objects, a kind config with its published
     ports, and how Docker Compose builds its images."""
     from converter.render.kind_config import kind_cluster_config
@@ -82,8 +66,8 @@ def deployable_from(source: Source, kustomize_dir: Path | None, env_files: list[
         project_name=project.name,
         project_directory=project.working_dir,
         files=list(project.files),
-        env_files=[str(Path(f).resolve()) for f in env_files or []],
-        profiles=list(profiles or []),
+        env_files=[str(Path(project_options.cwd or ".", f).resolve()) for f in project_options.env_files],
+        profiles=list(project_options.profiles),
         services=services,
         images=images_of(built),
     )
@@ -134,13 +118,10 @@ def interrupted(what: str) -> typer.Exit:
         "130 interrupted (Ctrl-C): what was done stays, and running `kubemap up` again converges."
     ),
 )
+@project_options
 def up_command(
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
+    *,
+    project: LoadOptions,
     kustomize_dir: KustomizeDirOpt = None,
     context: ContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
@@ -176,13 +157,11 @@ def up_command(
     out = Console(highlight=False)
     started = time.monotonic()
     try:
-        wait_seconds = parse_duration(timeout)
-        source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                             project_directory, use_shell_env,
+        source = load_source(project, kustomize_dir=kustomize_dir, namespace=namespace,
                              node_ports=node_ports_for(context))
-        deployable = deployable_from(source, kustomize_dir, env_files, profiles)
+        deployable = deployable_from(source, project, kustomize_dir)
         target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
-        options = UpOptions(wait=wait, timeout=wait_seconds, prune=prune, force_conflicts=force_conflicts,
+        options = UpOptions(wait=wait, timeout=timeout, prune=prune, force_conflicts=force_conflicts,
                             build=build, node_image=node_image, local_node=os.environ.get("KIND_LOCAL_NODE"),
                             host_port_offset=host_port_offset)
         with ConsoleReporter(err_console) as reporter:
@@ -195,8 +174,6 @@ def up_command(
         if result.urls:
             out.print("Published ports:", markup=False)
             print_urls(out, result.urls)
-    except KubemapError as error:
-        raise fail(error) from None
     except KeyboardInterrupt:
         raise interrupted("what was done so far stays (every step is idempotent); run kubemap up again to "
                           "converge, or kubemap down to remove it.") from None
