@@ -7,10 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, load_source
 from converter.cli.app import app, err_console
 from converter.cli.options import TimeoutOpt, project_options
-from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, deployable_from, interrupted, node_ports_for
+from converter.cli.up_cmd import Placement, interrupted, placement_options
 from converter.load.options import LoadOptions
 
 
@@ -30,14 +29,11 @@ from converter.load.options import LoadOptions
     ),
 )
 @project_options
+@placement_options
 def down_command(
     *,
     project: LoadOptions,
-    kustomize_dir: KustomizeDirOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    namespace: NamespaceOpt = None,
-    cluster_name: ClusterNameOpt = "kubemap",
+    where: Placement,
     cluster: Annotated[
         Optional[bool],
         typer.Option("--cluster/--keep-cluster", show_default=False,
@@ -52,17 +48,16 @@ def down_command(
     """Remove a project that `kubemap up` started: its namespace (or its objects), then the kind
     cluster if up created it for this project. Running it again, or with nothing there, is fine."""
     from converter.cli.live import ConsoleReporter
-    from converter.up import DEFAULT_CLUSTER, Deployable, DownOptions, Target, down
+    from converter.up import Deployable, DownOptions, down
 
     started = time.monotonic()
     try:
-        target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
-        if cluster and not context:
-            deployable = Deployable([], None, namespace or "default")  # the whole cluster goes: no project needed
+        target = where.target()
+        if cluster and not where.context:
+            # the whole cluster goes: no project needed
+            deployable = Deployable([], None, where.namespace or "default")
         else:
-            source = load_source(project, kustomize_dir=kustomize_dir, namespace=namespace,
-                                 node_ports=node_ports_for(context))
-            deployable = deployable_from(source, project, kustomize_dir)
+            deployable = where.deployable(project)
         with ConsoleReporter(err_console) as reporter:
             result = down(target, deployable, DownOptions(cluster=cluster, wait=wait, timeout=timeout), reporter)
         took = f"in {time.monotonic() - started:.0f}s"
@@ -82,7 +77,7 @@ def down_command(
                             f"{removal.namespace} (kept: kubemap did not create it)")
         if result.cluster_deleted:
             said.append(f"kind cluster {target.cluster_name} deleted")
-        elif not context:
+        elif not where.context:
             said.append(f"kind cluster {target.cluster_name} kept ({result.cluster_kept_because})")
         err_console.print(f"down ({result.context}) {took}: " + "; ".join(said), markup=False, soft_wrap=True)
     except KeyboardInterrupt:

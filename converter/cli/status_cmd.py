@@ -5,10 +5,9 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, load_source
 from converter.cli.app import app, err_console
 from converter.cli.options import project_options
-from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, deployable_from, node_ports_for, print_urls
+from converter.cli.up_cmd import Placement, placement_options, print_urls
 from converter.load.options import LoadOptions
 
 
@@ -27,24 +26,14 @@ from converter.load.options import LoadOptions
     ),
 )
 @project_options
-def status_command(
-    *,
-    project: LoadOptions,
-    kustomize_dir: KustomizeDirOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    namespace: NamespaceOpt = None,
-    cluster_name: ClusterNameOpt = "kubemap",
-) -> None:
+@placement_options
+def status_command(*, project: LoadOptions, where: Placement) -> None:
     """Show, once, how each service of a project started with `kubemap up` is doing, and its URLs."""
     from converter.cli.live import ConsoleReporter
-    from converter.up import DEFAULT_CLUSTER, Target, status
+    from converter.up import status
 
     out = Console(highlight=False)
-    source = load_source(project, kustomize_dir=kustomize_dir, namespace=namespace, node_ports=node_ports_for(context))
-    deployable = deployable_from(source, project, kustomize_dir)
-    target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
-    result = status(target, deployable, ConsoleReporter(err_console))
+    result = status(where.target(), where.deployable(project), ConsoleReporter(err_console))
     ConsoleReporter(out).show_table(result.statuses)
     waiting = [s for s in result.statuses if not s.done]
     for s in waiting:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -14,11 +15,11 @@ from rich.console import Console
 
 from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, Source, load_source
 from converter.cli.app import app, err_console
-from converter.cli.options import TimeoutOpt, project_options
+from converter.cli.options import TimeoutOpt, keyword_parameters, option_group, project_options
 from converter.load.options import LoadOptions
 
 if TYPE_CHECKING:
-    from converter.up import Deployable, Url
+    from converter.up import Deployable, Target, Url
 
 ContextOpt = Annotated[
     Optional[str],
@@ -37,6 +38,42 @@ WaitOpt = Annotated[
     bool, typer.Option("--wait/--no-wait", help="Wait until every service is ready (Jobs: complete), "
                        "showing a live per-service table; fail early, naming the service and why, when a "
                        "Pod cannot get there by waiting.")]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Which objects (converted, or read from -k) go where (which cluster, which namespace): the
+    options `up`, `down` and `status` share."""
+
+    kustomize_dir: Path | None
+    context: str | None
+    kubeconfig: Path | None
+    namespace: str | None
+    cluster_name: str
+
+    def target(self) -> Target:
+        from converter.up import DEFAULT_CLUSTER, Target
+
+        return Target(self.context, str(self.kubeconfig) if self.kubeconfig else None,
+                      self.cluster_name or DEFAULT_CLUSTER)
+
+    def deployable(self, project: LoadOptions) -> Deployable:
+        """The project's objects (converted with kind's nodePort policy, or read from -k), and how
+        to build and host them."""
+        source = load_source(project, kustomize_dir=self.kustomize_dir, namespace=self.namespace,
+                             node_ports=node_ports_for(self.context))
+        return deployable_from(source, project, self.kustomize_dir)
+
+
+_PLACEMENT_PARAMETERS = keyword_parameters(
+    ("kustomize_dir", KustomizeDirOpt, None),
+    ("context", ContextOpt, None),
+    ("kubeconfig", KubeconfigOpt, None),
+    ("namespace", NamespaceOpt, None),
+    ("cluster_name", ClusterNameOpt, "kubemap"),
+)
+# The cluster options of up, down and status, handed to the command as one `Placement`, `where`.
+placement_options = option_group(_PLACEMENT_PARAMETERS, Placement, "where")
 
 
 def node_ports_for(context: str | None) -> str:
@@ -119,14 +156,11 @@ def interrupted(what: str) -> typer.Exit:
     ),
 )
 @project_options
+@placement_options
 def up_command(
     *,
     project: LoadOptions,
-    kustomize_dir: KustomizeDirOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    namespace: NamespaceOpt = None,
-    cluster_name: ClusterNameOpt = "kubemap",
+    where: Placement,
     wait: WaitOpt = True,
     timeout: TimeoutOpt = "5m",
     build: Annotated[bool, typer.Option("--build/--no-build", help="Build the images of services with "
@@ -152,20 +186,17 @@ def up_command(
     cluster, no image loading: its nodes must be able to pull the images).
     """
     from converter.cli.live import ConsoleReporter
-    from converter.up import DEFAULT_CLUSTER, Target, UpOptions, up
+    from converter.up import UpOptions, up
 
     out = Console(highlight=False)
     started = time.monotonic()
     try:
-        source = load_source(project, kustomize_dir=kustomize_dir, namespace=namespace,
-                             node_ports=node_ports_for(context))
-        deployable = deployable_from(source, project, kustomize_dir)
-        target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
+        deployable = where.deployable(project)
         options = UpOptions(wait=wait, timeout=timeout, prune=prune, force_conflicts=force_conflicts,
                             build=build, node_image=node_image, local_node=os.environ.get("KIND_LOCAL_NODE"),
                             host_port_offset=host_port_offset)
         with ConsoleReporter(err_console) as reporter:
-            result = up(target, deployable, options, reporter)
+            result = up(where.target(), deployable, options, reporter)
         actions = ", ".join(f"{n} {a}" for a, n in sorted(reporter.actions.items()))
         ready = f", {len(result.statuses)} workload(s) ready" if wait else " (not waited for: --no-wait)"
         err_console.print(f"up: {deployable.project or deployable.namespace} in namespace {result.namespace} "
