@@ -77,7 +77,11 @@ clean_machine() {
       log "purging Debian packages: $(echo $packages)"
       DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq $packages >/dev/null
       DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -qq >/dev/null
-      rm -rf /var/lib/docker /var/lib/containers /etc/containers/containers.conf.d/50-kubemap-kind-ulimits.conf
+      rm -f /etc/containers/containers.conf.d/50-kubemap-kind-ulimits.conf
+      for state in /var/lib/docker /var/lib/containers; do
+        # Some machines mount these (a disk of their own): empty them, keep the mount point.
+        if mountpoint -q "$state"; then find "$state" -mindepth 1 -delete; else rm -rf "$state"; fi
+      done
     fi
     rm -f /var/lib/kubemap/apt-installed.txt
   fi
