@@ -72,7 +72,8 @@ clean_machine() {
     [[ -f /var/lib/kubemap/apt-installed.txt ]] && mapfile -t recorded </var/lib/kubemap/apt-installed.txt
     packages=$(printf '%s\n' "${recorded[@]}" docker.io containerd runc docker-compose podman redis-server redis-tools \
                postgresql postgresql-15 postgresql-contrib chromium chromium-common debootstrap \
-               | sort -u | xargs -r dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null | awk '$1 == "ii" {print $2}')
+               | sort -u | { xargs -r dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null || true; } \
+               | awk '$1 == "ii" {print $2}')  # dpkg-query fails on packages never installed: those are not wanted
     if [[ -n $packages ]]; then
       log "purging Debian packages: $(echo $packages)"
       DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq $packages >/dev/null
