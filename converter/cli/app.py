@@ -8,18 +8,37 @@ imported the first time something is printed to stderr.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 from typing import TYPE_CHECKING, Any, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
+import converter.cli as cli_package
 from converter import __version__
 from converter.errors import KubemapError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+
+class _Commands(TyperGroup):
+    """The one error handler: a KubemapError from any command (bad input, a --strict violation,
+    an unreachable cluster) is one red line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KubemapError as error:
+            show_error(error)
+            raise typer.Exit(code=2) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="kubemap",
     help=(
         "Convert a Docker Compose project to Kubernetes manifests, and see how each Compose key "
@@ -73,17 +92,17 @@ def _root(
     """kubemap: Compose to Kubernetes, with the mapping shown."""
 
 
-def fail(error: KubemapError) -> typer.Exit:
-    """Print a KubemapError as one red line (plus its hint) and return exit code 2."""
-    _print_error(error)
-    return typer.Exit(code=2)
+def show_error(error: KubemapError) -> None:
+    """A KubemapError as one red line with its hint; a loader's error that collected several
+    problems (`kubemap validate`) as one line each and a count."""
+    from rich.markup import escape  # rich is imported on first print (see the module docstring)
 
-
-def _print_error(error: KubemapError) -> None:
-    from rich.markup import escape
-
-    # escaped: messages quote user input and hints like `host[:port]`, which are not markup
-    err_console.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, soft_wrap=True)
+    problems = getattr(error, "problems", None) or [error]
+    for problem in problems:
+        # escaped: messages quote user input and hints such as host[:port][/path], not markup
+        err_console.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, soft_wrap=True, highlight=False)
+    if len(problems) > 1:
+        err_console.print(f"{len(problems)} problems", highlight=False)
 
 
 # Commands that live in a module of another name (every other command NAME is in NAME_cmd.py).
@@ -94,12 +113,7 @@ def _register_commands(command: str | None = None) -> None:
     """Import the module that defines `command` (each `converter/cli/*_cmd.py` registers its
     commands on `app` when imported); for help, no command or an unknown one, all of them,
     sorted so `--help` lists commands in a stable order."""
-    import importlib
-    import pkgutil
-
-    import converter.cli as package
-
-    modules = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.endswith("_cmd"))
+    modules = sorted(m.name for m in pkgutil.iter_modules(cli_package.__path__) if m.name.endswith("_cmd"))
     if command is not None and not command.startswith("-"):
         wanted = _COMMAND_MODULES.get(command, f"{command}_cmd")
         if wanted in modules:
@@ -113,11 +127,7 @@ def _register_commands(command: str | None = None) -> None:
 def run(args: list[str]) -> None:
     """Run the command line `args` (sys.argv[1:]); converter/cli/main.py calls this."""
     _register_commands(args[0] if args else None)
-    try:
-        app()
-    except KubemapError as error:  # a command forgot to catch: still no traceback
-        _print_error(error)
-        sys.exit(2)
+    app()
 
 
 def main() -> None:

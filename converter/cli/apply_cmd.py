@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -13,20 +13,14 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import (
-    EnvFileOpt,
-    FileOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    ShellEnvOpt,
-    load_options,
-)
-from converter.errors import ClusterError, KubemapError
+from converter.cli.app import app, err_console
+from converter.cli.options import TimeoutOpt, project_options
+from converter.errors import ClusterError
+from converter.load.options import LoadOptions
 
 if TYPE_CHECKING:
-    from converter.cli.convert_cmd import Conversion
+    from converter.pipeline import Conversion
+    from converter.translate.options import TranslateOptions
     from converter.cluster import ObjectResult, WorkloadStatus
 
 KustomizeDirOpt = Annotated[
@@ -59,46 +53,32 @@ class Source:
     conversion: Conversion | None = None  # when converted from the Compose project (not -k)
 
 
-def load_source(
-    kustomize_dir: Path | None,
-    namespace: str | None,
-    files: list[Path] | None,
-    env_files: list[Path] | None,
-    profiles: list[str] | None,
-    project_name: str | None,
-    project_directory: Path | None,
-    use_shell_env: bool,
-    node_ports: str = "auto",
-    registry: str | None = None,
-) -> Source:
-    """Objects from a rendered folder, or converted from the Compose project (`node_ports`: how
-    published ports get their nodePorts when the project does not say)."""
+def load_source(project: LoadOptions, *, kustomize_dir: Path | None, namespace: str | None,
+                translate: TranslateOptions | None = None) -> Source:
+    """Objects from a rendered folder (-k), or converted from the Compose project with
+    `translate` (`kubemap up`: kind's nodePort policy, --registry)."""
     from converter.cluster import project_of, read_manifests
+    from converter.model.kube import valid_namespace
+    from converter.pipeline import ConvertOptions, TranslateOptions, convert
 
     folder_namespace = None
     conversion = None
     if kustomize_dir is not None:
         manifests = read_manifests(kustomize_dir)
         objects, folder_namespace = manifests.objects, manifests.namespace
-        project = project_of(objects)
+        name = project_of(objects)
     else:
-        from converter.cli.convert_cmd import convert_project
-
-        conversion = convert_project(
-            load_options(files, env_files, profiles, project_name, project_directory, use_shell_env),
-            node_ports=node_ports,
-            registry=registry,
-        )
+        conversion = convert(ConvertOptions(load=project, translate=translate or TranslateOptions()))
         bundle = conversion.bundle
         objects = [dict(obj.body) for obj in bundle.objects]
-        project = project_of(objects) or bundle.project
+        name = project_of(objects) or bundle.project
     if not objects:
         raise ClusterError("there are no objects to apply", hint="check -k / -f")
-    chosen = namespace or folder_namespace or _common_namespace(objects) or project or "default"
-    if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", chosen):
+    chosen = namespace or folder_namespace or _common_namespace(objects) or name or "default"
+    if not valid_namespace(chosen):
         raise ClusterError(f"namespace {chosen!r} is not a valid namespace name",
                            hint="pass --namespace with lower-case letters, digits and '-'")
-    return Source(objects, project, chosen, conversion)
+    return Source(objects, name, chosen, conversion)
 
 
 def _common_namespace(objects: list[dict[str, Any]]) -> str | None:
@@ -107,12 +87,9 @@ def _common_namespace(objects: list[dict[str, Any]]) -> str | None:
     return spaces.pop() if len(spaces) == 1 else None
 
 
-def parse_duration(text: str) -> float:
-    """"90", "90s", "5m", "1h" -> seconds."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*", text)
-    if not match:
-        raise ClusterError(f"--timeout {text!r} is not a duration", hint="use e.g. 90s, 5m or 300")
-    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
+class DryRun(str, Enum):
+    none = "none"
+    server = "server"
 
 
 class RolloutDisplay:
@@ -173,21 +150,19 @@ def _state(status: WorkloadStatus) -> str:
         "* `kubemap apply -k k8s --dry-run=server` — let the API server validate, change nothing"
     ),
 )
+@project_options
 def apply_command(
+    *,
+    project: LoadOptions,
     kustomize_dir: KustomizeDirOpt = None,
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
     context: ContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
     namespace: NamespaceOpt = None,
     dry_run: Annotated[
-        str, typer.Option("--dry-run", help="`server`: the API server validates and defaults every "
-                          "object (and what --prune would delete) but stores nothing. `none`: apply.")
-    ] = "none",
+        DryRun, typer.Option("--dry-run", help="`server`: the API server validates and defaults every "
+                             "object (and what --prune would delete) but stores nothing. `none`: apply.",
+                             case_sensitive=False)
+    ] = DryRun.none,
     prune: Annotated[
         bool, typer.Option("--prune", help="Delete objects of this project (label "
                            "kubemap.io/project) that kubemap applied before but no longer generates.")
@@ -196,7 +171,7 @@ def apply_command(
         bool, typer.Option("--wait", help="Wait until Deployments, StatefulSets and DaemonSets are "
                            "ready and Jobs complete, showing progress.")
     ] = False,
-    timeout: Annotated[str, typer.Option("--timeout", help="How long --wait waits (e.g. 90s, 5m).")] = "5m",
+    timeout: TimeoutOpt = "5m",
     force_conflicts: Annotated[
         bool, typer.Option("--force-conflicts", help="Take over fields another field manager "
                            "owns instead of failing on the conflict.")
@@ -215,14 +190,10 @@ def apply_command(
 
     out = Console(highlight=False)
     try:
-        if dry_run not in ("none", "server"):
-            raise ClusterError(f"--dry-run={dry_run} is not supported", hint="use --dry-run=server")
-        wait_seconds = parse_duration(timeout)
-        source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                             project_directory, use_shell_env)
+        source = load_source(project, kustomize_dir=kustomize_dir, namespace=namespace)
         client = connect(str(kubeconfig) if kubeconfig else None, context)
         options = ApplyOptions(namespace=source.namespace, project=source.project,
-                               dry_run=dry_run == "server", force_conflicts=force_conflicts, prune=prune)
+                               dry_run=dry_run is DryRun.server, force_conflicts=force_conflicts, prune=prune)
 
         def show(result: ObjectResult) -> None:
             out.print(f"{result.ref} {result.action}", markup=False)
@@ -234,10 +205,8 @@ def apply_command(
         if wait and not options.dry_run:
             workloads = workloads_of(source.objects, source.namespace)
             with RolloutDisplay(err_console.target) as display:  # type: ignore[attr-defined]
-                wait_for(client, workloads, wait_seconds, display.update)
+                wait_for(client, workloads, timeout, display.update)
             err_console.print(f"all {len(workloads)} workloads ready", markup=False)
-    except KubemapError as error:
-        raise fail(error) from None
     except KeyboardInterrupt:
         err_console.print("\ninterrupted: the objects applied so far stay; re-run the same command "
                           "to converge (each apply is idempotent).", markup=False)

@@ -10,18 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import (
-    EnvFileOpt,
-    FileOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    RegistryOpt,
-    ShellEnvOpt,
-    load_options,
-)
-from converter.errors import KubemapError
+from converter.cli.app import app, err_console
+from converter.cli.options import RegistryOpt, project_options
+from converter.load.options import LoadOptions
 
 
 @app.command(
@@ -38,13 +29,10 @@ from converter.errors import KubemapError
         "**Exit codes**: 0 built (and pushed); 2 error (the build's or push's last lines and what to do)."
     ),
 )
+@project_options
 def build_command(
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
+    *,
+    project: LoadOptions,
     registry: RegistryOpt = None,
     push: Annotated[bool, typer.Option("--push", help="Push the images after building them (to --registry, "
                                        "else to the registries their `image:` names).")] = False,
@@ -58,43 +46,37 @@ def build_command(
     pushes over plain HTTP only to registries on 127.0.0.0/8; others need TLS or the engine's
     insecure-registries. Prints each image pushed (or tagged), one per line.
     """
-    from converter.cli.convert_cmd import convert_project
     from converter.cli.live import ConsoleReporter
     from converter.model.registry import check_registry
+    from converter.pipeline import ConvertOptions, TranslateOptions, convert
     from converter.up import BuildPlan
     from converter.up.images import build
     from converter.up.registry import tag_and_push
 
     out = Console(highlight=False)
     started = time.monotonic()
-    try:
-        chosen = check_registry(registry) if registry else None
-        conversion = convert_project(
-            load_options(files, env_files, profiles, project_name, project_directory, use_shell_env),
-            registry=chosen)
-        project = conversion.project
-        assert project is not None
-        built = list(conversion.bundle.built_images)
-        if not built:
-            err_console.print(f"build: {project.name} has no service with build:; nothing to do", markup=False)
-            return
-        plan = BuildPlan(
-            project_name=project.name,
-            project_directory=project.working_dir,
-            files=list(project.files),
-            env_files=[str(Path(f).resolve()) for f in env_files or []],
-            profiles=list(profiles or []),
-            services=sorted(b.service for b in built),
-            images=sorted({b.deployed for b in built}),
-            built=built,
-        )
-        with ConsoleReporter(err_console) as reporter:
-            build(plan, reporter, again="run kubemap build again")
-            pushed = tag_and_push(built, push, reporter)
-    except KubemapError as error:
-        raise fail(error) from None
+    chosen = check_registry(registry) if registry else None
+    conversion = convert(ConvertOptions(load=project, translate=TranslateOptions(registry=chosen), lint=False))
+    loaded = conversion.project
+    built = list(conversion.bundle.built_images)
+    if not built:
+        err_console.print(f"build: {loaded.name} has no service with build:; nothing to do", markup=False)
+        return
+    plan = BuildPlan(
+        project_name=loaded.name,
+        project_directory=loaded.working_dir,
+        files=list(loaded.files),
+        env_files=[str(Path(project.cwd or ".", f).resolve()) for f in project.env_files],
+        profiles=list(project.profiles),
+        services=sorted(b.service for b in built),
+        images=sorted({b.deployed for b in built}),
+        built=built,
+    )
+    with ConsoleReporter(err_console) as reporter:
+        build(plan, reporter, again="run kubemap build again")
+        pushed = tag_and_push(built, push, reporter)
     what = f"pushed {len(pushed)}" if push else f"built {len(built)}"
-    err_console.print(f"build: {project.name}: {what} image(s) in {time.monotonic() - started:.0f}s",
+    err_console.print(f"build: {loaded.name}: {what} image(s) in {time.monotonic() - started:.0f}s",
                       markup=False, soft_wrap=True)
-    for image in (p.image for p in pushed) if push else sorted({b.deployed for b in built}):
+    for image in [p.image for p in pushed] if push else sorted({b.deployed for b in built}):
         out.print(image, markup=False, soft_wrap=True)

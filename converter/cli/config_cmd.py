@@ -10,17 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import (
-    EnvFileOpt,
-    FileOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    ShellEnvOpt,
-    load_options,
-)
-from converter.errors import KubemapError
+from converter.cli.app import app, err_console
+from converter.cli.options import project_options
+from converter.load.options import LoadOptions
 
 if TYPE_CHECKING:
     from converter.model.project import Project
@@ -32,13 +24,10 @@ class ConfigFormat(str, Enum):
 
 
 @app.command("config")
+@project_options
 def config_command(
-    file: FileOpt = None,
-    env_file: EnvFileOpt = None,
-    profile: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
+    *,
+    project: LoadOptions,
     output_format: Annotated[
         ConfigFormat, typer.Option("--format", help="Output format.")
     ] = ConfigFormat.yaml,
@@ -55,29 +44,13 @@ def config_command(
 
     Warnings (unset variables, obsolete keys) go to stderr; exit code 2 on any problem.
     """
-    from converter.load import load_project
-
-    options = replace(load_options(file, env_file, profile, project_name, project_directory,
-                                   use_shell_env), read_host_paths=False)
-    try:
-        project = load_project(options)
-    except KubemapError as err:
-        raise fail(err) from None
-    for warning in project.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", markup=True, soft_wrap=True,
-                          highlight=False)
-    typer.echo(config_text(project, output_format.value), nl=False)
+    loaded = _load(project)
+    typer.echo(config_text(loaded, output_format.value), nl=False)
 
 
 @app.command("validate")
-def validate_command(
-    file: FileOpt = None,
-    env_file: EnvFileOpt = None,
-    profile: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
-) -> None:
+@project_options
+def validate_command(*, project: LoadOptions) -> None:
     """Check a Compose project and say what is wrong with it.
 
     Runs the whole loader (YAML, interpolation, merging, the official Compose JSON schema,
@@ -87,27 +60,22 @@ def validate_command(
     Example: `kubemap validate -f compose.yaml` prints
     `compose.yaml:12: services.api.ports[1]: 'abc' is not a valid container port ...`
     """
+    loaded = _load(project)
+    disabled = (f", {len(loaded.disabled_services)} disabled by profiles"
+                if loaded.disabled_services else "")
+    typer.echo(f"ok: {len(loaded.services)} services{disabled} ({loaded.name})")
+
+
+def _load(options: LoadOptions) -> Project:
+    """The project as Docker Compose loads it (bind sources are not looked at: nothing here
+    needs them), with Compose's warnings on stderr. Every problem is an error (exit 2)."""
     from converter.load import load_project
 
-    options = replace(load_options(file, env_file, profile, project_name, project_directory,
-                                   use_shell_env), read_host_paths=False)
-    try:
-        project = load_project(options)
-    except KubemapError as err:
-        problems = getattr(err, "problems", None)
-        if not problems:
-            raise fail(err) from None
-        for problem in problems:
-            err_console.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True,
-                              highlight=False)
-        err_console.print(f"{len(problems)} problems", highlight=False)
-        raise typer.Exit(code=2) from None
+    project = load_project(replace(options, read_host_paths=False))
     for warning in project.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", markup=True, soft_wrap=True,
                           highlight=False)
-    disabled = (f", {len(project.disabled_services)} disabled by profiles"
-                if project.disabled_services else "")
-    typer.echo(f"ok: {len(project.services)} services{disabled} ({project.name})")
+    return project
 
 
 def config_text(project: Project, output_format: str) -> str:

@@ -1,99 +1,29 @@
-"""`kubemap convert`: load → translate → render → write, with findings on stderr."""
+"""`kubemap convert`: the pipeline's output written to a folder (manifests or a Helm chart) or
+stdout, with the findings on stderr."""
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import (
-    EnvFileOpt,
-    FileOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    RegistryOpt,
-    ShellEnvOpt,
-    load_options,
-)
-from converter.errors import KubemapError, TranslateError
+from converter.cli.app import app, err_console
+from converter.cli.findings import count, print_findings
+from converter.cli.options import RegistryOpt, project_options
+from converter.errors import RenderError
+from converter.load.options import LoadOptions
 
-if TYPE_CHECKING:
-    from converter.load import LoadOptions
-    from converter.model import Bundle, Finding, TraceEntry
-    from converter.model.project import Project
-    from converter.render import RenderOptions
-
-
-UNSET_VARIABLE = "KM-W-VAR-UNSET"  # R-VAR-01: --strict refuses these
+DEFAULT_CHART_DIR = Path("chart")
 
 
 class Format(str, Enum):
     yaml = "yaml"
     json = "json"
     helm = "helm"
-
-
-@dataclass(frozen=True)
-class Conversion:
-    """What one conversion produced: the Bundle (trace + findings) and the rendered output."""
-
-    bundle: Bundle
-    render_options: RenderOptions
-    project: Project | None = None  # the loaded project (`kubemap up` builds its images)
-
-
-def convert_project(
-    load: LoadOptions,
-    *,
-    network_policies: bool = False,
-    output_format: str = "yaml",
-    namespace: str | None = None,
-    kube_version: str | None = None,
-    node_ports: str = "auto",
-    registry: str | None = None,
-) -> Conversion:
-    """Load and translate a project, and fix how it will be rendered. No printing, no writing:
-    the golden tests and the drift test run exactly this."""
-    # Imported here: only the command that runs pays for them (start-up time matters).
-    from converter.load import load_project
-    from converter.render import RenderOptions, newest_kube_version
-    from converter.translate import TranslateOptions, translate
-
-    from converter.lint import lint
-
-    project = load_project(load)
-    # The namespace goes to both: translate uses it where a field must name it (RoleBinding
-    # subjects), render puts every object in it and adds the Namespace object.
-    bundle = translate(project, TranslateOptions(network_policies=network_policies, namespace=namespace,
-                                                 node_ports=node_ports, registry=registry))
-    # What `kubemap lint` would say about the output, as findings of the conversion.
-    checked = lint([o.body for o in bundle.objects], bundle.shellless_images)
-    bundle = bundle.model_copy(update={"findings": [*bundle.findings, *checked]})
-    options = RenderOptions(
-        format="json" if output_format == "json" else "yaml",
-        namespace=namespace,
-        kube_version=kube_version or newest_kube_version(),
-        project_dir=project.working_dir,
-    )
-    return Conversion(bundle=bundle, render_options=options, project=project)
-
-
-def unsupported_entries(bundle: Bundle) -> list[TraceEntry]:
-    """Trace entries for Compose keys kubemap could not express in Kubernetes (--strict fails
-    on these)."""
-    return [entry for entry in bundle.trace if entry.status == "unsupported"]
-
-
-def finding_line(finding: Finding) -> str:
-    hint = f" ({finding.hint})" if finding.hint else ""
-    return f"{finding.severity} {finding.code} {finding.source}: {finding.message}{hint}"
 
 
 def _write_stdout(content: bytes) -> None:
@@ -108,20 +38,6 @@ def _write_stdout(content: bytes) -> None:
         raise typer.Exit(code=1) from None
 
 
-_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
-
-
-def _print_findings(findings: list[Finding]) -> None:
-    for finding in findings:
-        err_console.print(finding_line(finding), style=_SEVERITY_STYLE.get(finding.severity), markup=False,
-                          soft_wrap=True)
-
-
-def _count(findings: list[Finding], severity: str) -> str:
-    number = sum(1 for f in findings if f.severity == severity)
-    return f"{number} {severity}{'' if number == 1 else 's'}"
-
-
 @app.command(
     "convert",
     epilog=(
@@ -134,17 +50,14 @@ def _count(findings: list[Finding], severity: str) -> str:
         "* `kind create cluster --config k8s/kind-config.yaml && kubectl apply -k k8s`\n\n"
         "* `kubemap convert --format helm -o chart` — a Helm chart: values with the Compose values as "
         "defaults, values.schema.json; then `helm install NAME chart --set-file secrets.X.data.KEY=FILE`\n\n"
-        "* `kubemap build --push --registry ghcr.io/acme && kubemap convert --registry ghcr.io/acme` — "
-        "for a cluster that pulls the built images from a registry"
+        "* `kubemap build --push --registry ghcr.io/acme && kubemap convert --registry ghcr.io/acme` — for a "
+        "cluster that pulls the built images from a registry (docs/kompose.md)"
     ),
 )
+@project_options
 def convert_command(
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
+    *,
+    project: LoadOptions,
     output_dir: Annotated[
         Optional[Path],
         typer.Option("-o", "--output-dir", help="Write the manifests (default k8s) or the chart "
@@ -216,56 +129,45 @@ def convert_command(
     Exit codes: 0 converted; 2 bad input, a --strict violation, or a kubemap bug (the message
     says which).
     """
+    # Imported here: only the command that runs pays for the converter (start-up time matters).
     from converter.model.registry import check_registry
-    from converter.render import object_count, render, render_stream, write_output
+    from converter.pipeline import ConvertOptions, TranslateOptions, convert
+    from converter.render import write_output
+    from converter.render.helm import ChartOptions, chart_findings, check_options
 
     helm = output_format is Format.helm
-    try:
-        if helm:
-            from converter.cli import chart_output
-
-            chart_output.check_flags(stdout, chart_version, app_version)
-        conversion = convert_project(
-            load_options(files, env_files, profiles, project_name, project_directory, use_shell_env),
-            network_policies=network_policies,
-            output_format=output_format.value,
-            namespace=namespace,
-            kube_version=kube_version,
-            registry=check_registry(registry) if registry else None,
-        )
-        bundle = conversion.bundle
-        chart = chart_output.build_chart(bundle, conversion.render_options, chart_version, app_version) if helm else None
-        shown = chart_output.findings(bundle, chart) if chart else bundle.findings
-        _print_findings(shown)
-        unsupported = unsupported_entries(bundle)
-        if strict and unsupported:
-            listed = "; ".join(f"{e.source} ({e.reason})" if e.reason else e.source for e in unsupported)
-            raise TranslateError(
-                f"--strict: {len(unsupported)} Compose key(s) cannot be converted: {listed}",
-                hint="remove or change those keys, or drop --strict to convert with warnings",
-            )
-        unset = [f for f in bundle.findings if f.code == UNSET_VARIABLE]
-        if strict and unset:
-            listed = "; ".join(f"{f.source}: {f.message}" for f in unset)
-            raise TranslateError(f"--strict: {len(unset)} use(s) of unset variables: {listed}",
-                                 hint="set them in .env or an --env-file, or drop --strict")
-        findings_summary = f"{_count(shown, 'warning')}"
-        if chart is not None:
-            summary = chart_output.write_chart(chart, output_dir or chart_output.DEFAULT_CHART_DIR)
-            err_console.print(f"{summary}; {findings_summary}", markup=False, soft_wrap=True)
-            return
-        objects = object_count(bundle, conversion.render_options)
+    if helm:  # flag errors before anything is loaded or printed
         if stdout:
-            _write_stdout(render_stream(bundle, conversion.render_options))
-            err_console.print(f"rendered {objects} objects; {findings_summary}", markup=False)
-            return
-        output_dir = output_dir or Path("k8s")
-        result = write_output(render(bundle, conversion.render_options), output_dir)
-    except KubemapError as error:
-        raise fail(error) from None
+            raise RenderError("--stdout cannot print a Helm chart (a folder of files)",
+                              hint="write it with -o DIR; `helm template NAME DIR` prints its objects")
+        check_options(ChartOptions(chart_version=chart_version, app_version=app_version))
+    conversion = convert(ConvertOptions(
+        load=project,
+        translate=TranslateOptions(network_policies=network_policies, namespace=namespace, strict=strict,
+                                   registry=check_registry(registry) if registry else None),
+        output_format="json" if output_format is Format.json else "yaml",
+        kube_version=kube_version,
+    ))
+    bundle = conversion.bundle
+    if helm:
+        chart = conversion.chart(chart_version, app_version)
+        shown = chart_findings(list(bundle.findings), chart)
+        print_findings(shown)
+        folder = output_dir or DEFAULT_CHART_DIR
+        result = write_output(chart.files, folder, chart=True)
+        removed = f", removed {len(result.removed)} stale" if result.removed else ""
+        err_console.print(f"wrote chart {chart.name} ({len(result.written)} files, {len(chart.plan.values.entries)} "
+                          f"values) to {folder}{removed}: helm install {chart.name} {folder}; {count(shown, 'warning')}",
+                          markup=False, soft_wrap=True)
+        return
+    print_findings(bundle.findings)
+    summary = f"{len(bundle.objects)} objects; {count(bundle.findings, 'warning')}"
+    if stdout:
+        _write_stdout(conversion.stream())
+        err_console.print(f"rendered {summary}", markup=False)
+        return
+    folder = output_dir or Path("k8s")
+    result = write_output(conversion.files(), folder)
     removed = f", removed {len(result.removed)} stale" if result.removed else ""
-    err_console.print(
-        f"wrote {len(result.written)} files to {output_dir}{removed}, {objects} objects; {findings_summary}",
-        markup=False,
-        soft_wrap=True,
-    )
+    err_console.print(f"wrote {len(result.written)} files to {folder}{removed}, {summary}", markup=False,
+                      soft_wrap=True)

@@ -10,18 +10,11 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from converter.cli.app import app, err_console, fail
+from converter.cli.app import app, err_console
 from converter.cli.apply_cmd import ContextOpt, KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, load_source
-from converter.cli.options import (
-    EnvFileOpt,
-    FileOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    ShellEnvOpt,
-    load_options,
-)
-from converter.errors import ClusterError, KubemapError
+from converter.cli.options import load_options, project_options
+from converter.errors import ClusterError
+from converter.load.options import LoadOptions
 
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
@@ -44,10 +37,9 @@ def _objects_at(path: Path) -> list[dict[str, Any]]:
         compose_file = next((path / n for n in COMPOSE_NAMES if (path / n).is_file()), None)
     if compose_file is None:
         return read_manifests(path).objects
-    from converter.cli.convert_cmd import convert_project
+    from converter.pipeline import ConvertOptions, convert
 
-    options = load_options([compose_file], None, None, None, None, False)
-    return [dict(o.body) for o in convert_project(options).bundle.objects]
+    return [dict(o.body) for o in convert(ConvertOptions(load=load_options(files=[compose_file]))).bundle.objects]
 
 
 @app.command(
@@ -59,19 +51,16 @@ def _objects_at(path: Path) -> list[dict[str, Any]]:
         "* `kubemap diff k8s-before k8s --output json` — two manifest folders"
     ),
 )
+@project_options
 def diff_command(
+    *,
+    project: LoadOptions,
     paths: Annotated[
         Optional[list[Path]],
         typer.Argument(help="Two compose projects (file or folder) or manifest folders to compare "
                        "with each other instead of with the cluster.", show_default=False),
     ] = None,
     kustomize_dir: KustomizeDirOpt = None,
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
     context: ContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
     namespace: NamespaceOpt = None,
@@ -93,20 +82,16 @@ def diff_command(
     from converter.cluster import connect, diff_live, diff_sets, differs
 
     sides = ("live", "generated")
-    try:
-        if paths:
-            if len(paths) != 2:
-                raise ClusterError(f"diff takes two paths to compare, got {len(paths)}",
-                                   hint="kubemap diff OLD NEW, or no paths to compare with the cluster")
-            sides = (str(paths[0]), str(paths[1]))
-            diffs = diff_sets(_objects_at(paths[0]), _objects_at(paths[1]), sides)
-        else:
-            source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                                 project_directory, use_shell_env)
-            client = connect(str(kubeconfig) if kubeconfig else None, context)
-            diffs = diff_live(client, source.objects, source.namespace, source.project, include_prune=prune)
-    except KubemapError as error:
-        raise fail(error) from None
+    if paths:
+        if len(paths) != 2:
+            raise ClusterError(f"diff takes two paths to compare, got {len(paths)}",
+                               hint="kubemap diff OLD NEW, or no paths to compare with the cluster")
+        sides = (str(paths[0]), str(paths[1]))
+        diffs = diff_sets(_objects_at(paths[0]), _objects_at(paths[1]), sides)
+    else:
+        source = load_source(project, kustomize_dir=kustomize_dir, namespace=namespace)
+        client = connect(str(kubeconfig) if kubeconfig else None, context)
+        diffs = diff_live(client, source.objects, source.namespace, source.project, include_prune=prune)
 
     out = Console(highlight=False, soft_wrap=True)
     if output == OutputFormat.json:

@@ -7,11 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, load_source, parse_duration
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import EnvFileOpt, FileOpt, ProfileOpt, ProjectDirOpt, ProjectNameOpt, ShellEnvOpt
-from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, TimeoutOpt, deployable_from, interrupted, node_ports_for
-from converter.errors import KubemapError
+from converter.cli.app import app, err_console
+from converter.cli.options import TimeoutOpt, project_options
+from converter.cli.up_cmd import Placement, interrupted, placement_options
+from converter.load.options import LoadOptions
 
 
 @app.command(
@@ -29,18 +28,12 @@ from converter.errors import KubemapError
         "**Exit codes**: 0 removed (or nothing was there); 2 error; 130 interrupted (run it again)."
     ),
 )
+@project_options
+@placement_options
 def down_command(
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
-    kustomize_dir: KustomizeDirOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    namespace: NamespaceOpt = None,
-    cluster_name: ClusterNameOpt = "kubemap",
+    *,
+    project: LoadOptions,
+    where: Placement,
     cluster: Annotated[
         Optional[bool],
         typer.Option("--cluster/--keep-cluster", show_default=False,
@@ -55,21 +48,18 @@ def down_command(
     """Remove a project that `kubemap up` started: its namespace (or its objects), then the kind
     cluster if up created it for this project. Running it again, or with nothing there, is fine."""
     from converter.cli.live import ConsoleReporter
-    from converter.up import DEFAULT_CLUSTER, Deployable, DownOptions, Target, down
+    from converter.up import Deployable, DownOptions, down
 
     started = time.monotonic()
     try:
-        wait_seconds = parse_duration(timeout)
-        target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
-        if cluster and not context:
-            deployable = Deployable([], None, namespace or "default")  # the whole cluster goes: no project needed
+        target = where.target()
+        if cluster and not where.context:
+            # the whole cluster goes: no project needed
+            deployable = Deployable([], None, where.namespace or "default")
         else:
-            source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                                 project_directory, use_shell_env,
-                             node_ports=node_ports_for(context))
-            deployable = deployable_from(source, kustomize_dir, env_files, profiles)
+            deployable = where.deployable(project)
         with ConsoleReporter(err_console) as reporter:
-            result = down(target, deployable, DownOptions(cluster=cluster, wait=wait, timeout=wait_seconds), reporter)
+            result = down(target, deployable, DownOptions(cluster=cluster, wait=wait, timeout=timeout), reporter)
         took = f"in {time.monotonic() - started:.0f}s"
         if result.nothing_there:
             err_console.print(f"down: there is no kind cluster named {target.cluster_name}; nothing to remove",
@@ -87,10 +77,8 @@ def down_command(
                             f"{removal.namespace} (kept: kubemap did not create it)")
         if result.cluster_deleted:
             said.append(f"kind cluster {target.cluster_name} deleted")
-        elif not context:
+        elif not where.context:
             said.append(f"kind cluster {target.cluster_name} kept ({result.cluster_kept_because})")
         err_console.print(f"down ({result.context}) {took}: " + "; ".join(said), markup=False, soft_wrap=True)
-    except KubemapError as error:
-        raise fail(error) from None
     except KeyboardInterrupt:
         raise interrupted("run kubemap down again to finish.") from None

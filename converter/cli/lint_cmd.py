@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from converter.cli.app import app, err_console, fail
-from converter.errors import KubemapError
+from converter.cli.app import app, err_console
+from converter.cli.findings import finding_line
 
 EXIT_FINDINGS = 1
 
@@ -32,6 +32,7 @@ EXIT_FINDINGS = 1
     ),
 )
 def lint_command(
+    *,
     paths: Annotated[
         Optional[list[str]],
         typer.Argument(help="Manifest files (YAML streams or JSON), directories of them, or - for stdin. "
@@ -47,14 +48,10 @@ def lint_command(
     Exit codes: 0 nothing found; 1 findings; 2 the manifests cannot be read (bad YAML/JSON, not
     Kubernetes objects, missing path).
     """
-    from converter.cli.convert_cmd import finding_line
     from converter.lint import lint
     from converter.lint.manifests import read_manifests
 
-    try:
-        objects = read_manifests(paths or ["k8s"])
-    except KubemapError as error:
-        raise fail(error) from None
+    objects = read_manifests(paths or ["k8s"])
     findings = lint(objects)
     for finding in findings:
         typer.echo(finding_line(finding))

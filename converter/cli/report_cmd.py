@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import (
-    EnvFileOpt,
-    FileOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    ShellEnvOpt,
-    load_options,
-)
+from converter.cli.app import app, err_console
+from converter.cli.findings import finding_line
+from converter.cli.options import project_options
 from converter.errors import KubemapError
+from converter.load.options import LoadOptions
+
+if TYPE_CHECKING:
+    from converter.model import Finding
+    from converter.pipeline import Conversion
+    from converter.report import ProjectReport
 
 
 class ReportFormat(str, Enum):
@@ -29,25 +28,24 @@ class ReportFormat(str, Enum):
     svg = "svg"
 
 
-def _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies,  # type: ignore[no-untyped-def]
-           chart=False):
-    from converter.load import load_project, resolved_config
+def _report(project: LoadOptions, *, network_policies: bool = False, chart: bool = False) -> ProjectReport:
+    """The mapping report of the project, converted as `kubemap convert` would (without the
+    lint findings: the report is about how each Compose key maps)."""
+    from converter.load import resolved_config
+    from converter.pipeline import ConvertOptions, TranslateOptions, convert
     from converter.report import build_report
-    from converter.translate import TranslateOptions, translate
 
-    project = load_project(load_options(files, env_files, profiles, project_name, project_directory, use_shell_env))
-    bundle = translate(project, TranslateOptions(network_policies=network_policies))
-    blocks = resolved_config(project).get("services", {})
-    return build_report(project, bundle, blocks, _chart_values(bundle, project.working_dir) if chart else None)
+    conversion = convert(ConvertOptions(load=project, translate=TranslateOptions(network_policies=network_policies),
+                                        lint=False))
+    blocks = resolved_config(conversion.project).get("services", {})
+    return build_report(conversion.project, conversion.bundle, blocks, _chart_values(conversion) if chart else None)
 
 
-def _chart_values(bundle, project_dir):  # type: ignore[no-untyped-def]
+def _chart_values(conversion: Conversion) -> tuple[str, dict[str, list[str]]]:
     """(chart name, Compose key → chart values), as `convert --format helm` would make it."""
-    from converter.cli.chart_output import build_chart
-    from converter.render import RenderOptions
     from converter.render.helm import compact_values
 
-    chart = build_chart(bundle, RenderOptions(project_dir=project_dir), "0.1.0", None)
+    chart = conversion.chart()
     return chart.name, {source: compact_values(names) for source, names in chart.mapping.by_source.items()}
 
 
@@ -55,9 +53,9 @@ ChartOpt = Annotated[bool, typer.Option("--chart", help="Also show which value o
                                         "(`kubemap convert --format helm`) each Compose key became.")]
 
 
-def _warn_unset_variables(findings) -> None:  # type: ignore[no-untyped-def]
+def _warn_unset_variables(findings: list[Finding]) -> None:
     """Every use of an unset variable on stderr, as convert prints it (R-VAR-01)."""
-    from converter.cli.convert_cmd import UNSET_VARIABLE, finding_line
+    from converter.model.bundle import UNSET_VARIABLE
 
     for finding in findings:
         if finding.code == UNSET_VARIABLE:
@@ -65,13 +63,10 @@ def _warn_unset_variables(findings) -> None:  # type: ignore[no-untyped-def]
 
 
 @app.command("report")
+@project_options
 def report_command(
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
+    *,
+    project: LoadOptions,
     output_format: Annotated[ReportFormat, typer.Option("--format", help="terminal (default), markdown, html, or svg (the picture alone).")] = ReportFormat.terminal,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of stdout (html is usually written to a file).")] = None,
     network_policies: Annotated[bool, typer.Option("--network-policies", help="Include NetworkPolicies, as `convert --network-policies` would.")] = False,
@@ -93,11 +88,7 @@ def report_command(
     """
     from converter.report import render_html, render_markdown, render_svg, render_terminal
 
-    try:
-        report = _build(files, env_files, profiles, project_name, project_directory, use_shell_env, network_policies,
-                        chart)
-    except KubemapError as error:
-        raise fail(error) from None
+    report = _report(project, network_policies=network_policies, chart=chart)
     _warn_unset_variables(report.findings)
     if output_format is ReportFormat.terminal:
         if output:
@@ -116,15 +107,12 @@ def report_command(
 
 
 @app.command("explain")
+@project_options
 def explain_command(
+    *,
+    project: LoadOptions,
     service: Annotated[str, typer.Argument(help="The Compose service to explain.")],
     key: Annotated[Optional[str], typer.Argument(help="Only this Compose key of the service, e.g. ports or healthcheck.")] = None,
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
     chart: ChartOpt = False,
 ) -> None:
     """Explain how one service (or one of its keys) maps to Kubernetes.
@@ -135,20 +123,17 @@ def explain_command(
         kubemap explain postgres volumes -f compose/compose.yaml
         kubemap explain worker deploy --chart   # → services.worker.replicas, resources
     """
-    from converter.errors import KubemapError as Error
     from converter.report.terminal import service_table
 
-    try:
-        report = _build(files, env_files, profiles, project_name, project_directory, use_shell_env, False, chart)
-        chosen = next((s for s in report.services if s.name == service), None)
-        if chosen is None:
-            names = ", ".join(s.name for s in report.services)
-            raise Error(f"no service named {service!r}", hint=f"services: {names}")
-        if key is not None and all(row.key != key for row in chosen.rows):
-            keys = ", ".join(row.key for row in chosen.rows)
-            raise Error(f"service {service!r} has no key {key!r}", key_path=f"services.{service}", hint=f"its keys: {keys}")
-    except KubemapError as error:
-        raise fail(error) from None
+    report = _report(project, chart=chart)
+    chosen = next((s for s in report.services if s.name == service), None)
+    if chosen is None:
+        names = ", ".join(s.name for s in report.services)
+        raise KubemapError(f"no service named {service!r}", hint=f"services: {names}")
+    if key is not None and all(row.key != key for row in chosen.rows):
+        keys = ", ".join(row.key for row in chosen.rows)
+        raise KubemapError(f"service {service!r} has no key {key!r}", key_path=f"services.{service}",
+                           hint=f"its keys: {keys}")
     console = Console()
     console.print(service_table(chosen, only_key=key))
     for finding in chosen.findings:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, load_source
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import EnvFileOpt, FileOpt, ProfileOpt, ProjectDirOpt, ProjectNameOpt, ShellEnvOpt
-from converter.cli.up_cmd import ClusterNameOpt, ContextOpt, deployable_from, node_ports_for, print_urls
-from converter.errors import KubemapError
+from converter.cli.app import app, err_console
+from converter.cli.options import project_options
+from converter.cli.up_cmd import Placement, placement_options, print_urls
+from converter.load.options import LoadOptions
 
 
 @app.command(
@@ -26,34 +25,15 @@ from converter.errors import KubemapError
         "why); 2 error."
     ),
 )
-def status_command(
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
-    kustomize_dir: KustomizeDirOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    namespace: NamespaceOpt = None,
-    cluster_name: ClusterNameOpt = "kubemap",
-) -> None:
+@project_options
+@placement_options
+def status_command(*, project: LoadOptions, where: Placement) -> None:
     """Show, once, how each service of a project started with `kubemap up` is doing, and its URLs."""
     from converter.cli.live import ConsoleReporter
-    from converter.up import DEFAULT_CLUSTER, Target, status
+    from converter.up import status
 
     out = Console(highlight=False)
-    try:
-        source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                             project_directory, use_shell_env,
-                             node_ports=node_ports_for(context))
-        deployable = deployable_from(source, kustomize_dir, env_files, profiles)
-        target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
-        reporter = ConsoleReporter(err_console)
-        result = status(target, deployable, reporter)
-    except KubemapError as error:
-        raise fail(error) from None
+    result = status(where.target(), where.deployable(project), ConsoleReporter(err_console))
     ConsoleReporter(out).show_table(result.statuses)
     waiting = [s for s in result.statuses if not s.done]
     for s in waiting:

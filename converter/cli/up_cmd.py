@@ -6,33 +6,20 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 
-from converter.cli.apply_cmd import (
-    KubeconfigOpt,
-    KustomizeDirOpt,
-    NamespaceOpt,
-    Source,
-    load_source,
-    parse_duration,
-)
-from converter.cli.app import app, err_console, fail
-from converter.cli.options import (
-    EnvFileOpt,
-    FileOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    ShellEnvOpt,
-)
-from converter.errors import KubemapError
+from converter.cli.apply_cmd import KubeconfigOpt, KustomizeDirOpt, NamespaceOpt, Source, load_source
+from converter.cli.app import app, err_console
+from converter.cli.options import TimeoutOpt, keyword_parameters, option_group, project_options
+from converter.load.options import LoadOptions
 
 if TYPE_CHECKING:
-    from converter.up import Deployable, Url
+    from converter.up import Deployable, Target, Url
 
 ContextOpt = Annotated[
     Optional[str],
@@ -47,11 +34,48 @@ ClusterNameOpt = Annotated[
                  help="The local kind cluster to use or create when no --context is given (its context is "
                       "kind-NAME). One cluster serves many projects, each in its own namespace."),
 ]
-TimeoutOpt = Annotated[str, typer.Option("--timeout", help="How long to wait (e.g. 90s, 5m).")]
 WaitOpt = Annotated[
     bool, typer.Option("--wait/--no-wait", help="Wait until every service is ready (Jobs: complete), "
                        "showing a live per-service table; fail early, naming the service and why, when a "
                        "Pod cannot get there by waiting.")]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Which objects (converted, or read from -k) go where (which cluster, which namespace): the
+    options `up`, `down` and `status` share."""
+
+    kustomize_dir: Path | None
+    context: str | None
+    kubeconfig: Path | None
+    namespace: str | None
+    cluster_name: str
+
+    def target(self) -> Target:
+        from converter.up import DEFAULT_CLUSTER, Target
+
+        return Target(self.context, str(self.kubeconfig) if self.kubeconfig else None,
+                      self.cluster_name or DEFAULT_CLUSTER)
+
+    def deployable(self, project: LoadOptions, registry: str | None = None) -> Deployable:
+        """The project's objects (converted with kind's nodePort policy and the built images named
+        in `registry`, or read from -k), and how to build and host them."""
+        from converter.translate.options import TranslateOptions
+
+        translate = TranslateOptions(node_ports=node_ports_for(self.context), registry=registry)
+        source = load_source(project, kustomize_dir=self.kustomize_dir, namespace=self.namespace, translate=translate)
+        return deployable_from(source, project, self.kustomize_dir)
+
+
+_PLACEMENT_PARAMETERS = keyword_parameters(
+    ("kustomize_dir", KustomizeDirOpt, None),
+    ("context", ContextOpt, None),
+    ("kubeconfig", KubeconfigOpt, None),
+    ("namespace", NamespaceOpt, None),
+    ("cluster_name", ClusterNameOpt, "kubemap"),
+)
+# The cluster options of up, down and status, handed to the command as one `Placement`, `where`.
+placement_options = option_group(_PLACEMENT_PARAMETERS, Placement, "where")
 
 
 def node_ports_for(context: str | None) -> str:
@@ -61,8 +85,7 @@ def node_ports_for(context: str | None) -> str:
     return "auto" if context else "fixed"
 
 
-def deployable_from(source: Source, kustomize_dir: Path | None, env_files: list[Path] | None,
-                    profiles: list[str] | None) -> Deployable:
+def deployable_from(source: Source, project_options: LoadOptions, kustomize_dir: Path | None) -> Deployable:
     """What `up` needs from the loaded project: its objects, a kind config with its published
     ports, and how Docker Compose builds its images."""
     from converter.render.kind_config import kind_cluster_config
@@ -78,8 +101,8 @@ def deployable_from(source: Source, kustomize_dir: Path | None, env_files: list[
         project_name=project.name,
         project_directory=project.working_dir,
         files=list(project.files),
-        env_files=[str(Path(f).resolve()) for f in env_files or []],
-        profiles=list(profiles or []),
+        env_files=[str(Path(project_options.cwd or ".", f).resolve()) for f in project_options.env_files],
+        profiles=list(project_options.profiles),
         services=sorted(name for name, service in project.services.items() if service.build is not None),
         images=sorted({b.deployed for b in bundle.built_images}),
         built=list(bundle.built_images),
@@ -137,18 +160,12 @@ def interrupted(what: str) -> typer.Exit:
         "130 interrupted (Ctrl-C): what was done stays, and running `kubemap up` again converges."
     ),
 )
+@project_options
+@placement_options
 def up_command(
-    files: FileOpt = None,
-    env_files: EnvFileOpt = None,
-    profiles: ProfileOpt = None,
-    project_name: ProjectNameOpt = None,
-    project_directory: ProjectDirOpt = None,
-    use_shell_env: ShellEnvOpt = False,
-    kustomize_dir: KustomizeDirOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    namespace: NamespaceOpt = None,
-    cluster_name: ClusterNameOpt = "kubemap",
+    *,
+    project: LoadOptions,
+    where: Placement,
     wait: WaitOpt = True,
     timeout: TimeoutOpt = "5m",
     build: Annotated[bool, typer.Option("--build/--no-build", help="Build the images of services with "
@@ -166,7 +183,7 @@ def up_command(
                           "cluster (when something else, e.g. the Compose stack, holds the ports).")
     ] = 0,
     registry: Annotated[
-        Optional[str], typer.Option("--registry", show_default=False,
+        Optional[str], typer.Option("--registry", show_default=False, metavar="REGISTRY",
                                     help="Push the built images to this registry (host[:port][/path]) and let "
                                     "the cluster pull them from there instead of `kind load` (see step 4).")
     ] = None,
@@ -180,23 +197,18 @@ def up_command(
     """
     from converter.cli.live import ConsoleReporter
     from converter.model.registry import check_registry
-    from converter.up import DEFAULT_CLUSTER, Target, UpOptions, up
+    from converter.up import UpOptions, up
 
     out = Console(highlight=False)
     started = time.monotonic()
     try:
-        wait_seconds = parse_duration(timeout)
-        registry = check_registry(registry) if registry else None
-        source = load_source(kustomize_dir, namespace, files, env_files, profiles, project_name,
-                             project_directory, use_shell_env,
-                             node_ports=node_ports_for(context), registry=registry)
-        deployable = deployable_from(source, kustomize_dir, env_files, profiles)
-        target = Target(context, str(kubeconfig) if kubeconfig else None, cluster_name or DEFAULT_CLUSTER)
-        options = UpOptions(wait=wait, timeout=wait_seconds, prune=prune, force_conflicts=force_conflicts,
+        chosen = check_registry(registry) if registry else None
+        deployable = where.deployable(project, registry=chosen)
+        options = UpOptions(wait=wait, timeout=timeout, prune=prune, force_conflicts=force_conflicts,
                             build=build, node_image=node_image, local_node=os.environ.get("KIND_LOCAL_NODE"),
-                            host_port_offset=host_port_offset, registry=registry)
+                            host_port_offset=host_port_offset, registry=chosen)
         with ConsoleReporter(err_console) as reporter:
-            result = up(target, deployable, options, reporter)
+            result = up(where.target(), deployable, options, reporter)
         actions = ", ".join(f"{n} {a}" for a, n in sorted(reporter.actions.items()))
         ready = f", {len(result.statuses)} workload(s) ready" if wait else " (not waited for: --no-wait)"
         err_console.print(f"up: {deployable.project or deployable.namespace} in namespace {result.namespace} "
@@ -205,8 +217,6 @@ def up_command(
         if result.urls:
             out.print("Published ports:", markup=False)
             print_urls(out, result.urls)
-    except KubemapError as error:
-        raise fail(error) from None
     except KeyboardInterrupt:
         raise interrupted("what was done so far stays (every step is idempotent); run kubemap up again to "
                           "converge, or kubemap down to remove it.") from None

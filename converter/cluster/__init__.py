@@ -12,13 +12,11 @@ from converter.cluster.apply import ApplyOptions, ApplyResult, ObjectResult, app
 from converter.cluster.connection import ApiError, Client, connect
 from converter.cluster.diff import ObjectDiff, diff_live, diff_sets, differs
 from converter.cluster.manifests import ManifestSet, read_manifests
-from converter.cluster.objects import FIELD_MANAGER, PROJECT_LABEL, ObjectRef, project_of
+from converter.cluster.objects import ObjectRef, project_of
 from converter.cluster.teardown import Removal, remove_project
 from converter.cluster.wait import WaitError, WorkloadStatus, observe, wait_for, workloads_of
 
 __all__ = [
-    "FIELD_MANAGER",
-    "PROJECT_LABEL",
     "ApiError",
     "ApplyOptions",
     "ApplyResult",

@@ -9,16 +9,11 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from converter.cluster.connection import ApiError, Client
-from converter.cluster.objects import (
-    FIELD_MANAGER,
-    PROJECT_LABEL,
-    KubeObject,
-    ObjectRef,
-    in_namespace,
-    ref_of,
-)
-from converter.cluster.resources import PRUNABLE_KINDS, Discovery, Resource, apply_tier, kind_rank
+from converter.cluster.objects import KubeObject, ObjectRef, in_namespace, ref_of
+from converter.cluster.resources import PRUNABLE_KINDS, Discovery, Resource, apply_tier
 from converter.errors import ClusterError
+from converter.model.kube import kind_rank
+from converter.model.ownership import FIELD_MANAGER, PROJECT_LABEL
 
 APPLY_PATCH = "application/apply-patch+yaml"  # JSON is YAML, so the body is sent as JSON
 

@@ -18,9 +18,11 @@ import yaml
 
 from converter.cluster.apply import APPLY_PATCH, applied_by_kubemap, describe_failure
 from converter.cluster.connection import ApiError, Client
-from converter.cluster.objects import FIELD_MANAGER, PROJECT_LABEL, KubeObject, ObjectRef, in_namespace, ref_of
-from converter.cluster.resources import PRUNABLE_KINDS, Discovery, kind_rank
+from converter.cluster.objects import KubeObject, ObjectRef, in_namespace, ref_of
+from converter.cluster.resources import PRUNABLE_KINDS, Discovery
 from converter.errors import ClusterError
+from converter.model.kube import kind_rank
+from converter.model.ownership import FIELD_MANAGER, PROJECT_LABEL
 
 SERVER_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink")
 MASK = "***"

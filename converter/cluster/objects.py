@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from converter.errors import ClusterError
-
-PROJECT_LABEL = "kubemap.io/project"
-FIELD_MANAGER = "kubemap"
+from converter.model.ownership import PROJECT_LABEL
 
 KubeObject = dict[str, Any]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from converter.cluster.apply import APPLY_PATCH
 from converter.cluster.connection import ApiError, Client
-from converter.cluster.objects import FIELD_MANAGER, PROJECT_LABEL
+from converter.model.ownership import FIELD_MANAGER, PROJECT_LABEL
 
 RECORD_NAMESPACE = "kube-system"
 RECORD_NAME = "kubemap-up"

@@ -1,4 +1,5 @@
-"""What the cluster serves: kind -> REST path, and the order kubemap applies kinds in."""
+"""What the cluster serves: kind -> REST path; which kinds kubemap applies together and may prune.
+The order of kinds is model.kinds.KIND_ORDER."""
 
 from __future__ import annotations
 
@@ -7,30 +8,6 @@ from typing import Any
 
 from converter.cluster.connection import ApiError, Client
 from converter.errors import ClusterError
-
-# Dependencies first: a workload should find its ConfigMaps, Secrets, claims and Service
-# account already there, so its first Pods start without errors.
-KIND_ORDER: tuple[str, ...] = (
-    "Namespace",
-    "ResourceQuota",
-    "LimitRange",
-    "ServiceAccount",
-    "Role",
-    "RoleBinding",
-    "NetworkPolicy",
-    "Secret",
-    "ConfigMap",
-    "PersistentVolumeClaim",
-    "Service",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "HorizontalPodAutoscaler",
-    "PodDisruptionBudget",
-    "Ingress",
-)
 
 # Kinds kubemap may delete with --prune (never Namespace: it holds everything else).
 PRUNABLE_KINDS: dict[str, str] = {
@@ -51,10 +28,6 @@ PRUNABLE_KINDS: dict[str, str] = {
     "PodDisruptionBudget": "policy/v1",
     "Ingress": "networking.k8s.io/v1",
 }
-
-
-def kind_rank(kind: str) -> int:
-    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
 # Kinds in one tier do not need each other (references by name are resolved later, by the

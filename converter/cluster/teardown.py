@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from converter.cluster.apply import ApplyOptions, applied_by_kubemap, prune
 from converter.cluster.connection import ApiError, Client
-from converter.cluster.objects import PROJECT_LABEL, KubeObject
+from converter.cluster.objects import KubeObject
+from converter.model.ownership import PROJECT_LABEL
 from converter.cluster.resources import Discovery
 from converter.errors import ClusterError
 

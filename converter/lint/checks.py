@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.model import Finding
-from converter.translate.images import known_shellless
-from converter.translate.storage import ACCEPT_HOST_PATHS, RWO_MODES
+from converter.model.images import image_base, known_shellless
+from converter.model.kube import RWO_MODES
+from converter.model.ownership import ACCEPT_HOST_PATHS
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 SHELLS = ("sh", "bash", "ash", "dash", "zsh")
@@ -128,11 +129,6 @@ def _finding(code: str, source: str, message: str, hint: str) -> Finding:
     return Finding(code=code, severity="warning", source=source, message=message, hint=hint)
 
 
-def _image_base(image: str) -> str:
-    name = image.split("@", 1)[0].rsplit("/", 1)[-1]
-    return name.split(":", 1)[0].lower()
-
-
 def _argv(container: dict[str, Any]) -> list[str]:
     return [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
 
@@ -177,7 +173,7 @@ def read_only_data_directory(data: LintInput) -> list[Finding]:
         read_only_kinds = {v.get("name"): k for v in pod.spec.get("volumes") or [] if isinstance(v, dict)
                            for k in ("configMap", "secret", "downwardAPI", "projected") if k in v}
         for i, container in _containers(pod):
-            data_dir = DATA_DIRS.get(_image_base(str(container.get("image", ""))))
+            data_dir = DATA_DIRS.get(image_base(str(container.get("image", ""))))
             if not data_dir:
                 continue
             for mount in container.get("volumeMounts") or []:
@@ -189,7 +185,7 @@ def read_only_data_directory(data: LintInput) -> list[Finding]:
                         else "readOnly"
                     found.append(_finding("KM-L-RO-DATA", f"{pod.ref} {pod.path}.containers[{i}].volumeMounts",
                                           f"{path} is mounted read-only ({why}) but {data_dir} is where "
-                                          f"{_image_base(str(container['image']))} writes its data",
+                                          f"{image_base(str(container['image']))} writes its data",
                                           "mount a PersistentVolumeClaim there, read-write"))
     return found
 

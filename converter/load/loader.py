@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.errors import LoadError
-from converter.load import LoadOptions
+from converter.load.options import LoadOptions
 from converter.load.discovery import (
     Environment,
     check_project_name,

@@ -1,6 +1,6 @@
 """Typed models shared by every stage: the loaded Compose project and the translated Bundle."""
 
-from converter.model.bundle import Bundle, Finding, ManifestObject, TraceEntry
+from converter.model.bundle import Bundle, Finding, HostPort, ManifestObject, TraceEntry
 from converter.model.project import (
     Build,
     Deploy,
@@ -26,7 +26,7 @@ from converter.model.project import (
 
 __all__ = [
     "Build", "Bundle", "Deploy", "DependsOn", "FileObject", "FileReference", "Finding",
-    "Healthcheck", "HostPath", "ManifestObject", "Network", "PortMapping", "Project", "Resources",
+    "Healthcheck", "HostPath", "HostPort", "ManifestObject", "Network", "PortMapping", "Project", "Resources",
     "ResourceSpec", "RestartPolicy", "Service", "ServiceNetwork", "SourceRef", "TraceEntry",
     "Ulimit", "VariableUse", "Volume", "VolumeMount",
 ]

@@ -33,6 +33,10 @@ class TraceEntry(BaseModel):
     service: str | None = None  # owning compose service, None for top-level keys
 
 
+# A finding code other layers act on: `convert --strict` refuses it, `report` repeats it on stderr.
+UNSET_VARIABLE = "KM-W-VAR-UNSET"
+
+
 class Finding(BaseModel):
     """A warning or note with a stable code, e.g. KM-W-SECRET-ENV."""
 
@@ -62,6 +66,24 @@ class ManifestObject(BaseModel):
         return str(self.body.get("metadata", {}).get("name", ""))
 
 
+# Compose publishes a port on every interface unless the port names a host_ip.
+ALL_INTERFACES = "0.0.0.0"
+
+
+class HostPort(BaseModel):
+    """A port Compose publishes on the host, and the fixed nodePort that carries it in the
+    cluster: one kind `extraPortMapping` (kind-config.yaml), so `localhost:<host_port>` reaches
+    the Service as under Compose."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    service: str  # the Service whose port has the nodePort
+    host_port: int
+    node_port: int
+    protocol: Literal["tcp", "udp", "sctp"] = "tcp"
+    host_ip: str = ALL_INTERFACES  # the address the host port listens on
+
+
 class BuiltImage(BaseModel):
     """A service's image that `docker compose build` makes (`local`), and the name the
     manifests use for it (`deployed`: the same, or its name in the `--registry`)."""
@@ -80,11 +102,12 @@ class Bundle(BaseModel):
 
     project: str
     source_files: list[str]
+    namespace: str | None = None  # the namespace every object was put in (--namespace), if any
     objects: list[ManifestObject] = Field(default_factory=list)
     trace: list[TraceEntry] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
-    # Published host port -> NodePort, for kind's extraPortMappings.
-    host_ports: list[dict[str, Any]] = Field(default_factory=list)
+    # Published host ports and their nodePorts, for kind's extraPortMappings.
+    host_ports: list[HostPort] = Field(default_factory=list)
     # Images known to have no shell (image -> why), for `kubemap lint` (R-IMAGE-04).
     shellless_images: dict[str, str] = Field(default_factory=dict)
     # Images of services with `build:`: what Compose builds and the name the manifests use.

@@ -7,7 +7,7 @@ Public API:
 - write_output(files, out_dir) → WriteResult: atomic write, stale kubemap files removed.
 """
 
-from converter.render.render import OutputFormat, RenderOptions, object_count, render, render_stream
+from converter.render.render import OutputFormat, RenderOptions, render, render_stream
 from converter.render.validate import newest_kube_version, supported_kube_versions, validate_object
 from converter.render.write import WriteResult, write_output
 
@@ -16,7 +16,6 @@ __all__ = [
     "RenderOptions",
     "WriteResult",
     "newest_kube_version",
-    "object_count",
     "render",
     "render_stream",
     "supported_kube_versions",

@@ -13,6 +13,7 @@ from typing import Any
 
 from converter.errors import RenderError
 from converter.model.bundle import ManifestObject
+from converter.model.kube import kind_rank
 from converter.render.validate import BUG_HINT
 
 SHARED_STEM = "_shared"
@@ -20,39 +21,12 @@ KUSTOMIZATION = "kustomization.yaml"
 KIND_CONFIG = "kind-config.yaml"
 _RESERVED_STEMS = {SHARED_STEM, "kustomization", "kind-config"}
 
-_KIND_RANK = {
-    "Namespace": 0,
-    "NetworkPolicy": 1,
-    "ServiceAccount": 2,
-    "Role": 3,
-    "RoleBinding": 3,
-    "Secret": 4,
-    "ConfigMap": 5,
-    "PersistentVolumeClaim": 6,
-    "Service": 7,
-    "StatefulSet": 8,
-    "Deployment": 8,
-    "DaemonSet": 8,
-    "Job": 9,
-    "CronJob": 9,
-    "Ingress": 10,
-    "HorizontalPodAutoscaler": 11,
-    "PodDisruptionBudget": 11,
-}
-_OTHER_RANK = 50
-
-# Kinds without a namespace; --namespace leaves them alone.
-CLUSTER_SCOPED_KINDS = frozenset(
-    {"Namespace", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding",
-     "PriorityClass", "CustomResourceDefinition", "IngressClass", "RuntimeClass"}
-)
-
 
 def object_sort_key(body: dict[str, Any]) -> tuple[int, str, str, str]:
     kind = str(body.get("kind", ""))
     metadata = body.get("metadata") or {}
     return (
-        _KIND_RANK.get(kind, _OTHER_RANK),
+        kind_rank(kind),
         kind,
         str(metadata.get("namespace", "")),
         str(metadata.get("name", "")),

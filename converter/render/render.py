@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from converter.errors import RenderError
-from converter.model.bundle import Bundle, ManifestObject
+from converter.model.bundle import Bundle
 from converter.render import serialize
 from converter.render.kind_config import kind_cluster_config
 from converter.render.layout import (
-    CLUSTER_SCOPED_KINDS,
     KIND_CONFIG,
     KUSTOMIZATION,
     SHARED_STEM,
@@ -22,18 +19,16 @@ from converter.render.layout import (
 from converter.render.validate import newest_kube_version, validate_all
 
 OutputFormat = Literal["yaml", "json"]
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     """format: "yaml" (one `---` stream per file) or "json" (one v1 List per file).
-    namespace: put every namespaced object in this namespace and add the Namespace object.
     kube_version: validate against this Kubernetes version's schemas (default: the newest
-    kubernetes-validate ships). project_dir: source paths in headers are relative to it."""
+    kubernetes-validate ships). project_dir: source paths in headers are relative to it.
+    (The namespace is translate's: the Bundle's objects are already in it.)"""
 
     format: OutputFormat = "yaml"
-    namespace: str | None = None
     kube_version: str = field(default_factory=newest_kube_version)
     project_dir: str | None = None
 
@@ -49,39 +44,11 @@ def relative_sources(bundle: Bundle, project_dir: str | None) -> list[str]:
     return result
 
 
-def _with_namespace(bundle: Bundle, namespace: str | None) -> list[ManifestObject]:
-    if namespace is None:
-        return list(bundle.objects)
-    if not _DNS_LABEL.match(namespace):
-        raise RenderError(
-            f"--namespace {namespace!r} is not a valid namespace name",
-            hint="use lower-case letters, digits and '-', at most 63 characters",
-        )
-    objects: list[ManifestObject] = []
-    has_namespace_object = False
-    for obj in bundle.objects:
-        body = copy.deepcopy(obj.body)
-        if obj.kind == "Namespace":
-            has_namespace_object = has_namespace_object or obj.name == namespace
-        elif obj.kind not in CLUSTER_SCOPED_KINDS:
-            body.setdefault("metadata", {})["namespace"] = namespace
-        objects.append(ManifestObject(service=obj.service, body=body))
-    if not has_namespace_object:
-        labels = {"app.kubernetes.io/managed-by": "kubemap", "app.kubernetes.io/part-of": bundle.project}
-        objects.append(
-            ManifestObject(
-                service=None,
-                body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": labels}},
-            )
-        )
-    return objects
-
-
 def _prepare(bundle: Bundle, options: RenderOptions) -> dict[str, list[dict[str, Any]]]:
     """Group, order and validate. Raises before any bytes exist if an object is invalid."""
     if options.format not in ("yaml", "json"):
         raise RenderError(f"unknown output format {options.format!r}", hint="use yaml or json")
-    groups = group_by_file(_with_namespace(bundle, options.namespace))
+    groups = group_by_file(bundle.objects)
     validate_all([body for bodies in groups.values() for body in bodies], options.kube_version)
     return groups
 
@@ -124,5 +91,3 @@ def render_stream(bundle: Bundle, options: RenderOptions | None = None) -> bytes
     return (head + serialize.yaml_documents(ordered)).encode()
 
 
-def object_count(bundle: Bundle, options: RenderOptions) -> int:
-    return len(_with_namespace(bundle, options.namespace))

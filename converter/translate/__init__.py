@@ -7,38 +7,23 @@ objects, `--strict`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from converter.errors import TranslateError
 from converter.model import Bundle, Project, TraceEntry
+from converter.model.bundle import UNSET_VARIABLE
+from converter.model.kube import kind_rank
 from converter.translate import (
     container, cronjob, dependencies, env, extensions, images, kompose_labels, labels, naming, network,
     pod_settings, probes, secrets_configs, security, services, storage, unsupported, variables, workload,
 )
 from converter.translate.context import Context, ServicePlan
+from converter.translate.options import TranslateOptions
 from converter.translate.rules import RULES, Rule
-
-KIND_ORDER = ("Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap",
-              "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob",
-              "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy")
-
-
-@dataclass(frozen=True)
-class TranslateOptions:
-    namespace: str | None = None  # set metadata.namespace when given
-    network_policies: bool = False  # --network-policies
-    default_pvc_size: str = "1Gi"
-    strict: bool = False  # unsupported keys → TranslateError (CLI exit 2)
-    # nodePorts when the project's x-kubemap.node_ports does not say: auto, or fixed (kubemap up
-    # on kind, where localhost:<host port> must reach them through kind's port mappings)
-    node_ports: str = "auto"
-    # --registry: services with `build:` run their image from this registry (R-IMAGE-02)
-    registry: str | None = None
 
 
 def translate(project: Project, options: TranslateOptions = TranslateOptions()) -> Bundle:
     """Run every rule over `project` and return the Bundle (objects sorted, trace complete)."""
     ctx = Context(project=project, options=options)
+    labels.add_namespace(ctx)
     extensions.check_top_level(ctx)
     variables.report_unset_variables(ctx)
     names = naming.sanitise_project_names(ctx)
@@ -156,14 +141,19 @@ def _trace_project_level(ctx: Context, hardened: list[str]) -> None:
 
 
 def _check_strict(ctx: Context) -> None:
+    """--strict: nothing is converted when a key cannot be expressed or a variable was unset."""
     if not ctx.options.strict:
         return
     bad = sorted((e for e in ctx.trace_entries if e.status == "unsupported"), key=lambda e: _trace_order(ctx, e))
     if bad:
-        listed = "; ".join(f"{e.source}: {e.reason}" for e in bad[:5])
-        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
-        raise TranslateError(f"{len(bad)} key(s) cannot be converted: {listed}{more}",
-                             key_path=bad[0].source, hint="remove them, or convert without --strict")
+        listed = "; ".join(f"{e.source} ({e.reason})" if e.reason else e.source for e in bad)
+        raise TranslateError(f"--strict: {len(bad)} Compose key(s) cannot be converted: {listed}",
+                             key_path=bad[0].source, hint="remove or change those keys, or drop --strict to convert with warnings")
+    unset = [f for f in ctx.findings if f.code == UNSET_VARIABLE]
+    if unset:
+        listed = "; ".join(f"{f.source}: {f.message}" for f in unset)
+        raise TranslateError(f"--strict: {len(unset)} use(s) of unset variables: {listed}",
+                             hint="set them in .env or an --env-file, or drop --strict")
 
 
 def _trace_order(ctx: Context, entry: TraceEntry) -> tuple[bool, str, int]:
@@ -187,11 +177,10 @@ def _bundle(ctx: Context) -> Bundle:
                 hint="rename a service, volume, secret, config or alias so the names differ",
             )
         seen[key] = obj.service
-    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
-    objects = sorted(ctx.objects, key=lambda o: (order.get(o.kind, len(order)), o.kind, o.name))
+    objects = sorted(ctx.objects, key=lambda o: (kind_rank(o.kind), o.kind, o.name))
     trace = sorted(ctx.trace_entries, key=lambda e: _trace_order(ctx, e))
-    return Bundle(project=ctx.project.name, source_files=list(ctx.project.files), objects=objects,
-                  trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports),
+    return Bundle(project=ctx.project.name, source_files=list(ctx.project.files), namespace=ctx.options.namespace,
+                  objects=objects, trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports),
                   shellless_images=dict(sorted(ctx.shellless_images.items())),
                   built_images=sorted(ctx.built_images, key=lambda b: b.service))
 

@@ -7,14 +7,12 @@ service they translate; `workload.py` assembles each plan into its Kubernetes ob
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from converter.model import Finding, ManifestObject, Project, Service, TraceEntry
+from converter.model import Finding, HostPort, ManifestObject, Project, Service, TraceEntry
 from converter.model.bundle import Severity, TraceStatus
 from converter.model.bundle import BuiltImage
-
-if TYPE_CHECKING:
-    from converter.translate import TranslateOptions
+from converter.translate.options import TranslateOptions
 
 POD = ".spec.template.spec"
 CONTAINER = ".spec.template.spec.containers[0]"
@@ -110,7 +108,7 @@ class Context:
     objects: list[ManifestObject] = field(default_factory=list)
     trace_entries: list[TraceEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    host_ports: list[dict[str, Any]] = field(default_factory=list)
+    host_ports: list[HostPort] = field(default_factory=list)
     # Bind directories that became claims (R-VOL-10): claim name → path, users, settings, source.
     bind_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Images known to have no shell (a Dockerfile FROM scratch, distroless...): image → why.

@@ -6,6 +6,7 @@ from typing import Any
 
 from converter.errors import TranslateError
 from converter.model import Project
+from converter.model.images import known_shellless
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata
 from converter.translate.naming import dns_label
@@ -101,8 +102,6 @@ def wait_image(ctx: Context, plan: ServicePlan) -> tuple[str, str]:
 
 def wait_without_shell(ctx: Context, plan: ServicePlan) -> str | None:
     """Why the image the waits would run in has no shell (R-IMAGE-04), or None."""
-    from converter.translate.images import known_shellless
-
     image, where = wait_image(ctx, plan)
     if where == "the service's own image":
         return plan.shellless

@@ -6,6 +6,7 @@ import re
 
 from converter.model.bundle import BuiltImage
 from converter.model.registry import registry_image
+from converter.model.images import known_shellless
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import project_label
 from converter.translate.rules import rule
@@ -117,46 +118,8 @@ def map_pull_policy(ctx: Context, plan: ServicePlan) -> None:
                   f"{policy!r} has no Kubernetes equivalent; IfNotPresent", service=svc.name)
 
 
-# Images that ship no /bin/sh (their final stage is FROM scratch, or they are distroless).
-# Matched on the repository without registry-less tags; `:debug` distroless and `-dev`
-# Chainguard variants do have a shell.
-SHELLLESS_REPOSITORIES = (
-    "scratch",
-    "otel/opentelemetry-collector", "otel/opentelemetry-collector-contrib", "otel/opentelemetry-collector-k8s",
-    "registry.k8s.io/pause", "k8s.gcr.io/pause",
-)
-SHELLLESS_PREFIXES = ("gcr.io/distroless/", "cgr.dev/chainguard/",
-                      "ghcr.io/open-telemetry/opentelemetry-collector-releases/")
 _FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE)
 _ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?\s*$", re.IGNORECASE)
-
-
-def _repository(image: str) -> tuple[str, str]:
-    """`docker.io/library/busybox:1.36@sha256:…` → ("busybox", "1.36")."""
-    name = image.split("@", 1)[0]
-    repo, tag = name, ""
-    if ":" in name.rsplit("/", 1)[-1]:
-        repo, tag = name.rsplit(":", 1)
-    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "library/"):
-        if repo.startswith(prefix) and (prefix.endswith("library/") or repo.count("/") > 1):
-            repo = repo[len(prefix):]
-    return repo.lower(), tag.lower()
-
-
-def known_shellless(image: str | None) -> str | None:
-    """Why a well-known image has no shell, or None when it has one (or we do not know)."""
-    if not image:
-        return None
-    repo, tag = _repository(image)
-    if repo in SHELLLESS_REPOSITORIES:
-        return "scratch has no files at all" if repo == "scratch" else f"{repo} is built FROM scratch"
-    if repo.startswith(SHELLLESS_PREFIXES[0]) and "debug" not in tag:
-        return f"{repo} is distroless (no shell; its :debug tag has one)"
-    if repo.startswith(SHELLLESS_PREFIXES[1]) and "dev" not in tag:
-        return f"{repo} is a Chainguard image without a shell (its -dev tag has one)"
-    if repo.startswith(SHELLLESS_PREFIXES[2]):
-        return f"{repo} is built FROM scratch"
-    return None
 
 
 def final_base(dockerfile: str, target: str | None = None, args: dict[str, str | None] | None = None) -> str | None:

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 
+from converter.errors import TranslateError
+from converter.model.kube import valid_namespace
+from converter.model.ownership import (
+    MANAGED_BY_LABEL,
+    MANAGER,
+    NAME_LABEL,
+    PART_OF_LABEL,
+    PROJECT_LABEL,
+    RESERVED_PREFIX,
+    SERVICE_LABEL,
+)
 from converter.translate.context import Context, ServicePlan, src
+from converter.translate.naming import dns_label
 from converter.translate.rules import rule
 
-SELECTOR_KEY = "kubemap.io/service"
-PROJECT_KEY = "kubemap.io/project"
 _NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
 _LABEL_KEY = re.compile(rf"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{_NAME}$")
 _LABEL_VALUE = re.compile(rf"^({_NAME})?$")
@@ -29,33 +39,40 @@ def valid_label(key: str, value: str, allow_reserved: bool = False) -> bool:
 
 
 def project_label(ctx: Context) -> str:
-    from converter.translate.naming import dns_label
-
     return dns_label(ctx.project.name) or "project"
 
 
 def common_labels(ctx: Context, service_name: str | None) -> dict[str, str]:
     """Labels on every object kubemap writes; `kubemap.io/project` is what prune selects on."""
-    labels = {
-        "app.kubernetes.io/managed-by": "kubemap",
-        "app.kubernetes.io/part-of": project_label(ctx),
-        PROJECT_KEY: project_label(ctx),
-    }
+    labels = {MANAGED_BY_LABEL: MANAGER, PART_OF_LABEL: project_label(ctx), PROJECT_LABEL: project_label(ctx)}
     if service_name:
-        labels["app.kubernetes.io/name"] = service_name
+        labels[NAME_LABEL] = service_name
     return labels
 
 
 def selector(plan: ServicePlan) -> dict[str, str]:
     """The one label that ties a service's pods to its Services (a sidecar's are its host's)."""
-    return {SELECTOR_KEY: (plan.host or plan).name}
+    return {SERVICE_LABEL: (plan.host or plan).name}
 
 
 def metadata(ctx: Context, name: str, service_name: str | None) -> dict[str, object]:
+    """An object's metadata: its name, the common labels, and the namespace when one is given."""
     meta: dict[str, object] = {"name": name, "labels": common_labels(ctx, service_name)}
     if ctx.options.namespace:
         meta["namespace"] = ctx.options.namespace
     return meta
+
+
+def add_namespace(ctx: Context) -> None:
+    """With a namespace (--namespace), the Namespace object itself, so applying the output
+    creates it; it has no namespace of its own."""
+    name = ctx.options.namespace
+    if name is None:
+        return
+    if not valid_namespace(name):
+        raise TranslateError(f"--namespace {name!r} is not a valid namespace name",
+                             hint="use lower-case letters, digits and '-', at most 63 characters")
+    ctx.add(None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": common_labels(ctx, None)}})
 
 
 @rule("R-LABEL-01", "(every object) → common labels and selector", keys=())
@@ -80,7 +97,7 @@ def map_labels(ctx: Context, plan: ServicePlan) -> None:
         source = src(plan, f"labels.{key}")
         if key.startswith("kompose."):
             continue  # instructions to the converter, read and traced by R-KOMPOSE-01
-        if key.startswith("kubemap.io/"):
+        if key.startswith(RESERVED_PREFIX):
             _bad_key(ctx, plan, source, key, "R-LABEL-02", "is reserved for kubemap's own selector and prune labels")
         elif valid_label(key, value):
             plan.labels[key] = value

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from converter.translate.context import Context, ServicePlan, src
-from converter.translate.labels import PROJECT_KEY, metadata, project_label
+from converter.model.ownership import PROJECT_LABEL, SERVICE_LABEL
+from converter.translate.labels import metadata, project_label
 from converter.translate.naming import dns_label
 from converter.translate.rules import rule
 
@@ -128,7 +129,7 @@ def build_network_policies(ctx: Context) -> None:
     deny = f"{project_label(ctx)}-default-deny"
     ctx.add(None, {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                    "metadata": metadata(ctx, deny, None),
-                   "spec": {"podSelector": {"matchLabels": {PROJECT_KEY: project_label(ctx)}},
+                   "spec": {"podSelector": {"matchLabels": {PROJECT_LABEL: project_label(ctx)}},
                             "policyTypes": ["Ingress"]}})
     for name in sorted(ctx.plans):
         plan = ctx.plans[name]
@@ -144,7 +145,7 @@ def build_network_policies(ctx: Context) -> None:
         ctx.add(plan.service.name, {
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": metadata(ctx, f"{plan.name}-published", plan.name),
-            "spec": {"podSelector": {"matchLabels": {"kubemap.io/service": plan.name}},
+            "spec": {"podSelector": {"matchLabels": {SERVICE_LABEL: plan.name}},
                      "policyTypes": ["Ingress"], "ingress": [{"ports": rule_ports}]}})
 
 

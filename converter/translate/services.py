@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from converter.errors import TranslateError
+from converter.model.bundle import ALL_INTERFACES, HostPort
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata, selector
 from converter.translate.naming import dns_label, service_label
@@ -224,8 +225,8 @@ def assign_node_ports(ctx: Context) -> None:
         target = f"{plan.name}-published" if separate_published(plan) else plan.name
         for s, port, host_port, entry in published:
             if "nodePort" in entry:
-                ctx.host_ports.append({"service": target, "host_port": host_port, "node_port": entry["nodePort"],
-                                       "protocol": port.protocol, "host_ip": port.host_ip or "0.0.0.0"})
+                ctx.host_ports.append(HostPort(service=target, host_port=host_port, node_port=entry["nodePort"],
+                                               protocol=port.protocol, host_ip=port.host_ip or ALL_INTERFACES))
                 reason = f"host port {host_port} → nodePort {entry['nodePort']} (kind extraPortMappings)"
             elif plan.service_type == "ClusterIP":
                 reason = f"host port {host_port}: service_type ClusterIP, reachable in-cluster only"
@@ -236,7 +237,7 @@ def assign_node_ports(ctx: Context) -> None:
                 reason += "; mode host treated like ingress"
             ctx.trace(s + ".published", f"Service/{target} .spec.ports[name={entry['name']}]",
                       "R-PORTS-02", "approximated", reason, service=svc.name)
-    ctx.host_ports.sort(key=lambda e: (e["service"], e["host_port"], e["protocol"]))
+    ctx.host_ports.sort(key=lambda e: (e.service, e.host_port, e.protocol))
 
 
 def separate_published(plan: ServicePlan) -> bool:

@@ -9,14 +9,15 @@ import re
 from typing import Any
 
 from converter.model import HostPath, VolumeMount
+from converter.model.images import image_base
+from converter.model.kube import RWO_MODES
+from converter.model.ownership import ACCEPT_HOST_PATHS
 from converter.translate.container import memory_quantity
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata, valid_label
 from converter.translate.naming import config_key, dns_label
 from converter.translate.rules import rule
 
-RWO_MODES = ("ReadWriteOnce", "ReadWriteOncePod")
-ACCEPT_HOST_PATHS = "lint.kubemap.io/accept-host-paths"  # host paths the user asked for (R-VOL-09)
 
 CONFIGMAP_LIMIT = 1_000_000  # bytes stored; a whole ConfigMap object must stay under 1 MiB in etcd
 ACCESS_MODES = {"rwo": "ReadWriteOnce", "readwriteonce": "ReadWriteOnce", "rwx": "ReadWriteMany",
@@ -176,7 +177,6 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
 
 def _check_pgdata(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str) -> None:
     from converter.translate.env import merged_environment
-    from converter.translate.workload import image_base
 
     if image_base(plan.service.image) not in ("postgres", "postgis", "timescaledb") or mount.subpath:
         return

@@ -4,6 +4,7 @@ reports every place one was used, next to the other findings."""
 from __future__ import annotations
 
 from converter.translate.context import Context
+from converter.model.bundle import UNSET_VARIABLE
 from converter.translate.rules import rule
 
 
@@ -17,7 +18,7 @@ def report_unset_variables(ctx: Context) -> None:
     reference left with an empty name or tag is an error (R-IMAGE-01)."""
     for use in ctx.project.unset_variables:
         where = f"{use.file}:{use.line}" if use.line else use.file
-        ctx.finding("KM-W-VAR-UNSET", use.key_path or use.file,
+        ctx.finding(UNSET_VARIABLE, use.key_path or use.file,
                     f"variable {use.name} is not set: an empty string was used ({where})",
                     f"set {use.name} in .env or an --env-file, or write a default: ${{{use.name}:-value}}")
 

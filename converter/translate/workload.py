@@ -7,6 +7,7 @@ from typing import Any
 
 from converter.errors import TranslateError
 from converter.model import Project, Service
+from converter.model.images import image_base
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import common_labels, metadata, selector
 from converter.translate.rules import rule
@@ -20,14 +21,6 @@ DATABASE_IMAGES = frozenset({
 WORKLOAD_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet",
                   "daemonset": "DaemonSet", "job": "Job"}
 _ON_FAILURE = re.compile(r"^on-failure(?::(\d+))?$")
-
-
-def image_base(image: str | None) -> str:
-    """`docker.io/library/postgres:16-alpine@sha256:..` → `postgres`."""
-    if not image:
-        return ""
-    name = image.split("@", 1)[0].rsplit("/", 1)[-1]
-    return name.split(":", 1)[0].lower()
 
 
 def completion_targets(project: Project) -> dict[str, list[str]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from converter.cli.convert_cmd import convert_project
 from converter.cluster import ApplyOptions, apply_objects, connect
 from converter.errors import ClusterError, KubemapError
 from converter.load import LoadOptions
+from converter.pipeline import ConvertOptions, convert
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -30,7 +30,7 @@ def kompose_fixtures() -> list[Path]:
 
 def generated_objects(compose_file: Path) -> list[dict]:
     load = LoadOptions(files=[str(compose_file)], environ={}, cwd=str(compose_file.parent))
-    return [dict(o.body) for o in convert_project(load).bundle.objects]
+    return [dict(o.body) for o in convert(ConvertOptions(load=load)).bundle.objects]
 
 
 def server_dry_run(control_plane, namespace: str, objects: list[dict]) -> None:

@@ -11,10 +11,9 @@ import yaml
 
 from kompose_compare import CompareContext, FixtureResult, compare, kubemap_flags, markdown_summary, read_documents
 
-from converter.cli.convert_cmd import convert_project
 from converter.errors import KubemapError
-from converter.load import LoadOptions, load_project
-from converter.render import render_stream
+from converter.load import LoadOptions
+from converter.pipeline import ConvertOptions, TranslateOptions, convert
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -58,9 +57,8 @@ def test_kubemap_differs_from_kompose_only_for_named_reasons(capsys) -> None:  #
         label = " ".join(entry["inputs"])
         load = LoadOptions(files=files, environ={}, cwd=str(Path(files[0]).parent))
         try:
-            conversion = convert_project(load, network_policies=options.get("network_policies", False),
-                                         namespace=options.get("namespace"))
-            project = load_project(load)
+            conversion = convert(ConvertOptions(load=load, translate=TranslateOptions(
+                network_policies=options.get("network_policies", False), namespace=options.get("namespace"))))
         except KubemapError as error:
             if label in EXPECTED_ERRORS:
                 skipped[label] = f"kubemap refuses it: {EXPECTED_ERRORS[label]}"
@@ -68,9 +66,10 @@ def test_kubemap_differs_from_kompose_only_for_named_reasons(capsys) -> None:  #
                 errors.append(f"{label}: {error}")
             continue
         # Compare what kubemap would print (namespace applied, validated), not the raw bundle.
-        ours = [d for d in yaml.safe_load_all(render_stream(conversion.bundle, conversion.render_options)) if d]
+        ours = [d for d in yaml.safe_load_all(conversion.stream()) if d]
         theirs = read_documents(CORPUS / "kompose-expected" / entry["expected"][0])
-        results.append(compare(label, theirs, CompareContext(project=project, kubemap_objects=ours, kompose_objects=theirs)))
+        results.append(compare(label, theirs, CompareContext(project=conversion.project, kubemap_objects=ours,
+                                                             kompose_objects=theirs)))
 
     summary = markdown_summary(results, skipped)
     (REPO / "artifacts").mkdir(exist_ok=True)

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from converter.cli.convert_cmd import convert_project
 from converter.errors import KubemapError
 from converter.load import LoadOptions
-from converter.render import render, serialize
+from converter.pipeline import ConvertOptions, TranslateOptions, convert
+from converter.render import serialize
 
 GOLDEN = Path(__file__).parent
 REPO = GOLDEN.parent.parent
@@ -42,13 +42,13 @@ def _convert(feature_dir: Path) -> tuple[dict[str, bytes], list[dict[str, Any]]]
         environ={},  # never the developer's shell: goldens must not depend on it
         cwd=str(feature_dir),
     )
-    conversion = convert_project(
-        load,
-        network_policies=bool(opts.get("network_policies", False)),
-        output_format=str(opts.get("format", "yaml")),
-        namespace=opts.get("namespace"),
-    )
-    files = render(conversion.bundle, conversion.render_options)
+    conversion = convert(ConvertOptions(
+        load=load,
+        translate=TranslateOptions(network_policies=bool(opts.get("network_policies", False)),
+                                   namespace=opts.get("namespace")),
+        output_format=opts.get("format", "yaml"),
+    ))
+    files = conversion.files()
     findings = [f.model_dump() for f in conversion.bundle.findings]
     return files, findings
 

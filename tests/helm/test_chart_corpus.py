@@ -55,10 +55,10 @@ def converted(helm: Helm, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
                 results[project.name] = Converted(None, [], "", error="a fragment that does not load on its own")
                 continue
             bundle, project_dir = loaded
-            files = render(bundle, RenderOptions(namespace=project.namespace, project_dir=project_dir))
+            files = render(bundle, RenderOptions(project_dir=project_dir))
             plain = [d for name, content in files.items() if name not in ("kustomization.yaml", "kind-config.yaml")
                      for d in documents(content.decode())]
-            chart = render_chart(bundle, ChartOptions(namespace=project.namespace, project_dir=project_dir),
+            chart = render_chart(bundle, ChartOptions(project_dir=project_dir),
                                  relative_sources(bundle, project_dir))
         chart_dir = base / f"{number:03d}" / chart.name
         write_output(chart.files, chart_dir, chart=True)

@@ -18,12 +18,11 @@ from typing import Any
 import pytest
 import yaml
 
-from converter.cli.convert_cmd import convert_project
 from converter.cluster.resources import PRUNABLE_KINDS
 from converter.lint import lint
 from converter.lint.manifests import read_manifests
 from converter.load import LoadOptions
-from converter.render import render
+from converter.pipeline import ConvertOptions, convert
 from tests.realworld.setups import REPO, Setup, setups
 
 HERE = Path(__file__).parent
@@ -81,8 +80,7 @@ def _in_process(setup: Setup, scratch: Path) -> dict[str, bytes]:
                        env_files=[str(scratch / f) for f in entry["env_files"]], profiles=list(entry["profiles"]),
                        use_shell_env=bool(entry["env"]), environ=setup.environment(),
                        cwd=str(setup.project_dir(scratch)))
-    conversion = convert_project(load)
-    return render(conversion.bundle, conversion.render_options)
+    return convert(ConvertOptions(load=load)).files()
 
 
 def _written(out: Path) -> dict[str, bytes]:

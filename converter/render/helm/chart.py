@@ -39,12 +39,11 @@ _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 @dataclass(frozen=True)
 class ChartOptions:
     """chart_version: Chart.yaml `version` (SemVer 2). app_version: `appVersion` (also the
-    app.kubernetes.io/version label), none by default. namespace: the default of
-    global.namespaceOverride. kube_version: validate the objects against it."""
+    app.kubernetes.io/version label), none by default. kube_version: validate the objects
+    against it. (The Bundle's namespace, if any, is the default of global.namespaceOverride.)"""
 
     chart_version: str = "0.1.0"
     app_version: str | None = None
-    namespace: str | None = None
     kube_version: str = field(default_factory=newest_kube_version)
     project_dir: str | None = None
 
@@ -80,11 +79,11 @@ def _secret_sources(bundle: Bundle) -> dict[str, str]:
 def render_chart(bundle: Bundle, options: ChartOptions, sources: list[str]) -> RenderedChart:
     """The chart's files. `sources`: the compose files relative to the project directory."""
     check_options(options)
-    objects = [o for o in bundle.objects if o.kind != "Namespace"]
+    objects = [o for o in bundle.objects if o.kind != "Namespace"]  # the release's namespace, or --create-namespace
     group_by_file(objects)  # the plain renderer's checks: no duplicates, no case-only file clashes
     validate_all([o.body for o in objects], options.kube_version)
     name = chart_name(bundle.project)
-    plan = build_plan(bundle, objects, options.namespace)
+    plan = build_plan(bundle, objects, bundle.namespace)
     mapping = map_values(bundle, plan.values)
     templater = Templater(plan, name)
     source_text = ", ".join(sources) if sources else "(no files)"

@@ -3,12 +3,11 @@ Secrets the chart did not create, how the one-shot services ran."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from converter.model import HostPort
 from converter.render.helm.plan import ChartPlan
 
 
-def notes_txt(chart: str, plan: ChartPlan, host_ports: list[dict[str, Any]], jobs: list[str], header: str,
+def notes_txt(chart: str, plan: ChartPlan, host_ports: list[HostPort], jobs: list[str], header: str,
               secret_files: dict[str, list[tuple[str, str]]]) -> str:
     """`jobs`: the Jobs (hooks); the --wait warning is only given when a service waits for one.
     `secret_files`: Secret name → (key, the Compose file with its content) where known."""
@@ -21,7 +20,7 @@ def notes_txt(chart: str, plan: ChartPlan, host_ports: list[dict[str, Any]], job
         f"  kubectl --namespace {ns} get pods",
     ]
     by_service = {sv.main_service: sv for sv in plan.services.values() if sv.main_service}
-    published = sorted({(p["service"], int(p["host_port"])) for p in host_ports})
+    published = sorted({(p.service, p.host_port) for p in host_ports})
     if published:
         lines += ["", "Ports Compose publishes, and how to reach them:"]
     for service, host_port in published:

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from converter.model.bundle import ManifestObject
+from converter.model.kube import CLUSTER_SCOPED_KINDS
+from converter.model.ownership import MANAGED_BY_LABEL
 from converter.render.helm.plan import (
     PROBES,
     WORKLOAD_KINDS,
@@ -35,9 +37,7 @@ from converter.render.helm.plan import (
     template_path,
 )
 from converter.render.helm.tree import Block, Document, Expr, OptionalScalar, Splice, ToYaml, When
-from converter.render.layout import CLUSTER_SCOPED_KINDS
 
-MANAGED_BY = "app.kubernetes.io/managed-by"
 HOOK_ANNOTATIONS = {"helm.sh/hook": "post-install,post-upgrade",
                     "helm.sh/hook-delete-policy": "before-hook-creation"}
 KEEP_ANNOTATION = {"helm.sh/resource-policy": "keep"}
@@ -86,7 +86,7 @@ class Templater:
 
     def _labels(self, labels: dict[str, str] | None, helm_labels: str) -> dict[Any, Any]:
         """kubemap's labels but its managed-by, then Helm's (named template `helm_labels`)."""
-        kept: dict[Any, Any] = {k: v for k, v in (labels or {}).items() if k != MANAGED_BY}
+        kept: dict[Any, Any] = {k: v for k, v in (labels or {}).items() if k != MANAGED_BY_LABEL}
         kept[Splice(self.include(helm_labels))] = None
         return kept
 

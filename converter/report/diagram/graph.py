@@ -322,7 +322,7 @@ def extract_graph(project: Project, bundle: Bundle) -> Graph:
     """The picture's graph, in the Compose file's service order."""
     keys = _group_keys(project)
     traced = _trace_targets(bundle)
-    host_ports = {int(p["node_port"]): int(p["host_port"]) for p in bundle.host_ports}
+    host_ports = {p.node_port: p.host_port for p in bundle.host_ports}
     by_service: dict[str, list[ManifestObject]] = {}
     for obj in bundle.objects:
         if obj.service is not None:

@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 import yaml
 
-from converter.cli.convert_cmd import convert_project
 from converter.errors import RenderError
 from converter.load import LoadOptions
+from converter.pipeline import ConvertOptions, convert
 from converter.render import RenderOptions, render, write_output
 from converter.render.helm import ChartOptions, RenderedChart, chart_findings, compact_values, render_chart
 from converter.render.helm.emit import emit_document, escape
@@ -29,8 +29,8 @@ STACK = REPO / "compose" / "compose.yaml"
 
 
 def stack_chart(**options: object) -> tuple[RenderedChart, object]:
-    conversion = convert_project(LoadOptions(files=[str(STACK)], env_files=[str(REPO / "compose" / ".env.example")],
-                                             environ={}, cwd=str(REPO)))
+    conversion = convert(ConvertOptions(load=LoadOptions(files=[str(STACK)], env_files=[str(REPO / "compose" / ".env.example")],
+                                                         environ={}, cwd=str(REPO))))
     chart = render_chart(conversion.bundle, ChartOptions(project_dir=str(STACK.parent), **options), ["compose.yaml"])  # type: ignore[arg-type]
     return chart, conversion.bundle
 

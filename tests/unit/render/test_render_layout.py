@@ -120,25 +120,6 @@ def test_stdout_stream_has_shared_objects_first_then_services_by_name(shop_bundl
     assert as_json["kind"] == "List" and len(as_json["items"]) == 6
 
 
-def test_namespace_option_sets_namespace_and_adds_the_namespace_object(shop_bundle: Bundle) -> None:
-    files = render(shop_bundle, RenderOptions(namespace="shop", project_dir="/home/someone/shop"))
-    shared = docs(files["_shared.yaml"])
-    assert [(d["kind"], d["metadata"]["name"]) for d in shared] == [
-        ("Namespace", "shop"),
-        ("PersistentVolumeClaim", "shared-data"),
-    ]
-    assert "namespace" not in shared[0]["metadata"]
-    for name in ("api.yaml", "web.yaml"):
-        assert {d["metadata"]["namespace"] for d in docs(files[name])} == {"shop"}
-    # the bundle itself is not modified
-    assert "namespace" not in shop_bundle.objects[0].body["metadata"]
-
-
-def test_an_invalid_namespace_name_is_a_user_error(shop_bundle: Bundle) -> None:
-    with pytest.raises(RenderError, match="--namespace 'Shop_1' is not a valid namespace name"):
-        render(shop_bundle, RenderOptions(namespace="Shop_1"))
-
-
 def test_an_invalid_object_is_reported_as_a_kubemap_bug_naming_kind_and_name() -> None:
     broken = deployment("api")
     broken["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] = "eighty"

@@ -9,7 +9,7 @@ import yaml
 from render_bundles import deployment, make_bundle
 
 from converter.errors import RenderError
-from converter.model import Bundle, ManifestObject
+from converter.model import Bundle, HostPort, ManifestObject
 from converter.render import RenderOptions, render, write_output
 
 
@@ -93,11 +93,13 @@ def test_a_write_failure_leaves_the_previous_output_and_no_temporary_directory(
 
 
 def test_kind_config_maps_host_ports_to_node_ports(shop_bundle: Bundle) -> None:
+    """Old behaviour: the docs promised 127.0.0.1 for a port without host_ip, a fallback no
+    translated port ever reached. Now, as Compose: all interfaces unless the port names one."""
     bundle = shop_bundle.model_copy(
         update={
             "host_ports": [
-                {"service": "web", "host_port": 8080, "node_port": 30080, "protocol": "tcp"},
-                {"service": "dns", "host_port": 53, "node_port": 30053, "protocol": "udp", "host_ip": "0.0.0.0"},
+                HostPort(service="web", host_port=8080, node_port=30080, protocol="tcp"),
+                HostPort(service="dns", host_port=53, node_port=30053, protocol="udp", host_ip="192.168.1.5"),
             ]
         }
     )
@@ -109,8 +111,8 @@ def test_kind_config_maps_host_ports_to_node_ports(shop_bundle: Bundle) -> None:
             {
                 "role": "control-plane",
                 "extraPortMappings": [
-                    {"containerPort": 30053, "hostPort": 53, "listenAddress": "0.0.0.0", "protocol": "UDP"},
-                    {"containerPort": 30080, "hostPort": 8080, "listenAddress": "127.0.0.1", "protocol": "TCP"},
+                    {"containerPort": 30053, "hostPort": 53, "listenAddress": "192.168.1.5", "protocol": "UDP"},
+                    {"containerPort": 30080, "hostPort": 8080, "listenAddress": "0.0.0.0", "protocol": "TCP"},
                 ],
             }
         ],

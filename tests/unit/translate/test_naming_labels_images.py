@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from converter.errors import TranslateError
-from converter.model import Build
+from converter.model import Build, PortMapping
+from converter.translate import TranslateOptions
 from converter.translate.naming import dns_label
 
 from .helpers import codes, has, main, obj, run, service, traces
@@ -64,6 +65,27 @@ def test_r_label_01_common_labels_and_selector():
     dep = obj(bundle, "Deployment", "api")
     assert dep["spec"]["selector"] == {"matchLabels": {"kubemap.io/service": "api"}}
     assert dep["spec"]["template"]["metadata"]["labels"]["kubemap.io/service"] == "api"
+
+
+def test_namespace_puts_every_object_in_it_and_adds_the_namespace_object():
+    """Old behaviour: render set the namespace a second time and labelled the Namespace it made
+    with the raw project name (`part-of: my_shop`, every other object says `my-shop`)."""
+    app = service("app", image="nginx", ports=[PortMapping(target=80)], environment={"MODE": "x"})
+    bundle = run(app, name="my_shop", options=TranslateOptions(namespace="shop"))
+    namespace = obj(bundle, "Namespace", "shop")
+    assert namespace["metadata"] == {"name": "shop", "labels": {
+        "app.kubernetes.io/managed-by": "kubemap", "app.kubernetes.io/part-of": "my-shop",
+        "kubemap.io/project": "my-shop"}}
+    others = [o for o in bundle.objects if o.kind != "Namespace"]
+    assert others and {o.body["metadata"]["namespace"] for o in others} == {"shop"}
+    assert {o.body["metadata"]["labels"]["app.kubernetes.io/part-of"] for o in bundle.objects} == {"my-shop"}
+    assert bundle.namespace == "shop"
+    assert not any(o.kind == "Namespace" for o in run(app).objects)
+
+
+def test_an_invalid_namespace_name_is_a_user_error():
+    with pytest.raises(TranslateError, match="--namespace 'Shop_1' is not a valid namespace name"):
+        run(service("app", image="nginx"), options=TranslateOptions(namespace="Shop_1"))
 
 
 def test_r_label_02_labels_valid_ones_labels_rest_annotations():
@@ -132,7 +154,7 @@ def test_final_base_of_a_dockerfile(dockerfile, target, args, base):
     ],
 )
 def test_known_shellless_images(image, shellless):
-    from converter.translate.images import known_shellless
+    from converter.model.images import known_shellless
 
     assert (known_shellless(image) is not None) is shellless
 

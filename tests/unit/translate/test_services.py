@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from converter.errors import TranslateError
-from converter.model import PortMapping, ServiceNetwork
+from converter.model import HostPort, PortMapping, ServiceNetwork
 
 from .helpers import codes, has, main, obj, run, service, traces
 
@@ -72,8 +72,8 @@ def test_r_ports_02_fixed_node_ports_are_recorded_for_kind():
                  extensions=FIXED)
     svc = obj(bundle, "Service", "app")
     assert svc["spec"]["ports"][0]["nodePort"] == 30000 + 8080 % 2768
-    assert bundle.host_ports == [{"service": "app", "host_port": 8080, "node_port": 30000 + 8080 % 2768,
-                                  "protocol": "tcp", "host_ip": "0.0.0.0"}]
+    assert bundle.host_ports == [HostPort(service="app", host_port=8080, node_port=30000 + 8080 % 2768,
+                                          protocol="tcp", host_ip="0.0.0.0")]
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_r_ports_02_service_x_kubemap_pins_a_node_port():
     bundle = run(service("app", image="x", ports=[PortMapping(target=80, published="8080")],
                          extensions={"x-kubemap": {"node_ports": {8080: 30080}}}))
     assert obj(bundle, "Service", "app")["spec"]["ports"][0]["nodePort"] == 30080
-    assert [(h["host_port"], h["node_port"]) for h in bundle.host_ports] == [(8080, 30080)]
+    assert [(h.host_port, h.node_port) for h in bundle.host_ports] == [(8080, 30080)]
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_r_ports_02_published_and_private_ports_get_separate_services():
     assert "type" not in main_spec and [p["port"] for p in main_spec["ports"]] == [8080, 9229, 9090]
     published = obj(bundle, "Service", "api-published")["spec"]
     assert published["type"] == "NodePort" and [p["port"] for p in published["ports"]] == [8080]
-    assert [h["service"] for h in bundle.host_ports] == ["api-published"]
+    assert [h.service for h in bundle.host_ports] == ["api-published"]
 
 
 def test_r_ports_02_statefulset_published_port_has_a_service_that_owns_the_node_port():
@@ -152,8 +152,8 @@ def test_r_ports_02_statefulset_published_port_has_a_service_that_owns_the_node_
     published = obj(bundle, "Service", "db-published")["spec"]
     node_port = published["ports"][0]["nodePort"]
     assert published["type"] == "NodePort"
-    assert bundle.host_ports == [{"service": "db-published", "host_port": 5432, "node_port": node_port,
-                                  "protocol": "tcp", "host_ip": "0.0.0.0"}]
+    assert bundle.host_ports == [HostPort(service="db-published", host_port=5432, node_port=node_port,
+                                          protocol="tcp", host_ip="0.0.0.0")]
 
 
 def test_r_ports_02_unpublished_port_stays_cluster_ip():

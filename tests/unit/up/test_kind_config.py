@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from converter.model.bundle import HostPort
 from converter.render.kind_config import kind_cluster_config
 from converter.up.kind import HOSTPATH_PROVISIONER_PATCH, REGISTRY_CONFIG_PATCH, cluster_config, wanted_host_ports
 
 GENERATED = kind_cluster_config([
-    {"host_port": 8080, "node_port": 32544, "protocol": "tcp", "host_ip": "0.0.0.0"},
-    {"host_port": 3000, "node_port": 30232, "protocol": "tcp"},
+    HostPort(service="gateway", host_port=8080, node_port=32544, protocol="tcp", host_ip="0.0.0.0"),
+    HostPort(service="frontend", host_port=3000, node_port=30232, protocol="tcp", host_ip="127.0.0.1"),
 ])
 
 

@@ -25,7 +25,7 @@ def test_by_default_the_api_server_picks_and_there_is_no_port_mapping() -> None:
 def test_fixed_for_kind_pins_the_node_port_and_records_the_mapping() -> None:
     bundle = run(web(), options=TranslateOptions(node_ports="fixed"))
     assert node_ports(bundle) == [32544]  # 30000 + 8080 mod 2768
-    assert [(m["host_port"], m["node_port"]) for m in bundle.host_ports] == [(8080, 32544)]
+    assert [(m.host_port, m.node_port) for m in bundle.host_ports] == [(8080, 32544)]
 
 
 def test_the_projects_own_choice_wins() -> None:

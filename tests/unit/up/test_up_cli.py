@@ -42,4 +42,4 @@ def test_an_unknown_context_is_one_line(tmp_path: Path) -> None:
 def test_a_bad_timeout_is_refused_before_anything_happens() -> None:
     result = kubemap("up", "-f", str(PROJECT), "--timeout", "soon")
     assert result.returncode == 2
-    assert "--timeout 'soon' is not a duration" in result.stderr
+    assert "Invalid value for '--timeout': 'soon' is not a duration" in result.stderr
