@@ -43,6 +43,8 @@ registry_up() {
 version: 0.1
 log:
   level: warn
+  accesslog:
+    disabled: true
 storage:
   filesystem:
     rootdirectory: $DIR/registry
@@ -50,6 +52,7 @@ storage:
     enabled: true
 http:
   addr: $REGISTRY_LISTEN:$REGISTRY_PORT
+  secret: kubemap-test-registry  # one instance, so a fixed upload secret is fine
 YAML
   setsid nohup docker-registry serve "$DIR/registry.yml" >>"$DIR/registry.log" 2>&1 &
   echo $! >"$DIR/registry.pid"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from converter.model.bundle import BuiltImage
-from converter.model.registry import registry_image
 from converter.model.images import known_shellless
+from converter.model.registry import registry_image
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import project_label
 from converter.translate.rules import rule

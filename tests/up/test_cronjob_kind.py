@@ -1,19 +1,24 @@
-"""A scheduled service on a real kind cluster: `kubemap up` of tests/up/cron (x-kubemap.schedule
-"* * * * *") → the CronJob controller starts a Job within its schedule → the Job's pod runs the
-service's command to completion → `kubemap down`.
+"""A scheduled service on a real kind cluster, its image through a real registry: `kubemap up
+--registry` of tests/up/cron (x-kubemap.schedule "* * * * *") builds the image, pushes it to the
+test registry (Debian's docker-registry, scripts/test-servers.sh) and has the node pull it from
+there instead of `kind load` → the CronJob controller starts a Job within its schedule → the
+Job's pod runs the image to completion → `kubemap down`.
 
 Runs in `make parity` on the cluster tests/up uses (KIND_CLUSTER_NAME, default kubemap), or
-creates one through `kubemap up` (and `kubemap down` deletes it again). Needs Docker and the
-base-image stand-ins (scripts/build-base-images.sh); fails, never skips, without them.
+creates one through `kubemap up` (and `kubemap down` deletes it again). Needs Docker, the
+base-image stand-ins (scripts/build-base-images.sh) and the test registry (scripts/test-servers.sh
+up); fails, never skips, without them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,14 +52,24 @@ def completed_job(api) -> object | None:  # type: ignore[no-untyped-def]
     return None
 
 
-def test_a_one_minute_schedule_runs_its_job_on_kind() -> None:
+def test_a_one_minute_schedule_runs_its_job_on_kind_from_the_registry(test_registry: str) -> None:
     assert shutil.which("docker"), "docker is needed for kubemap up (see README: make setup)"
-    up = kubemap("up", "-f", str(PROJECT), "--timeout", "10m", "--host-port-offset", str(OFFSET))
+    registry = test_registry
+    image = f"{registry}/crontest-tick:latest"
+    up = kubemap("up", "-f", str(PROJECT), "--timeout", "10m", "--host-port-offset", str(OFFSET),
+                 "--registry", registry)
     assert up.returncode == 0, up.stdout + up.stderr
+    assert f"pushing {image}" in up.stderr, up.stderr
+    assert f"pulling {image}" in up.stderr, up.stderr  # by the node, from the registry
+    assert not re.search(r"loading .*crontest-tick", up.stderr), up.stderr  # not through kind load
+    with urllib.request.urlopen(f"http://{registry}/v2/crontest-tick/tags/list", timeout=10) as response:
+        assert "latest" in response.read().decode()
     try:
         api = batch()
         cron = api.read_namespaced_cron_job("tick", NAMESPACE)
         assert cron.spec.schedule == "* * * * *" and cron.spec.concurrency_policy == "Forbid"
+        container = cron.spec.job_template.spec.template.spec.containers[0]
+        assert (container.image, container.image_pull_policy) == (image, "IfNotPresent")
         deadline = time.monotonic() + JOB_PATIENCE
         job = completed_job(api)
         while job is None:
