@@ -74,13 +74,24 @@ def _digest(lines: list[str]) -> str:
 
 
 def node_gateway(cluster: Cluster, node: str) -> str:
-    """The address `node` reaches this machine at: its default route's gateway."""
-    code, out = capture([cluster.provider, "exec", node, "ip", "-4", "route", "show", "default"])
-    words = out.split()
-    if code != 0 or "via" not in words:
-        raise ToolError(f"cannot find the kind node {node}'s default gateway (ip route said: {out.strip()[:200]})",
+    """The address `node` reaches this machine at: its default route's gateway (read from
+    /proc/net/route, which every node has; `ip` may not be installed)."""
+    code, out = capture([cluster.provider, "exec", node, "cat", "/proc/net/route"])
+    gateway = default_gateway(out) if code == 0 else None
+    if gateway is None:
+        raise ToolError(f"cannot find the kind node {node}'s default gateway (/proc/net/route: {out.strip()[:200]})",
                         hint="pass a registry the node can reach by name")
-    return words[words.index("via") + 1]
+    return gateway
+
+
+def default_gateway(route_table: str) -> str | None:
+    """The gateway of the default route in a /proc/net/route table (addresses are little-endian hex)."""
+    for line in route_table.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) > 2 and fields[1] == "00000000" and fields[2] != "00000000":
+            raw = bytes.fromhex(fields[2])
+            return ".".join(str(b) for b in reversed(raw))
+    return None
 
 
 def has_certs_dir(cluster: Cluster, node: str) -> bool:
