@@ -66,6 +66,7 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
         extensions.build_hpa(ctx, plan)
 
     storage.build_claims(ctx, volume_users)
+    kompose_labels.trace_volume_labels(ctx)
     storage.build_bind_claims(ctx)
     secrets_configs.build_secrets(ctx, names["secrets"])
     secrets_configs.build_configs(ctx, names["configs"])

@@ -17,6 +17,7 @@ from typing import Any
 from converter.errors import TranslateError
 from converter.model import Service
 from converter.translate.context import Context, ServicePlan, src
+from converter.translate.naming import dns_label
 from converter.translate.rules import rule
 
 PREFIX = "kompose."
@@ -291,6 +292,38 @@ def label_settings(service: Service) -> LabelSettings:
     return out
 
 
+VOLUME_LABELS = {"kompose.volume.size": "size", "kompose.volume.storage-class-name": "storage_class",
+                 "kompose.volume.selector": "selector"}
+
+
+def volume_label_settings(labels: dict[str, str]) -> dict[str, Any]:
+    """A top-level volume's Kompose labels as that volume's x-kubemap settings (under them)."""
+    return {VOLUME_LABELS[k]: ({"io.kompose.service": _text(v)} if k == "kompose.volume.selector" else _text(v))
+            for k, v in sorted(labels.items()) if k in VOLUME_LABELS}
+
+
+def trace_volume_labels(ctx: Context) -> None:
+    """R-KOMPOSE-01 for `volumes.<name>.labels.kompose.*`: size, class and selector of the claim."""
+    for name in sorted(ctx.project.volumes):
+        volume = ctx.project.volumes[name]
+        own = volume.extensions.get("x-kubemap") if isinstance(volume.extensions.get("x-kubemap"), dict) else {}
+        for label in sorted(k for k in volume.labels if k.startswith(PREFIX)):
+            source = f"volumes.{name}.labels.{label}"
+            key = VOLUME_LABELS.get(label)
+            if key is None:
+                reason = UNSUPPORTED.get(label, "not a Kompose volume label kubemap knows")
+                ctx.trace(source, [], "R-KOMPOSE-01", "unsupported", reason)
+                ctx.finding("KM-W-KOMPOSE-LABEL", source, f"Kompose label {label} is not read: {reason}",
+                            "use the volume's x-kubemap, or drop the label")
+            elif key in own:
+                ctx.trace(source, [], "R-KOMPOSE-01", "approximated", f"x-kubemap.{key} is set too and wins")
+                ctx.finding("KM-W-KOMPOSE-OVERRIDDEN", source, f"{label} and x-kubemap.{key} both say it: "
+                            "x-kubemap wins", "drop the Kompose label, or the x-kubemap key")
+            else:
+                ctx.trace(source, [f"PersistentVolumeClaim/{dns_label(name)}"], "R-KOMPOSE-01",
+                          reason=f"as the volume's x-kubemap.{key}")
+
+
 def uses_labels(service: Service) -> bool:
     return any(label.startswith(PREFIX) for label in service.labels)
 
@@ -331,7 +364,8 @@ def trace_labels(ctx: Context, plan: ServicePlan) -> None:
     `image_pull_secrets`; `kompose.serviceaccount-name` → `service_account`;
     `kompose.security-context.fsgroup` → `fs_group`; `kompose.volume.size`,
     `.storage-class-name`, `.selector` → `volumes.<each named volume>.size / storage_class /
-    selector`; `kompose.hpa.replicas.min/max`, `.cpu`, `.memory` → `hpa`;
+    selector` (on a top-level volume, `volumes.<v>.labels.kompose.volume.*` → that volume's
+    x-kubemap); `kompose.hpa.replicas.min/max`, `.cpu`, `.memory` → `hpa`;
     `kompose.service.healthcheck.{readiness,liveness}.*` → `probes.{readiness,liveness}`;
     `kompose.init.containers.{name,image,command}` → `init_containers`;
     `kompose.cronjob.{schedule,concurrency_policy,backoff_limit}` → the same x-kubemap keys

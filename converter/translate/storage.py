@@ -14,6 +14,7 @@ from converter.model.kube import RWO_MODES
 from converter.model.ownership import ACCEPT_HOST_PATHS
 from converter.translate.container import memory_quantity
 from converter.translate.context import Context, ServicePlan, src
+from converter.translate.kompose_labels import volume_label_settings
 from converter.translate.labels import metadata, valid_label
 from converter.translate.naming import config_key, dns_label
 from converter.translate.rules import rule
@@ -33,8 +34,9 @@ def pvc_settings(ctx: Context, volume: str, plan: ServicePlan | None = None) -> 
     if plan is not None and isinstance(plan.x.get("volumes"), dict):
         layers.append(plan.x["volumes"].get(volume) or {})
     top = ctx.project.volumes.get(volume)
-    if top is not None and isinstance(top.extensions.get("x-kubemap"), dict):
-        layers.append(top.extensions["x-kubemap"])
+    if top is not None:
+        own = top.extensions.get("x-kubemap") if isinstance(top.extensions.get("x-kubemap"), dict) else {}
+        layers.append({**volume_label_settings(top.labels), **own})  # Kompose's labels under it (R-KOMPOSE-01)
     layers.append({k.removeprefix("pvc_"): v for k, v in ctx.top_x.items() if k.startswith("pvc_")})
     settings: dict[str, Any] = {"size": ctx.options.default_pvc_size, "storage_class": None,
                                 "access_mode": "ReadWriteOnce", "selector": None}
@@ -513,7 +515,7 @@ def build_claims(ctx: Context, volume_users: dict[str, list[str]]) -> None:
         settings = pvc_settings(ctx, name, owner)
         meta = metadata(ctx, label, owner.name if len(users) == 1 else None)
         for k, v in sorted(vol.labels.items()):
-            if valid_label(k, v):
+            if valid_label(k, v) and not k.startswith("kompose."):  # kompose.*: settings (R-KOMPOSE-01)
                 meta["labels"][k] = v  # type: ignore[index]
         ctx.add(pvc_users[0] if len(users) == 1 else None,
                 {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta, "spec": pvc_spec(settings)})

@@ -87,6 +87,21 @@ def test_r_kompose_01_volume_labels_set_every_named_volume_of_the_service() -> N
     assert spec["selector"] == {"matchLabels": {"io.kompose.service": "db-pv"}}
 
 
+def test_r_kompose_01_top_level_volume_labels_size_their_claim_under_its_x_kubemap() -> None:
+    mounts = [VolumeMount(type="volume", source="data", target="/data")]
+    labels = {"kompose.volume.size": "5Gi", "kompose.volume.storage-class-name": "fast", "kompose.volume.subpath": "x",
+              "team": "db"}
+    bundle = run(_web(volumes=mounts), volumes={"data": Volume(name="data", labels=labels,
+                                                               extensions={"x-kubemap": {"storage_class": "gold"}})})
+    claim = obj(bundle, "PersistentVolumeClaim", "data")
+    assert claim["spec"]["resources"]["requests"]["storage"] == "5Gi"
+    assert claim["spec"]["storageClassName"] == "gold"  # the volume's x-kubemap wins
+    assert claim["metadata"]["labels"]["team"] == "db" and not any(k.startswith("kompose.") for k in claim["metadata"]["labels"])
+    assert "KM-W-KOMPOSE-OVERRIDDEN" in codes(bundle) and "KM-W-KOMPOSE-LABEL" in codes(bundle)
+    [subpath] = traces(bundle, "volumes.data.labels.kompose.volume.subpath")
+    assert subpath.status == "unsupported"
+
+
 def test_r_kompose_01_cronjob_labels() -> None:
     job = service("tick", image="busybox", restart="no", command=["echo", "hi"],
                   labels={"kompose.cronjob.schedule": "*/5 * * * *", "kompose.cronjob.concurrency_policy": "Forbid",
