@@ -468,7 +468,7 @@ CLASSIFIERS: list[Classifier] = [
     Classifier("design", "NetworkPolicies: default-deny plus one allow policy per Compose network and for published ports (Kompose: one per network)", _network_policy_shape),
     Classifier("design", "Kompose splits a LoadBalancer Service per protocol (<svc>-tcp/-udp); kubemap keeps one Service (mixed protocols are allowed since Kubernetes 1.26)", _service_per_protocol),
     Classifier("fix", "Kompose gives a headless Service a made-up port 55555; kubemap's has no port (DNS needs none)", _headless_dummy_port),
-    Classifier("design", "a service with a named volume whose image is a database is a StatefulSet (kompose.volume.type does not change the controller)", _database_statefulset),
+    Classifier("design", "a database with a named volume is a StatefulSet (Kompose: a Deployment)", _database_statefulset),
     Classifier("fix", "Kompose keeps '_' in object names, which Kubernetes refuses; kubemap uses '-'", _underscore_name),
     Classifier("fix", "Kompose makes no Ingress for kompose.service.expose when the type is LoadBalancer; kubemap does what the label says", _ingress_for_load_balancer),
     Classifier("design", "a build-only service's image is named as docker compose build names it (<project>-<service>:latest; Kompose: <service>)", _build_image_name),
