@@ -31,8 +31,13 @@ env_lines() {
   echo "KUBEMAP_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT"
 }
 
-registry_answers() {
-  curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$REGISTRY_PORT/v2/" 2>/dev/null
+registry_answers() {  # GET /v2/ → 200, with bash alone (a new machine may have no curl)
+  local status=""
+  { exec 3<>"/dev/tcp/127.0.0.1/$REGISTRY_PORT"; } 2>/dev/null || return 1
+  printf 'GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  read -r -t 5 _ status _ <&3 || true
+  exec 3<&-
+  [[ $status == 200 ]]
 }
 
 registry_up() {
