@@ -57,6 +57,11 @@ if [[ -z "$only" || "$only" == kind ]]; then
     export PARITY_GATEWAY_URL="http://localhost:$((8080 + KIND_HOST_PORT_OFFSET))"
     export PARITY_FRONTEND_URL="http://localhost:$((3000 + KIND_HOST_PORT_OFFSET))"
   fi
+  if [[ -n "${REGISTRY:-}" ]]; then  # stack.sh passes it to kubemap up; test_kind_cluster.py diffs against it
+    scripts/test-servers.sh up >/dev/null
+    PARITY_REGISTRY="$(scripts/test-servers.sh env | sed -n 's/^KUBEMAP_TEST_REGISTRY=//p')"
+    export PARITY_REGISTRY
+  fi
   status=0
   installed=""
   # One cluster for every installer: the second reinstalls the stack on it (same images).
