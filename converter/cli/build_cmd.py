@@ -4,7 +4,6 @@ for a registry and pushed there, for clusters that cannot `kind load`."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -62,16 +61,7 @@ def build_command(
     if not built:
         err_console.print(f"build: {loaded.name} has no service with build:; nothing to do", markup=False)
         return
-    plan = BuildPlan(
-        project_name=loaded.name,
-        project_directory=loaded.working_dir,
-        files=list(loaded.files),
-        env_files=[str(Path(project.cwd or ".", f).resolve()) for f in project.env_files],
-        profiles=list(project.profiles),
-        services=sorted(b.service for b in built),
-        images=sorted({b.deployed for b in built}),
-        built=built,
-    )
+    plan = BuildPlan.of(loaded, project, built)
     with ConsoleReporter(err_console) as reporter:
         build(plan, reporter, again="run kubemap build again")
         pushed = tag_and_push(built, push, reporter)

@@ -97,16 +97,7 @@ def deployable_from(source: Source, project_options: LoadOptions, kustomize_dir:
         return Deployable(source.objects, source.project, source.namespace, kind_config=config)
     project = source.conversion.project
     bundle = source.conversion.bundle
-    plan = BuildPlan(
-        project_name=project.name,
-        project_directory=project.working_dir,
-        files=list(project.files),
-        env_files=[str(Path(project_options.cwd or ".", f).resolve()) for f in project_options.env_files],
-        profiles=list(project_options.profiles),
-        services=sorted(name for name, service in project.services.items() if service.build is not None),
-        images=sorted({b.deployed for b in bundle.built_images}),
-        built=list(bundle.built_images),
-    )
+    plan = BuildPlan.of(project, project_options, bundle.built_images)
     config = kind_cluster_config(bundle.host_ports) if bundle.host_ports else None
     return Deployable(source.objects, source.project, source.namespace, kind_config=config, build=plan)
 

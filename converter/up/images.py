@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from converter.load.options import LoadOptions
+from converter.model import Project
 from converter.model.bundle import BuiltImage
 from converter.up.kind import Cluster
 from converter.up.process import ToolError, capture, run
@@ -33,6 +35,21 @@ class BuildPlan:
     images: list[str]  # the names the manifests give their images
     # what Compose builds and the name the manifests use (another one with --registry)
     built: list[BuiltImage] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, project: Project, load: LoadOptions, built: list[BuiltImage]) -> BuildPlan:
+        """The build of a loaded project's `build:` services (`built`, from its Bundle), with the
+        files, env files and profiles it was loaded with (`kubemap up` and `kubemap build`)."""
+        return cls(
+            project_name=project.name,
+            project_directory=project.working_dir,
+            files=list(project.files),
+            env_files=[str(Path(load.cwd or ".", f).resolve()) for f in load.env_files],
+            profiles=list(load.profiles),
+            services=sorted({b.service for b in built}),
+            images=sorted({b.deployed for b in built}),
+            built=list(built),
+        )
 
 
 def compose_args(plan: BuildPlan) -> list[str]:
