@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from converter.load.merge import depends_map, key_value_map
+from converter.load.shell_words import ShellWordsError, split
+from converter.load.short_syntax import depends_map, key_value_map
 from converter.load.yaml_reader import LMap, LSeq, Override, Reset, key_pos
 
 _NAMESPACES = ("network_mode", "ipc", "pid", "uts", "cgroup")
@@ -125,8 +126,6 @@ def _add_implied_dependencies(service: dict[str, Any]) -> None:
 
 
 def _normalise_develop(develop: dict[str, Any]) -> None:
-    from converter.load.shell_words import ShellWordsError, split
-
     watch = develop.get("watch")
     for trigger in watch if isinstance(watch, list) else []:
         if not isinstance(trigger, dict):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from converter.errors import LoadError
-from converter.load.merge import depends_map, name_map
-from converter.load.normalize import Problem, volume_entry
+from converter.load.problems import Problem
+from converter.load.short_syntax import depends_map, name_map, volume_entry
 from converter.load.yaml_reader import format_path, locate
 
 
@@ -117,7 +117,7 @@ def check_references(
                              f"declare it under the top-level `networks:` (e.g. {network}: {{}})")
         for index, entry in enumerate(spec.get("volumes") or []):
             try:
-                mount = volume_entry(entry, None)
+                mount = volume_entry(entry)
             except Problem as problem:
                 raise _error(tree, [*base, "volumes", index], problem.message,
                              problem.hint or "fix the volume") from None

@@ -84,9 +84,12 @@ PORTS_SECTION = [
     "",
     "kubemap reads nothing outside the project. Bind sources in the project directory (and relative",
     "paths that climb out of it, such as `../common/config.xml`) are read when converting; absolute",
-    "paths, `~` paths and symlinks that leave the project are never opened, read or stat-ed: they",
-    "become `hostPath` volumes (R-VOL-09) with a finding, and the pod template lists them in the",
+    "paths and symlinks that leave the project are never opened, read or stat-ed: they become",
+    "`hostPath` volumes (R-VOL-09) with a finding, and the pod template lists them in the",
     "annotation `lint.kubemap.io/accept-host-paths` so `kubemap lint` accepts exactly those.",
+    "A `~` path (`~/.aws`) names the home directory of whoever converts: it is never read, shown as",
+    "written, and mounted nowhere (KM-W-HOME-PATH), so the output is the same for every HOME;",
+    "`kubemap config` still expands it, as `docker compose config` does.",
 ]
 
 

@@ -147,15 +147,15 @@ def _ordered_block(block: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     return ordered
 
 
-def _relative_paths(value: Any, base: str) -> Any:
-    """Show paths inside the project directory as ./relative, so a report reads the same on
-    every machine (the resolved config holds absolute paths, as `docker compose config` does)."""
+def _shown_paths(value: Any, project: Project) -> Any:
+    """Host paths as kubemap shows them (Project.shown_path), so a report reads the same on every
+    machine (the resolved config holds absolute paths, as `docker compose config` does)."""
     if isinstance(value, dict):
-        return {k: _relative_paths(v, base) for k, v in value.items()}
+        return {k: _shown_paths(v, project) for k, v in value.items()}
     if isinstance(value, list):
-        return [_relative_paths(v, base) for v in value]
-    if isinstance(value, str) and (value == base or value.startswith(base.rstrip("/") + "/")):
-        return "." + value[len(base.rstrip("/")):] if value != base else "."
+        return [_shown_paths(v, project) for v in value]
+    if isinstance(value, str) and value.startswith("/"):
+        return project.shown_path(value)
     return value
 
 
@@ -175,7 +175,7 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
     grouped = _entries_by_service(bundle, list(project.services))
     services: list[ServiceReport] = []
     for name, service in project.services.items():
-        block = _relative_paths(_ordered_block(compose_blocks.get(name, {}), service.keys), project.working_dir)
+        block = _shown_paths(_ordered_block(compose_blocks.get(name, {}), service.keys), project)
         compose = emit(block)
         objects = [
             ObjectView(o.kind, o.name, emit(o.body), o.body) for o in bundle.objects if o.service == name
@@ -199,7 +199,7 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
     status_counts = Counter(e.status for e in bundle.trace)
     return ProjectReport(
         project=bundle.project,
-        source_files=[_relative_paths(f, project.working_dir) for f in bundle.source_files],
+        source_files=[project.shown_path(f) for f in bundle.source_files],
         services=services,
         project_rows=project_rows,
         objects_by_kind=dict(sorted(Counter(o.kind for o in bundle.objects).items())),

@@ -523,7 +523,8 @@ def _swarm_templated(plan: ServicePlan) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     candidates: list[tuple[str, str]] = [("hostname", svc.hostname or "")]
     candidates += [(f"environment.{k}", v or "") for k, v in svc.environment.items()]
-    candidates += [(f"env_file.{k}", v or "") for k, v in svc.env_file_values.items() if k not in svc.environment]
+    candidates += [(f"env_file.{k}", v or "") for k, (v, origin) in svc.merged_environment().items()
+                   if origin == "env_file"]
     candidates += [(f"labels.{k}", v) for k, v in svc.labels.items()]
     if svc.deploy:
         candidates += [(f"deploy.labels.{k}", v) for k, v in svc.deploy.labels.items()]

@@ -116,14 +116,8 @@ class Context:
         )
 
     def show_path(self, path: str | None) -> str:
-        """A host path as the trace shows it: ./relative inside the project directory, so the
-        trace (and every report built from it) reads the same on every machine."""
-        if not path:
-            return ""
-        base = self.project.working_dir.rstrip("/")
-        if path == base:
-            return "."
-        return "./" + path[len(base) + 1:] if path.startswith(base + "/") else path
+        """A host path as the trace and findings show it (Project.shown_path)."""
+        return self.project.shown_path(path) if path else ""
 
     @property
     def top_x(self) -> dict[str, Any]:

@@ -36,17 +36,6 @@ def looks_secret(key: str, value: str | None) -> bool:
     return bool(value and _URL_WITH_PASSWORD.match(value))
 
 
-def merged_environment(plan: ServicePlan) -> dict[str, tuple[str | None, str]]:
-    """Key → (value, origin). Inline `environment` wins over `env_file`, as in Compose."""
-    svc = plan.service
-    merged: dict[str, tuple[str | None, str]] = {
-        k: (v, "env_file") for k, v in svc.env_file_values.items()
-    }
-    for key, value in svc.environment.items():
-        merged[key] = (value, "environment")
-    return merged
-
-
 @rule("R-ENV-01", "environment / env_file → ConfigMap <service>-env + envFrom",
       keys=("environment", "env_file"))
 def map_environment(ctx: Context, plan: ServicePlan) -> None:
@@ -56,7 +45,7 @@ def map_environment(ctx: Context, plan: ServicePlan) -> None:
     R-ENV-02; a variable without a value (`environment: [FOO]`, passed through from the shell
     running Compose) has no value at conversion time and is R-ENV-03."""
     svc = plan.service
-    merged = merged_environment(plan)
+    merged = svc.merged_environment()
     plain: dict[str, str] = {}
     secret: dict[str, str] = {}
     cm_ref, secret_ref = f"ConfigMap/{plan.name}-env", f"Secret/{plan.name}-env"

@@ -172,11 +172,9 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
 
 
 def _check_pgdata(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str) -> None:
-    from converter.translate.env import merged_environment
-
     if image_base(plan.service.image) not in ("postgres", "postgis", "timescaledb") or mount.subpath:
         return
-    pgdata = merged_environment(plan).get("PGDATA", (None, ""))[0] or "/var/lib/postgresql/data"
+    pgdata = plan.service.merged_environment().get("PGDATA", (None, ""))[0] or "/var/lib/postgresql/data"
     if pgdata.rstrip("/") == mount.target.rstrip("/"):
         ctx.finding("KM-W-PGDATA", source,
                     f"PostgreSQL's data directory is the root of the volume {mount.source}; initdb fails on a "
@@ -267,7 +265,9 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     path = mount.source or ""
     host = ctx.project.host_paths.get(path)
     svc = plan.service
-    if host is None:  # a Project built without the loader: judge by the path alone
+    if host is None and path in ctx.project.home_paths:  # a Project built without the loader
+        host = HostPath(path=path, kind="home", host_path=ctx.project.home_paths[path])
+    elif host is None:  # a Project built without the loader: judge by the path alone
         inside = path == ctx.project.working_dir or path.startswith(ctx.project.working_dir.rstrip("/") + "/")
         host = HostPath(path=path, kind="missing" if inside else "outside", host_path=None if inside else path)
     total = 0
@@ -275,7 +275,9 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
         total = sum(stored_size(v) for v in host.entries.values())
     elif host.content is not None:
         total = stored_size(host.content)
-    if host.kind == "outside":
+    if host.kind == "home":
+        _home_path_mount(ctx, plan, mount, source, host.host_path or path)
+    elif host.kind == "outside":
         # The loader keeps an absolute path as written, as Compose does (`${PWD}/../x`);
         # a hostPath may not contain `..`, so it gets the path lexically cleaned.
         host_path_mount(ctx, plan, mount, source, index, posixpath.normpath(host.host_path or path),
@@ -298,7 +300,7 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
         why = f"({host.note})" if host.note else "too big to carry in a ConfigMap"
         dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} {why}")
     extras = [k for k in ("propagation", "selinux", "consistency") if getattr(mount, k)]
-    if extras and host.kind != "outside":
+    if extras and host.kind not in ("outside", "home"):
         ctx.trace(f"{source}.{extras[0]}", [], "R-VOL-04", "unsupported",
                   "bind options " + ", ".join(extras) + " have no meaning without a host path", service=svc.name)
         ctx.finding("KM-W-UNSUPPORTED", f"{source}.{extras[0]}", "bind options " + ", ".join(extras) + " are dropped")
@@ -309,15 +311,19 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
 def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
                     host_path: str, why: str) -> None:
     """A bind source outside the project directory (an absolute path such as `/proc` or
-    `/var/log`, a `~` path, or a symlink in the project that leaves it) names a file of the
-    machine Compose runs on. kubemap never opens, reads or stats it (the output must not depend
+    `/var/log`, or a symlink in the project that leaves it) names a file of the machine Compose
+    runs on. kubemap never opens, reads or stats it (the output must not depend
     on the converting machine, and reading `/proc/kmsg` never returns): it becomes a `hostPath`
     volume with the same path, `readOnly` kept, and a finding. A hostPath ties the pod to what
     the node it lands on has at that path, and Pod Security `baseline` forbids it. The Docker
     socket gets `type: Socket` and a warning: containerd nodes (kind, most clusters) have none,
     so the pod stays in ContainerCreating instead of talking to a socket that is not there.
     The workload's pod template carries `lint.kubemap.io/accept-host-paths` so `kubemap lint`
-    accepts exactly these paths. `propagation` is kept as `mountPropagation`."""
+    accepts exactly these paths. `propagation` is kept as `mountPropagation`. A `~` path names the
+    home directory of whoever runs Compose: it is not mounted at all (no node path corresponds, and
+    HOME differs between machines, so a hostPath from it would make the output depend on the
+    converting machine); it is reported as not converted (KM-W-HOME-PATH) with how to carry the
+    files instead."""
     svc = plan.service
     vol = f"bind-{index}"
     spec: dict[str, Any] = {"path": host_path}
@@ -347,6 +353,18 @@ def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
                     f"{host_path} ({why}) becomes a hostPath volume: the pod sees the file of whichever node "
                     "it runs on, and Pod Security baseline forbids hostPath",
                     "use a ConfigMap/PVC for project data; keep hostPath only for node agents (metrics, logs)")
+
+
+def _home_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, written: str) -> None:
+    """R-VOL-09 for a `~` source: no volume, reported."""
+    ctx.trace(source, [], "R-VOL-09", "unsupported",
+              f"{written} is in the home directory of whoever runs Compose: no node path corresponds",
+              service=plan.service.name)
+    ctx.finding("KM-W-HOME-PATH", source,
+                f"bind mount {written} → {mount.target} is not converted: a ~ path names the home directory of "
+                "whoever runs Compose, which no node has (and which differs between machines)",
+                f"put the files into a Secret or ConfigMap (kubectl create secret generic NAME --from-file={written}) "
+                "and mount that, or write an absolute host path")
 
 
 def _bind_claim_name(ctx: Context, path: str) -> str:
