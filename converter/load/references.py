@@ -9,6 +9,7 @@ from converter.errors import LoadError
 from converter.load.problems import Problem
 from converter.load.short_syntax import depends_map, name_map, volume_entry
 from converter.load.yaml_reader import format_path, locate
+from converter.model.depends import depends_on_cycle
 
 
 def _error(tree: Any, path: list[Any], message: str, hint: str) -> LoadError:
@@ -18,31 +19,17 @@ def _error(tree: Any, path: list[Any], message: str, hint: str) -> LoadError:
 
 
 def check_cycles(tree: Any) -> None:
-    """depends_on must form no cycle (a service depending on itself included)."""
+    """depends_on must form no cycle (model/depends.py), reported at the entry that closes it."""
     services = tree.get("services") or {}
     graph = {
         str(name): [str(d) for d in depends_map((spec or {}).get("depends_on") or [])]
         for name, spec in services.items() if isinstance(spec, dict) or spec is None
     }
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for dep in graph.get(node, []):
-            if dep not in graph:
-                continue
-            if state.get(dep) == 1:
-                cycle = [*path[path.index(dep):], dep] if dep in path else [node, dep]
-                raise _error(tree, ["services", node, "depends_on", dep],
-                             "depends_on cycle: " + " -> ".join(cycle),
-                             "remove one of these dependencies; Compose cannot start a cycle")
-            if state.get(dep) is None:
-                visit(dep, [*path, dep])
-        state[node] = 2
-
-    for name in sorted(graph):
-        if state.get(name) is None:
-            visit(name, [name])
+    cycle = depends_on_cycle(graph)
+    if cycle:
+        raise _error(tree, ["services", cycle[-2], "depends_on", cycle[-1]],
+                     "depends_on cycle: " + " -> ".join(cycle),
+                     "remove one of these dependencies; Compose cannot start a cycle")
 
 
 def select_profiles(

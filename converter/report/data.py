@@ -3,7 +3,6 @@ objects it became, and one row per Compose key tying the two together."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +12,6 @@ from converter.report.diagram import Graph, extract_graph
 from converter.report.lines import PathLine, emit, first_line_of, index_path
 
 STATUS_ORDER = {"mapped": 0, "approximated": 1, "unsupported": 2}
-_KEY_PATH = re.compile(r"^(?P<key>[^.\[]+)(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)
@@ -82,25 +80,11 @@ class ProjectReport:
     chart: str | None = None  # with --chart: the chart's name (rows then carry their values)
 
 
-def _key_of(path: str) -> str:
-    match = _KEY_PATH.match(path)
-    return match.group("key") if match else path
-
-
-def _entries_by_service(bundle: Bundle, services: list[str]) -> dict[str | None, list[tuple[str, TraceEntry]]]:
-    """Trace entries grouped by service, each with its path relative to the service."""
-    grouped: dict[str | None, list[tuple[str, TraceEntry]]] = {}
-    by_length = sorted(services, key=len, reverse=True)  # "api.v2" before "api"
+def _entries_by_service(bundle: Bundle) -> dict[str | None, list[TraceEntry]]:
+    """Trace entries grouped by the service they belong to (None: top-level keys)."""
+    grouped: dict[str | None, list[TraceEntry]] = {}
     for entry in bundle.trace:
-        owner: str | None = None
-        relative = entry.source
-        if entry.source.startswith("services."):
-            rest = entry.source[len("services."):]
-            for name in by_length:
-                if rest == name or rest.startswith(name + ".") or rest.startswith(name + "["):
-                    owner, relative = name, rest[len(name):].lstrip(".")
-                    break
-        grouped.setdefault(owner, []).append((relative, entry))
+        grouped.setdefault(entry.service, []).append(entry)
     return grouped
 
 
@@ -172,7 +156,7 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
     `kubemap config` prints under `services:`), passed in so this module reads no files.
     `chart`: (chart name, Compose key → chart values) to show which value each key became."""
     chart_values = chart[1] if chart else None
-    grouped = _entries_by_service(bundle, list(project.services))
+    grouped = _entries_by_service(bundle)
     services: list[ServiceReport] = []
     for name, service in project.services.items():
         block = _shown_paths(_ordered_block(compose_blocks.get(name, {}), service.keys), project)
@@ -180,20 +164,18 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
         objects = [
             ObjectView(o.kind, o.name, emit(o.body), o.body) for o in bundle.objects if o.service == name
         ]
-        relative = grouped.get(name, [])
         rows = []
         keys = list(service.keys) or list(block)
         for key in keys:
-            entries = [e for path, e in relative if _key_of(path) == key]
+            entries = [e for e in grouped.get(name, []) if e.key == key]
             rows.append(Row(key, _compose_span(compose, key), _row_status(entries), entries,
                             _targets(entries, objects), _values(entries, chart_values)))
-        prefix = f"services.{name}"
-        findings = [f for f in bundle.findings if f.source == prefix or f.source.startswith(prefix + ".") or f.source.startswith(prefix + "[")]
+        findings = [f for f in bundle.findings if f.service == name]
         services.append(ServiceReport(name, compose, objects, rows, findings))
 
     project_rows: list[Row] = []
-    for path, entry in grouped.get(None, []):
-        project_rows.append(Row(path, (0, 0), entry.status, [entry], _targets([entry], []),
+    for entry in grouped.get(None, []):
+        project_rows.append(Row(entry.path, (0, 0), entry.status, [entry], _targets([entry], []),
                                 _values([entry], chart_values)))
 
     status_counts = Counter(e.status for e in bundle.trace)
@@ -236,8 +218,7 @@ def concept_map(bundle: Bundle) -> list[tuple[str, str, str]]:
         example = ""
         if key:
             for entry in bundle.trace:
-                parts = entry.source.split(".")
-                if entry.targets and len(parts) >= 3 and parts[0] == "services" and _key_of(".".join(parts[2:])) == key:
+                if entry.targets and entry.service is not None and entry.key == key:
                     example = f"`{entry.source}` → `{entry.targets[0]}`"
                     break
             if not example:

@@ -156,10 +156,8 @@ def _trace_order(ctx: Context, entry: TraceEntry) -> tuple[bool, str, int]:
     """Services in name order, and within a service the keys in the order they were written."""
     if entry.service is None or entry.service not in ctx.project.services:
         return (True, "", 0)
-    svc = ctx.project.services[entry.service]
-    rest = entry.source[len(f"services.{svc.name}."):]
-    key = rest.split("[", 1)[0].split(".", 1)[0]
-    return (False, entry.service, svc.keys.index(key) if key in svc.keys else len(svc.keys))
+    keys = ctx.project.services[entry.service].keys
+    return (False, entry.service, keys.index(entry.key) if entry.key in keys else len(keys))
 
 
 def _bundle(ctx: Context) -> Bundle:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.model import Finding, HostPort, ManifestObject, Project, Service, TraceEntry
-from converter.model.bundle import Severity, TraceStatus
+from converter.model.bundle import Severity, TraceStatus, key_of_source
 from converter.translate.options import TranslateOptions
 
 POD = ".spec.template.spec"
@@ -101,19 +101,26 @@ class Context:
     ) -> None:
         if isinstance(targets, str):
             targets = [targets]
+        path, key = key_of_source(source, service)
         self.trace_entries.append(
             TraceEntry(
                 source=source, targets=list(targets), rule=rule, status=status, reason=reason,
-                service=service,
+                service=service, path=path, key=key,
             )
         )
 
     def finding(
         self, code: str, source: str, message: str, hint: str = "", severity: Severity = "warning"
     ) -> None:
-        self.findings.append(
-            Finding(code=code, severity=severity, source=source, message=message, hint=hint)
-        )
+        service = self.service_of(source)
+        self.findings.append(Finding(code=code, severity=severity, source=source, message=message, hint=hint,
+                                     service=service, key=key_of_source(source, service)[1] if service else ""))
+
+    def service_of(self, source: str) -> str | None:
+        """The service whose key `source` names (the longest name that fits: `api.v2` before `api`)."""
+        fits = [name for name in self.project.services
+                if source == f"services.{name}" or source.startswith((f"services.{name}.", f"services.{name}["))]
+        return max(fits, key=len, default=None)
 
     def show_path(self, path: str | None) -> str:
         """A host path as the trace and findings show it (Project.shown_path)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from converter.errors import TranslateError
 from converter.model import Project
+from converter.model.depends import depends_on_cycle
 from converter.model.images import known_shellless
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata
@@ -70,26 +71,13 @@ do sleep {poll}; done
 
 
 def check_cycles(project: Project) -> None:
-    """depends_on must be acyclic (Compose refuses cycles; so do we, naming the cycle)."""
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-
-    def visit(name: str, path: list[str]) -> None:
-        state[name] = 1
-        for dep in sorted(project.services[name].depends_on):
-            if dep not in project.services:
-                continue
-            if state.get(dep) == 1:
-                cycle = path[path.index(dep):] + [dep] if dep in path else [name, dep]
-                raise TranslateError("depends_on cycle: " + " → ".join(cycle),
-                                     key_path=f"services.{name}.depends_on.{dep}",
-                                     hint="remove one of the dependencies")
-            if dep not in state:
-                visit(dep, path + [dep])
-        state[name] = 2
-
-    for name in sorted(project.services):
-        if name not in state:
-            visit(name, [name])
+    """depends_on must be acyclic (model/depends.py): the loader already refuses a cycle; a
+    Project built another way gets the same answer here."""
+    cycle = depends_on_cycle({name: list(svc.depends_on) for name, svc in project.services.items()})
+    if cycle:
+        raise TranslateError("depends_on cycle: " + " -> ".join(cycle),
+                             key_path=f"services.{cycle[-2]}.depends_on.{cycle[-1]}",
+                             hint="remove one of these dependencies; Compose cannot start a cycle")
 
 
 def wait_image(ctx: Context, plan: ServicePlan) -> tuple[str, str]:

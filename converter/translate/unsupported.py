@@ -89,9 +89,6 @@ def traced_keys(ctx: Context) -> dict[str, set[str]]:
     """Service name → the top-level keys its trace entries cover (`ports[0].published` → ports)."""
     index: dict[str, set[str]] = {name: set() for name in ctx.plans}
     for entry in ctx.trace_entries:
-        if entry.service not in index:
-            continue
-        prefix = f"services.{entry.service}."
-        if entry.source.startswith(prefix):
-            index[entry.service].add(entry.source[len(prefix):].split("[", 1)[0].split(".", 1)[0])
+        if entry.service in index and entry.path != entry.source and entry.key:
+            index[entry.service].add(entry.key)
     return index
