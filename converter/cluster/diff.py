@@ -8,6 +8,7 @@ sides and so cancel out. Secret values are never shown, only whether they change
 
 from __future__ import annotations
 
+import base64
 import copy
 import difflib
 from concurrent.futures import ThreadPoolExecutor
@@ -196,8 +197,6 @@ def mask_secret_values(
 
 
 def _secret_values(obj: KubeObject | None) -> dict[str, str]:
-    import base64
-
     if obj is None:
         return {}
     values = {k: str(v) for k, v in (obj.get("data") or {}).items()}

@@ -15,6 +15,10 @@ import re
 import sys
 from collections import defaultdict
 
+import converter.translate as package
+from converter.lint.checks import CHECKS
+from converter.translate.rules import RULES
+
 DOC_PATH = "docs/conversion.md"
 COMMAND = "python -m converter.render.docs > docs/conversion.md"
 
@@ -95,8 +99,6 @@ PORTS_SECTION = [
 
 def _lint_section() -> list[str]:
     """The lint checks, from their docstrings (converter/lint/checks.py)."""
-    from converter.lint.checks import CHECKS
-
     lines = ["## `kubemap lint`", "",
              "`kubemap lint [PATHS]` reads manifests (generated or hand-written) and reports what would not run",
              "or not behave like Compose; `kubemap convert` runs the same checks on its output and lists them",
@@ -110,9 +112,6 @@ def _lint_section() -> list[str]:
 
 def _load_rules() -> dict[str, object]:
     # Rules register themselves when their module is imported: import every translate module.
-    import converter.translate as package
-    from converter.translate.rules import RULES
-
     for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__)):
         importlib.import_module(f"converter.translate.{module}")
     return dict(RULES)

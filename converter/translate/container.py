@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from typing import Any
 
+from converter.errors import TranslateError
 from converter.model import Service
 from converter.translate.context import Context, ServicePlan, src
+from converter.translate.naming import dns_label
 from converter.translate.rules import rule
 
 
@@ -144,8 +147,6 @@ def map_resources(ctx: Context, plan: ServicePlan) -> None:
             ctx.trace(src(plan, key), target, "R-RES-01", service=svc.name)
     for field, raw_limit, raw_request in _raw_pairs(svc):
         if raw_limit is not None and raw_request is not None and raw_request > raw_limit:
-            from converter.errors import TranslateError
-
             raise TranslateError(
                 f"the {field} reservation ({raw_request:g}) is larger than its limit ({raw_limit:g})",
                 key_path=src(plan, "deploy.resources"), hint="a reservation must not exceed the limit (Docker refuses it too)",
@@ -252,8 +253,6 @@ def map_hostname(ctx: Context, plan: ServicePlan) -> None:
     name peers can use under Compose's default network either; the Service name is. With
     replicas > 1 every pod gets the same host name, as under Compose. `domainname` cannot be set
     without a matching headless Service subdomain and is reported."""
-    from converter.translate.naming import dns_label
-
     svc = plan.service
     if svc.hostname and SWARM_TEMPLATE.search(svc.hostname):
         return  # R-POD-11 reports it: a literal "{{.Node.Hostname}}" is not a host name
@@ -301,8 +300,6 @@ MAX_EXTRA_NAMESERVERS = 2  # the API allows 3 nameservers; the cluster DNS is th
 def compose_network_addresses(ctx: Context) -> list[Any]:
     """Subnets of the project's networks (IPAM) and fixed service addresses: IPs that only exist
     on a Compose network."""
-    import ipaddress
-
     found: list[Any] = []
     for net in ctx.project.networks.values():
         ipam = net.other.get("ipam") if isinstance(net.other.get("ipam"), dict) else {}
@@ -322,8 +319,6 @@ def compose_network_addresses(ctx: Context) -> list[Any]:
 
 
 def _on_compose_network(ip: str, networks: list[Any]) -> bool:
-    import ipaddress
-
     if ip == DOCKER_EMBEDDED_DNS:
         return True
     try:
@@ -416,12 +411,10 @@ def map_shm(ctx: Context, plan: ServicePlan) -> None:
     """`shm_size` → an `emptyDir: {medium: Memory, sizeLimit}` mounted on `/dev/shm` (Kubernetes
     gives containers a 64 MiB /dev/shm, like Docker's default). Memory used there counts against
     the container's memory limit."""
-    from converter.translate.container import memory_quantity as mq
-
     svc = plan.service
     if svc.shm_size is None:
         return
-    plan.volumes.append({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": mq(svc.shm_size)}})
+    plan.volumes.append({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": memory_quantity(svc.shm_size)}})
     plan.mounts.append({"name": "dshm", "mountPath": "/dev/shm"})
     ctx.trace(src(plan, "shm_size"), [plan.pod_field("volumes[name=dshm]"),
                                       plan.container_field("volumeMounts[name=dshm]")],

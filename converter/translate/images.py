@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from converter.errors import TranslateError
 from converter.model.images import known_shellless
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import project_label
 from converter.translate.rules import rule
+from converter.translate.variables import unset_names
 
 PULL_POLICIES = {"always": "Always", "never": "Never", "missing": "IfNotPresent",
                  "if_not_present": "IfNotPresent"}
@@ -44,9 +46,6 @@ _REFERENCE = re.compile(r"^[^\s:@/][^\s@]*?(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@[a-z
 def _check_reference(ctx: Context, plan: ServicePlan, image: str) -> None:
     """An image whose name or tag interpolated to nothing (`${REGISTRY}/app`, `postgres:${TAG}`
     with the variable unset) would be pulled as something else or rejected: an error."""
-    from converter.errors import TranslateError
-    from converter.translate.variables import unset_names
-
     name = image.split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]
     broken = (not image.strip() or name.startswith("/") or "//" in name or name.endswith(("/", ":"))

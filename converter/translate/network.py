@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.translate.context import Context, ServicePlan, src
 from converter.model.ownership import PROJECT_LABEL, SERVICE_LABEL
+from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata, project_label
 from converter.translate.naming import dns_label
 from converter.translate.rules import rule
@@ -175,8 +175,6 @@ def merge_sidecar(ctx: Context, plan: ServicePlan) -> None:
     depend on it wait for x. Differences: it is scheduled, scaled and restarted together with
     x, and x's pod-level settings win. Jobs, chains (x itself a sidecar) and unknown services
     stay reported (R-NET-02)."""
-    from converter.translate.naming import dns_label
-
     host = plan.host
     assert host is not None
     rename: dict[str, str] = {}

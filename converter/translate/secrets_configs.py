@@ -6,11 +6,13 @@ import base64
 import posixpath
 from typing import Any
 
+from converter.errors import TranslateError
 from converter.model import FileObject, FileReference
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata
 from converter.translate.naming import config_key, dns_label
 from converter.translate.rules import rule
+from converter.translate.storage import duplicate_mount
 
 
 def _content(ctx: Context, obj: FileObject) -> tuple[bytes | None, str]:
@@ -118,8 +120,6 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
     if not target.startswith("/"):
         target = posixpath.join(default_dir, target)
     if any(m["mountPath"].rstrip("/") == target.rstrip("/") for m in plan.mounts):
-        from converter.translate.storage import duplicate_mount
-
         duplicate_mount(ctx, plan, s, target, "a volume")
         return
     vol = dns_label(f"{section[:-1]}-{index}-{ref.source}")
@@ -130,8 +130,6 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
                     f"write mode: 0{mode} (YAML octal) to say so")
         mode = int(str(mode), 8)
     if not 0 <= mode <= 0o777:
-        from converter.errors import TranslateError
-
         raise TranslateError(f"mode {mode} ({oct(mode)}) is not a file permission (0 to 0o777)",
                              key_path=s + ".mode", hint="write it as an octal number, e.g. 0440")
     item = {"key": key, "path": key, "mode": mode}

@@ -9,7 +9,7 @@ from converter.errors import TranslateError
 from converter.model import Project, Service
 from converter.model.images import image_base
 from converter.translate.context import Context, ServicePlan, src
-from converter.translate.labels import common_labels, metadata, selector
+from converter.translate.labels import common_labels, metadata, selector, valid_key, valid_label
 from converter.translate.rules import rule
 
 DATABASE_IMAGES = frozenset({
@@ -317,8 +317,6 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
     deploy = svc.deploy
     if deploy is None:
         return
-    from converter.translate.labels import valid_key, valid_label
-
     ctx.trace(src(plan, "deploy"), f"{plan.ref} .spec", "R-WL-06", reason="see deploy.* entries",
               service=svc.name)
     for key, value in sorted(deploy.labels.items()):
@@ -402,8 +400,6 @@ def _placement(ctx: Context, plan: ServicePlan, placement: dict[str, Any]) -> No
     svc = plan.service
     selector_terms: dict[str, str] = {}
     leftovers = []
-    from converter.translate.labels import valid_label
-
     for constraint in placement.get("constraints") or []:
         m = re.match(r"^\s*node\.(labels\.[^=!\s]+|hostname|platform\.os|platform\.arch)\s*==\s*(\S+)\s*$",
                      str(constraint))
