@@ -47,7 +47,7 @@ def differs(diffs: list[ObjectDiff]) -> bool:
 
 def diff_live(
     client: Client, objects: list[KubeObject], namespace: str, project: str | None = None,
-    include_prune: bool = False, workers: int = 8,
+    include_prune: bool = False, *, workers: int = 8,
 ) -> list[ObjectDiff]:
     """Generated objects against the cluster; with include_prune, also the project's objects
     that an apply with --prune would delete."""

@@ -64,11 +64,11 @@ def load(options: LoadOptions) -> Project:
     # env files see it and cannot change it.
     fixed = {"PWD": (environ.get("PWD") if options.use_shell_env else None) or cwd}
     early = load_environment(env_files, project_dir_opt or cwd, environ,
-                             options.use_shell_env, [], fixed)
+                             options.use_shell_env, [], fixed=fixed)
     files = _compose_files(options, cwd, project_dir_opt, early, warnings)
     project_dir = project_dir_opt or os.path.dirname(files[0])
     env = load_environment(env_files, project_dir, environ, options.use_shell_env, warnings,
-                           fixed)
+                           fixed=fixed)
 
     # The name is known before interpolation (Compose offers it as ${COMPOSE_PROJECT_NAME}).
     parsed: dict[str, Any] = {}
@@ -491,12 +491,12 @@ def _import_resources(tree: LMap, included: Any, file: str, where: list[Any], po
 def _apply_extends(services: LMap, path: str, ctx: _Context) -> None:
     resolved: dict[str, Any] = {}
     for name in list(services):
-        services[name] = _resolve_extends(services, name, path, ctx, [], resolved)
+        services[name] = _resolve_extends(services, name, path, ctx, [], resolved=resolved)
 
 
 def _resolve_extends(
     services: Any, name: str, path: str, ctx: _Context, stack: list[tuple[str, str]],
-    resolved: dict[str, Any],
+    *, resolved: dict[str, Any],
 ) -> Any:
     key = (path, name)
     if f"{path}#{name}" in resolved:
@@ -554,7 +554,7 @@ def _resolve_extends(
             file=path, line=pos[1] if pos else None, key_path=where,
             hint=f"services there: {available}",
         )
-    base = _resolve_extends(base_services, base_name, base_file, ctx, [*stack, key], {})
+    base = _resolve_extends(base_services, base_name, base_file, ctx, [*stack, key], resolved={})
     if base is None:
         base = LMap()
     if not isinstance(base, dict):

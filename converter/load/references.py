@@ -72,24 +72,24 @@ def check_references(
             parts = str(link).split(":")
             target = parts[0] if len(parts) == 2 else str(link)
             _check_service_ref(tree, [*base, "links", index], target, all_services, disabled,
-                               True, "links to")
+                               required=True, verb="links to")
         for key in ("network_mode", "ipc", "pid", "uts", "cgroup"):
             value = spec.get(key)
             if isinstance(value, str) and value.startswith("service:"):
                 _check_service_ref(tree, [*base, key], value[len("service:"):], all_services,
-                                   disabled, True, f"uses the {key} of")
+                                   disabled, required=True, verb=f"uses the {key} of")
         for index, source in enumerate(spec.get("volumes_from") or []):
             text = str(source)
             if text.startswith("container:"):
                 continue
             _check_service_ref(tree, [*base, "volumes_from", index], text.split(":")[0],
-                               all_services, disabled, True, "mounts the volumes of")
+                               all_services, disabled, required=True, verb="mounts the volumes of")
         for dep, dep_spec in depends_map(spec.get("depends_on") or []).items():
             required = (dep_spec or {}).get("required", True) not in (False, "false")
             if str(dep) in disabled and not required:
                 continue
             _check_service_ref(tree, [*base, "depends_on", dep], str(dep), all_services,
-                               disabled, True, "depends on")
+                               disabled, required=True, verb="depends on")
         networks = name_map(spec.get("networks") or [])
         if spec.get("network_mode") is not None and networks:
             raise _error(tree, [*base, "networks"],
@@ -147,7 +147,7 @@ def check_references(
 
 def _check_service_ref(
     tree: Any, path: list[Any], target: str, services: Any, disabled: list[str],
-    required: bool, verb: str,
+    *, required: bool, verb: str,
 ) -> None:
     owner = path[1]
     if target not in services:

@@ -97,7 +97,7 @@ class Context:
         rule: str,
         status: TraceStatus = "mapped",
         reason: str = "",
-        service: str | None = None,
+        *, service: str | None = None,
     ) -> None:
         if isinstance(targets, str):
             targets = [targets]

@@ -95,7 +95,7 @@ def map_labels(ctx: Context, plan: ServicePlan) -> None:
     for key, value in sorted(svc.labels.items()):
         source = src(plan, f"labels.{key}")
         if key.startswith(RESERVED_PREFIX):
-            _bad_key(ctx, plan, source, key, "R-LABEL-02", "is reserved for kubemap's own selector and prune labels")
+            _bad_key(ctx, plan, source, key, "R-LABEL-02", why="is reserved for kubemap's own selector and prune labels")
         elif valid_label(key, value):
             plan.labels[key] = value
             plan.pod_labels[key] = value
@@ -132,7 +132,7 @@ def map_annotations(ctx: Context, plan: ServicePlan) -> None:
 
 
 def _bad_key(ctx: Context, plan: ServicePlan, source: str, key: str, rule_id: str,
-             why: str = "is not a valid Kubernetes label or annotation key") -> None:
+             *, why: str = "is not a valid Kubernetes label or annotation key") -> None:
     reason = f"{key!r} {why}"
     ctx.trace(source, [], rule_id, "unsupported", reason, service=plan.service.name)
     ctx.finding("KM-W-UNSUPPORTED", source, reason + "; dropped",

@@ -170,7 +170,7 @@ def map_healthcheck(ctx: Context, plan: ServicePlan) -> None:
         liveness_probe(ctx, plan, base, retries)
         targets.append(plan.container_field("livenessProbe"))
     if hc.start_period:
-        startup_probe(ctx, plan, handler, hc, period, timeout, retries)
+        startup_probe(ctx, plan, handler, hc, period, timeout=timeout, retries=retries)
         targets.append(plan.container_field("startupProbe"))
     if http:
         http_recognised(ctx, plan, argv, http)
@@ -208,7 +208,7 @@ def liveness_probe(ctx: Context, plan: ServicePlan, base: dict[str, Any], retrie
 
 @rule("R-PROBE-03", "healthcheck.start_period → startupProbe", keys=("healthcheck.start_period",))
 def startup_probe(ctx: Context, plan: ServicePlan, handler: dict[str, Any], hc: Healthcheck,
-                  period: int, timeout: int, retries: int) -> None:
+                  period: int, *, timeout: int, retries: int) -> None:
     """`start_period` becomes a startupProbe with the same check: its `periodSeconds` is
     `start_interval` when given (else `interval`) and its `failureThreshold` is
     `ceil(start_period / periodSeconds) + retries`, so the container has the whole start period

@@ -37,7 +37,7 @@ def build_secrets(ctx: Context, names: dict[str, str]) -> None:
     sanitised secret name, holding the file's content (`file:`) or the variable's value
     (`environment:`), base64-encoded. `external: true` secrets must already exist under that
     name and are reported. The value ends up in the manifests: do not commit them."""
-    _build(ctx, ctx.project.secrets, names, "secrets", "Secret", "R-SECRET-01")
+    _build(ctx, ctx.project.secrets, names, "secrets", "Secret", rule_id="R-SECRET-01")
 
 
 @rule("R-CONFIG-01", "top-level configs → ConfigMap <name>", keys=("configs",))
@@ -46,11 +46,11 @@ def build_configs(ctx: Context, names: dict[str, str]) -> None:
     sanitised config name, holding the file's content, the variable's value or the inline
     `content` (text in `data`, binary in `binaryData`). `external: true` configs must already
     exist under that name and are reported."""
-    _build(ctx, ctx.project.configs, names, "configs", "ConfigMap", "R-CONFIG-01")
+    _build(ctx, ctx.project.configs, names, "configs", "ConfigMap", rule_id="R-CONFIG-01")
 
 
 def _build(ctx: Context, objects: dict[str, FileObject], names: dict[str, str], section: str,
-           kind: str, rule_id: str) -> None:
+           kind: str, *, rule_id: str) -> None:
     used = {ref.source for svc in ctx.project.services.values()
             for ref in (svc.secrets if section == "secrets" else svc.configs)}
     for name in sorted(objects):
@@ -101,10 +101,10 @@ def mount_file_objects(ctx: Context, plan: ServicePlan, names: dict[str, dict[st
     for section, refs, kind, vol_key in (("secrets", svc.secrets, "Secret", "secret"),
                                          ("configs", svc.configs, "ConfigMap", "configMap")):
         for i, ref in enumerate(refs):
-            _mount_one(ctx, plan, section, i, ref, kind, vol_key, names[section])
+            _mount_one(ctx, plan, section, i, ref, kind=kind, vol_key=vol_key, names=names[section])
 
 
-def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: FileReference, kind: str,
+def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: FileReference, *, kind: str,
                vol_key: str, names: dict[str, str]) -> None:
     svc = plan.service
     s = src(plan, f"{section}[{index}]")

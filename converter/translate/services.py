@@ -76,12 +76,12 @@ def map_ports(ctx: Context, plan: ServicePlan) -> None:
                   service=svc.name)
     for i, entry in enumerate(svc.expose):
         for number, proto in parse_expose(entry, src(plan, f"expose[{i}]")):
-            map_expose(ctx, plan, i, number, proto, seen, used)
+            map_expose(ctx, plan, i, number, proto, seen=seen, used=used)
 
 
 @rule("R-EXPOSE-01", "expose → Service.spec.ports (ClusterIP)", keys=("expose",))
 def map_expose(ctx: Context, plan: ServicePlan, index: int, number: int, proto: str,
-               seen: dict[tuple[int, str], dict[str, Any]], used: set[str]) -> None:
+               *, seen: dict[tuple[int, str], dict[str, Any]], used: set[str]) -> None:
     """Each `expose` port (ranges expanded, at most 100 per entry; `/udp` kept) becomes a
     Service port and containerPort like an unpublished `ports` entry: reachable by peers, never
     from outside the cluster."""
@@ -195,7 +195,7 @@ def assign_node_ports(ctx: Context) -> None:
                 raise TranslateError(f"published port {port.published!r} is not a single port",
                                      key_path=s, hint="the loader should have expanded ranges") from exc
             if is_loopback(port.host_ip):
-                loopback_port(ctx, plan, s, port.host_ip or "", host_port, entry)
+                loopback_port(ctx, plan, s, port.host_ip or "", host_port, entry=entry)
                 continue
             plan.published.setdefault(entry["name"], []).append(host_port)
             pinned = pins[name].get(host_port)
@@ -245,7 +245,7 @@ def separate_published(plan: ServicePlan) -> bool:
 
 @rule("R-PORTS-03", "ports bound to 127.0.0.1 → ClusterIP only (no NodePort)", keys=("ports",))
 def loopback_port(ctx: Context, plan: ServicePlan, source: str, host_ip: str, host_port: int,
-                  entry: dict[str, Any]) -> None:
+                  *, entry: dict[str, Any]) -> None:
     """`"127.0.0.1:9229:9229"` publishes a port on the Docker host's loopback interface only:
     nobody else can reach it (a debugger, an admin UI behind a local reverse proxy). A NodePort
     would open it on every node of the cluster, and `--network-policies` would allow it from
@@ -339,13 +339,13 @@ def alias_services(ctx: Context, plan: ServicePlan, reserved: set[str]) -> None:
             ctx.trace(s, f"Service/{target_plan.name}", "R-SVC-02", reason="the Service name already resolves",
                       service=svc.name)
             continue
-        _alias_service(ctx, target_plan, alias, s, reserved, svc.name)
+        _alias_service(ctx, target_plan, alias, s, reserved, owner=svc.name)
     for alias, s in wanted:
-        _alias_service(ctx, plan.host or plan, alias, s, reserved, svc.name)
+        _alias_service(ctx, plan.host or plan, alias, s, reserved, owner=svc.name)
 
 
 def _alias_service(ctx: Context, plan: ServicePlan, alias: str, source: str, reserved: set[str],
-                   owner: str) -> None:
+                   *, owner: str) -> None:
     if plan.kind == "Job" and not plan.service_ports:
         ctx.trace(source, [], "R-SVC-02", "approximated",
                   f"{plan.name} is a Job without ports: it has no Service, so no alias either", service=owner)

@@ -74,7 +74,7 @@ def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[st
         elif mount.type == "bind":
             bind_mount(ctx, plan, mount, s, i)
         elif mount.type == "tmpfs":
-            tmpfs_mount(ctx, plan, mount.target, mount.tmpfs_size, s, f"tmpfs-{i}")
+            tmpfs_mount(ctx, plan, mount.target, mount.tmpfs_size, s, name=f"tmpfs-{i}")
         else:
             ctx.trace(s, [], "R-VOL-06", "unsupported", f"volume type {mount.type} has no Kubernetes equivalent",
                       service=svc.name)
@@ -89,7 +89,7 @@ def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[st
         for opt in opts.split(","):
             if opt.startswith("size="):
                 size = parse_size(opt[5:])
-        tmpfs_mount(ctx, plan, path, size, src(plan, f"tmpfs[{j}]"), f"tmpfs-s{j}")
+        tmpfs_mount(ctx, plan, path, size, src(plan, f"tmpfs[{j}]"), name=f"tmpfs-s{j}")
 
 
 @rule("R-VOL-08", "two volumes on one mount path → (first kept, reported)", keys=("volumes", "tmpfs"))
@@ -184,7 +184,7 @@ def _check_pgdata(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: s
 
 @rule("R-VOL-02", "bind mount of a file → ConfigMap + subPath (read-only)", keys=("volumes",))
 def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
-              host: HostPath) -> None:
+              *, host: HostPath) -> None:
     """A bind-mounted file becomes a ConfigMap `<service>-file-<name>` holding the file's
     content as read from the converting machine (text in `data`, anything else base64 in
     `binaryData`), mounted read-only with `subPath` at the Compose target. Differences: the
@@ -204,7 +204,7 @@ def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, 
 
 @rule("R-VOL-03", "read-only bind mount of a small directory → ConfigMap with items", keys=("volumes",))
 def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
-                   host: HostPath) -> None:
+                   *, host: HostPath) -> None:
     """A directory of the project bind-mounted read-only (`:ro`) whose files are all small (the
     loader read them) is configuration: a ConfigMap `<service>-dir-<name>` with one key per file
     and `items` that put each file back at its relative path, mounted read-only at the target.
@@ -280,22 +280,22 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     elif host.kind == "outside":
         # The loader keeps an absolute path as written, as Compose does (`${PWD}/../x`);
         # a hostPath may not contain `..`, so it gets the path lexically cleaned.
-        host_path_mount(ctx, plan, mount, source, index, posixpath.normpath(host.host_path or path),
-                        host.note or "outside the project directory")
+        host_path_mount(ctx, plan, mount, source, index, host_path=posixpath.normpath(host.host_path or path),
+                        why=host.note or "outside the project directory")
     elif host.kind == "missing":
-        state_directory(ctx, plan, mount, source, index, "does not exist: Compose creates it as an empty directory")
+        state_directory(ctx, plan, mount, source, index, why="does not exist: Compose creates it as an empty directory")
     elif host.kind == "dir" and _inside_build_context(plan, host.path):
         dev_only_mount(ctx, plan, mount, source, "source tree of the service's own build (already in the image)")
     elif host.kind == "dir" and not mount.read_only:
-        state_directory(ctx, plan, mount, source, index, "a read-write directory: the service keeps state there")
+        state_directory(ctx, plan, mount, source, index, why="a read-write directory: the service keeps state there")
     elif host.kind == "other":
         dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} is not a regular file or directory")
     elif total > CONFIGMAP_LIMIT:
         dev_only_mount(ctx, plan, mount, source, f"{total} bytes: too big for a ConfigMap")
     elif host.kind == "file" and host.content is not None:
-        bind_file(ctx, plan, mount, source, index, host)
+        bind_file(ctx, plan, mount, source, index, host=host)
     elif host.kind == "dir" and host.entries is not None:
-        bind_directory(ctx, plan, mount, source, index, host)
+        bind_directory(ctx, plan, mount, source, index, host=host)
     else:
         why = f"({host.note})" if host.note else "too big to carry in a ConfigMap"
         dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} {why}")
@@ -309,7 +309,7 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
 @rule("R-VOL-09", "bind mount of a host path (outside the project) → hostPath volume (never read)",
       keys=("volumes",))
 def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
-                    host_path: str, why: str) -> None:
+                    *, host_path: str, why: str) -> None:
     """A bind source outside the project directory (an absolute path such as `/proc` or
     `/var/log`, or a symlink in the project that leaves it) names a file of the machine Compose
     runs on. kubemap never opens, reads or stats it (the output must not depend
@@ -381,7 +381,7 @@ def _scratch(target: str) -> bool:
 
 @rule("R-VOL-10", "read-write (or missing) directory bind → PersistentVolumeClaim bind-<path> (emptyDir for scratch)",
       keys=("volumes",))
-def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int, why: str) -> None:
+def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int, *, why: str) -> None:
     """A directory of the project bind-mounted read-write (`./data/db:/var/lib/postgresql/data`)
     is where the service keeps its state, and a source that does not exist is created by Compose
     as an empty directory: both become a PersistentVolumeClaim `bind-<path>` (named after the
@@ -467,7 +467,7 @@ def dev_only_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: 
 
 
 @rule("R-VOL-05", "tmpfs → emptyDir {medium: Memory}", keys=("tmpfs", "volumes"))
-def tmpfs_mount(ctx: Context, plan: ServicePlan, target: str, size: int | None, source: str, name: str) -> None:
+def tmpfs_mount(ctx: Context, plan: ServicePlan, target: str, size: int | None, source: str, *, name: str) -> None:
     """A `tmpfs` mount (the `tmpfs:` key or a `type: tmpfs` volume) becomes an
     `emptyDir: {medium: Memory}` with `sizeLimit` from its size, mounted at the same path. Its
     memory counts against the container's memory limit, as under Docker; `mode` is dropped."""
