@@ -58,11 +58,10 @@ def map_command(ctx: Context, plan: ServicePlan) -> None:
             ctx.trace(src(plan, "entrypoint"), plan.container_field("command"), "R-CMD-01",
                       reason="'$(' escaped as '$$('" if escaped else "", service=svc.name)
         else:
-            ctx.trace(src(plan, "entrypoint"), [], "R-CMD-01", "unsupported",
-                      "an empty entrypoint means 'image default' in Kubernetes", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", src(plan, "entrypoint"),
-                        "entrypoint: [] (clear the image ENTRYPOINT) without a command cannot be expressed",
-                        "set an explicit entrypoint, or a command to run instead")
+            ctx.unsupported(src(plan, "entrypoint"), "R-CMD-01",
+                            "an empty entrypoint means 'image default' in Kubernetes",
+                            "entrypoint: [] (clear the image ENTRYPOINT) without a command cannot be expressed",
+                            "set an explicit entrypoint, or a command to run instead", service=svc.name)
     if svc.command is not None:
         plan.container["args"] = [escape_dollar_paren(a) for a in svc.command]
         escaped = any("$(" in a for a in svc.command)
@@ -128,10 +127,9 @@ def map_resources(ctx: Context, plan: ServicePlan) -> None:
                 continue
             if getattr(spec, extra):
                 s = src(plan, f"deploy.resources.{spec_name}.{extra}")
-                ctx.trace(s, [], "R-RES-01", "unsupported",
-                          f"{extra} has no container resource equivalent", service=svc.name)
-                ctx.finding("KM-W-UNSUPPORTED", s, f"{extra} is not converted",
-                            "GPUs: add e.g. nvidia.com/gpu to resources.limits by hand")
+                ctx.unsupported(s, "R-RES-01", f"{extra} has no container resource equivalent",
+                                f"{extra} is not converted",
+                                "GPUs: add e.g. nvidia.com/gpu to resources.limits by hand", service=svc.name)
     legacy = (("cpus", svc.cpus, limits, "cpu", cpu_quantity), ("mem_limit", svc.mem_limit, limits, "memory", memory_quantity),
               ("mem_reservation", svc.mem_reservation, requests, "memory", memory_quantity))
     for key, value, out, field, convert in legacy:
@@ -204,20 +202,18 @@ def map_gpus(ctx: Context, plan: ServicePlan, devices: list[dict[str, Any]], lim
     return True
 
 
-def map_gpus_key(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
+def map_gpus_key(ctx: Context, plan: ServicePlan) -> None:
     """The service-level `gpus:` key (`all` or a list of devices) goes through R-RES-02 too."""
     value = plan.service.other.get("gpus")
     if value is None:
         return
-    handled.add("gpus")
     devices = [{"capabilities": ["gpu"], "count": "all"}] if value == "all" else [
         {"capabilities": ["gpu"], **d} for d in value if isinstance(d, dict)]
     resources = plan.container.setdefault("resources", {})
     limits = resources.setdefault("limits", {})
     if not (devices and map_gpus(ctx, plan, devices, limits, "gpus")):
-        ctx.trace(src(plan, "gpus"), [], "R-RES-02", "unsupported", "not a GPU request kubemap understands",
-                  service=plan.service.name)
-        ctx.finding("KM-W-UNSUPPORTED", src(plan, "gpus"), "gpus is not converted")
+        ctx.unsupported(src(plan, "gpus"), "R-RES-02", "not a GPU request kubemap understands",
+                        "gpus is not converted", service=plan.service.name)
     if not limits:
         resources.pop("limits")
     if not resources:
@@ -242,9 +238,9 @@ def map_stop_signal(ctx: Context, plan: ServicePlan) -> None:
     svc = plan.service
     if svc.stop_signal is not None:
         s = src(plan, "stop_signal")
-        ctx.trace(s, [], "R-POD-02", "unsupported", "Kubernetes sends SIGTERM", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, f"stop_signal {svc.stop_signal} is not converted; pods get SIGTERM",
-                    "handle SIGTERM in the process")
+        ctx.unsupported(s, "R-POD-02", "Kubernetes sends SIGTERM",
+                        f"stop_signal {svc.stop_signal} is not converted; pods get SIGTERM",
+                        "handle SIGTERM in the process", service=svc.name)
 
 
 @rule("R-POD-03", "hostname → spec.hostname; domainname → (reported)", keys=("hostname", "domainname"))
@@ -266,8 +262,7 @@ def map_hostname(ctx: Context, plan: ServicePlan) -> None:
                   service=svc.name)
     if svc.domainname:
         s = src(plan, "domainname")
-        ctx.trace(s, [], "R-POD-03", "unsupported", "no pod-level domain name", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, "domainname is not converted")
+        ctx.unsupported(s, "R-POD-03", "no pod-level domain name", "domainname is not converted", service=svc.name)
 
 
 @rule("R-POD-04", "extra_hosts → hostAliases", keys=("extra_hosts",))
@@ -280,10 +275,9 @@ def map_extra_hosts(ctx: Context, plan: ServicePlan) -> None:
         for ip in ips:
             if ip == "host-gateway":
                 s = src(plan, f"extra_hosts.{host}")
-                ctx.trace(s, [], "R-POD-04", "unsupported", "host-gateway has no Kubernetes equivalent",
-                          service=svc.name)
-                ctx.finding("KM-W-UNSUPPORTED", s, f"{host}:host-gateway is not converted",
-                            "use a Service of type ExternalName or the node IP")
+                ctx.unsupported(s, "R-POD-04", "host-gateway has no Kubernetes equivalent",
+                                f"{host}:host-gateway is not converted",
+                                "use a Service of type ExternalName or the node IP", service=svc.name)
                 continue
             by_ip.setdefault(ip, []).append(host)
             ctx.trace(src(plan, f"extra_hosts.{host}"), plan.pod_field("hostAliases"), "R-POD-04",
@@ -391,11 +385,10 @@ def map_init(ctx: Context, plan: ServicePlan) -> None:
     if svc.init is None:
         return
     if svc.init and svc.other.get("pid") == "host":
-        ctx.trace(src(plan, "init"), [], "R-POD-06", "unsupported",
-                  "pid: host (hostPID) and shareProcessNamespace cannot be combined; the node's init reaps",
-                  service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", src(plan, "init"), "init: true is not converted with pid: host",
-                    "the pod uses the node's PID namespace, whose init reaps zombies")
+        ctx.unsupported(src(plan, "init"), "R-POD-06",
+                        "pid: host (hostPID) and shareProcessNamespace cannot be combined; the node's init reaps",
+                        "init: true is not converted with pid: host",
+                        "the pod uses the node's PID namespace, whose init reaps zombies", service=svc.name)
         return
     if svc.init:
         plan.pod["shareProcessNamespace"] = True
@@ -454,11 +447,9 @@ def map_platform(ctx: Context, plan: ServicePlan) -> None:
     parts = svc.platform.lower().split("/")
     arch = KUBERNETES_ARCH.get(parts[1]) if len(parts) > 1 else None
     if parts[0] not in KUBERNETES_OS or (len(parts) > 1 and arch is None):
-        ctx.trace(src(plan, "platform"), [], "R-POD-09", "unsupported",
-                  f"no Kubernetes node reports platform {svc.platform}", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", src(plan, "platform"),
-                    f"platform {svc.platform} is not converted: no node has that os/arch",
-                    "WebAssembly needs a RuntimeClass (runtimeClassName) set by hand")
+        ctx.unsupported(src(plan, "platform"), "R-POD-09", f"no Kubernetes node reports platform {svc.platform}",
+                        f"platform {svc.platform} is not converted: no node has that os/arch",
+                        "WebAssembly needs a RuntimeClass (runtimeClassName) set by hand", service=svc.name)
         return
     selector = plan.pod.setdefault("nodeSelector", {})
     selector["kubernetes.io/os"] = parts[0]
@@ -480,7 +471,7 @@ def map_profiles(ctx: Context, plan: ServicePlan) -> None:
 
 
 @rule("R-POD-10", "post_start / pre_stop → lifecycle.postStart / preStop (exec)", keys=("post_start", "pre_stop"))
-def map_lifecycle_hooks(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
+def map_lifecycle_hooks(ctx: Context, plan: ServicePlan) -> None:
     """A Compose lifecycle hook's `command` becomes the container's `lifecycle.postStart` /
     `preStop` exec handler (a string command runs under `/bin/sh -c`). Kubernetes has one handler
     per event: with several hooks only the first is used, and a hook's `user`, `privileged`,
@@ -490,14 +481,13 @@ def map_lifecycle_hooks(ctx: Context, plan: ServicePlan, handled: set[str]) -> N
     for key, field in (("post_start", "postStart"), ("pre_stop", "preStop")):
         if key not in svc.other:
             continue
-        handled.add(key)
         hooks = svc.other[key] or []
         s = src(plan, key)
         first = hooks[0] if isinstance(hooks, list) and hooks and isinstance(hooks[0], dict) else None
         command = first.get("command") if first else None
         if not command:
-            ctx.trace(s, [], "R-POD-10", "unsupported", "no command to run", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"{key} without a command is not converted")
+            ctx.unsupported(s, "R-POD-10", "no command to run", f"{key} without a command is not converted",
+                            service=svc.name)
             continue
         argv = ["/bin/sh", "-c", command] if isinstance(command, str) else [str(a) for a in command]
         plan.container.setdefault("lifecycle", {})[field] = {"exec": {"command": argv}}

@@ -86,6 +86,17 @@ class Context:
     bind_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Images known to have no shell (a Dockerfile FROM scratch, distroless...): image → why.
     shellless_images: dict[str, str] = field(default_factory=dict)
+    # Facts about the whole project that per-service rules read (set once, before them):
+    # RFC 1123 names per section (services, volumes, secrets, configs: compose name → name),
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # service → the services that wait for it to complete (it runs as a Job),
+    completions: dict[str, list[str]] = field(default_factory=dict)
+    # named volume → the services that mount it.
+    volume_users: dict[str, list[str]] = field(default_factory=dict)
+
+    def traced_keys(self, service: str) -> set[str]:
+        """The keys of `service` that have a trace entry so far."""
+        return {e.key for e in self.trace_entries if e.service == service and e.path != e.source and e.key}
 
     def add(self, service: str | None, body: dict[str, Any]) -> None:
         self.objects.append(ManifestObject(service=service, body=body))
@@ -108,6 +119,13 @@ class Context:
                 service=service, path=path, key=key,
             )
         )
+
+    def unsupported(self, source: str, rule: str, reason: str, message: str, hint: str = "", *,
+                    service: str | None = None) -> None:
+        """A key that is not converted: its trace entry (status unsupported, no target) and the
+        KM-W-UNSUPPORTED finding that says so, always together (`--strict` refuses them)."""
+        self.trace(source, [], rule, "unsupported", reason, service=service)
+        self.finding("KM-W-UNSUPPORTED", source, message, hint)
 
     def finding(
         self, code: str, source: str, message: str, hint: str = "", severity: Severity = "warning"

@@ -164,9 +164,8 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
             optional_dependency(ctx, plan, dep_name, s)
             continue
         if dep is None:
-            ctx.trace(s, [], "R-DEP-01", "unsupported", f"{dep_name!r} is not part of the converted project",
-                      service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"dependency {dep_name!r} is not converted (disabled profile?)")
+            ctx.unsupported(s, "R-DEP-01", f"{dep_name!r} is not part of the converted project",
+                            f"dependency {dep_name!r} is not converted (disabled profile?)", service=svc.name)
             continue
         if dep.host is not None or plan.host is not None:
             if (dep.host or dep) is (plan.host or plan):
@@ -175,9 +174,9 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
                 continue
             dep = dep.host or dep  # a sidecar is reached through its host's Service
         if cond.restart:
-            ctx.trace(s + ".restart", [], "R-DEP-01", "unsupported",
-                      "Kubernetes does not restart dependants when a dependency restarts", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s + ".restart", "depends_on restart: true is not converted")
+            ctx.unsupported(s + ".restart", "R-DEP-01",
+                            "Kubernetes does not restart dependants when a dependency restarts",
+                            "depends_on restart: true is not converted", service=svc.name)
         no_shell = wait_without_shell(ctx, plan)
         if no_shell and not (cond.condition != "service_completed_successfully" and dep.kind == "Job"
                              and not [p for p in dep.service_ports if p["protocol"] == "TCP"]):

@@ -56,9 +56,8 @@ def map_environment(ctx: Context, plan: ServicePlan) -> None:
             unset_variable(ctx, plan, key, source)
             continue
         if not _ENV_KEY.match(key):
-            ctx.trace(source, [], "R-ENV-01", "unsupported",
-                      "not a valid ConfigMap key ([-._a-zA-Z0-9])", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", source, f"variable name {key!r} cannot be stored in a ConfigMap")
+            ctx.unsupported(source, "R-ENV-01", "not a valid ConfigMap key ([-._a-zA-Z0-9])",
+                            f"variable name {key!r} cannot be stored in a ConfigMap", service=svc.name)
             continue
         if looks_secret(key, value):
             secret[key] = value

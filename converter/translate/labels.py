@@ -134,6 +134,5 @@ def map_annotations(ctx: Context, plan: ServicePlan) -> None:
 def _bad_key(ctx: Context, plan: ServicePlan, source: str, key: str, rule_id: str,
              *, why: str = "is not a valid Kubernetes label or annotation key") -> None:
     reason = f"{key!r} {why}"
-    ctx.trace(source, [], rule_id, "unsupported", reason, service=plan.service.name)
-    ctx.finding("KM-W-UNSUPPORTED", source, reason + "; dropped",
-                "use keys like 'example.com/name' (letters, digits, '-', '_', '.')")
+    ctx.unsupported(source, rule_id, reason, reason + "; dropped",
+                    "use keys like 'example.com/name' (letters, digits, '-', '_', '.')", service=plan.service.name)

@@ -44,13 +44,11 @@ def map_service_networks(ctx: Context, plan: ServicePlan) -> None:
             continue
         for key in ("ipv4_address", "ipv6_address"):
             if getattr(attach, key):
-                ctx.trace(f"{s}.{key}", [], "R-NET-01", "unsupported", "pod IPs cannot be chosen", service=svc.name)
-                ctx.finding("KM-W-UNSUPPORTED", f"{s}.{key}", f"fixed {key} is not converted",
-                            "use the Service name instead of an IP")
+                ctx.unsupported(f"{s}.{key}", "R-NET-01", "pod IPs cannot be chosen", f"fixed {key} is not converted",
+                                "use the Service name instead of an IP", service=svc.name)
         for key in sorted(attach.other):
-            ctx.trace(f"{s}.{key}", [], "R-NET-01", "unsupported", f"network option {key} is not converted",
-                      service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", f"{s}.{key}", f"network option {key} is not converted")
+            ctx.unsupported(f"{s}.{key}", "R-NET-01", f"network option {key} is not converted",
+                            f"network option {key} is not converted", service=svc.name)
         if attach.priority is not None:
             ctx.trace(f"{s}.priority", [], "R-NET-01", reason="one pod network: no priority needed", service=svc.name)
 
@@ -79,9 +77,10 @@ def map_network_mode(ctx: Context, plan: ServicePlan) -> None:
     elif mode in ("bridge", "default"):
         ctx.trace(s, [], "R-NET-02", reason="the normal pod network", service=svc.name)
     else:
-        ctx.trace(s, [], "R-NET-02", "unsupported", f"network_mode {mode} is not converted", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, f"network_mode {mode} is not converted; the pod gets its own network",
-                    "for service:x, reach x through its Service, or merge both containers into one pod by hand")
+        ctx.unsupported(s, "R-NET-02", f"network_mode {mode} is not converted",
+                        f"network_mode {mode} is not converted; the pod gets its own network",
+                        "for service:x, reach x through its Service, or merge both containers into one pod by hand",
+                        service=svc.name)
 
 
 @rule("R-NET-03", "top-level networks → NetworkPolicies (--network-policies)", keys=("networks",))
@@ -103,8 +102,8 @@ def build_network_policies(ctx: Context) -> None:
         label = dns_label(name)
         policy = f"{project_label(ctx)}-net-{label}"
         if net is not None and net.internal:
-            ctx.trace(s + ".internal", [], "R-NET-03", "unsupported", "egress is not restricted")
-            ctx.finding("KM-W-UNSUPPORTED", s + ".internal", f"internal network {name}: outbound traffic is not blocked")
+            ctx.unsupported(s + ".internal", "R-NET-03", "egress is not restricted",
+                            f"internal network {name}: outbound traffic is not blocked")
         if net is not None and net.external:
             ctx.trace(s, [], "R-NET-03", "approximated", "external network: treated as a project network")
         if net is not None:
@@ -209,11 +208,11 @@ def _network_options(ctx: Context, net: Any, source: str) -> None:
     if net.driver in ("bridge", "overlay", "default"):
         ctx.trace(source + ".driver", [], "R-NET-03", reason=f"{net.driver}: the cluster's pod network plays its role")
     elif net.driver:
-        ctx.trace(source + ".driver", [], "R-NET-03", "unsupported", f"network driver {net.driver} has no pod equivalent")
-        ctx.finding("KM-W-UNSUPPORTED", source + ".driver", f"network driver {net.driver} is not converted")
+        ctx.unsupported(source + ".driver", "R-NET-03", f"network driver {net.driver} has no pod equivalent",
+                        f"network driver {net.driver} is not converted")
     for key in sorted(net.other):
         if key in ("name", "attachable"):
             ctx.trace(f"{source}.{key}", [], "R-NET-03", reason="no effect on pods")
             continue
-        ctx.trace(f"{source}.{key}", [], "R-NET-03", "unsupported", f"network option {key} has no pod equivalent")
-        ctx.finding("KM-W-UNSUPPORTED", f"{source}.{key}", f"network option {key} is not converted")
+        ctx.unsupported(f"{source}.{key}", "R-NET-03", f"network option {key} has no pod equivalent",
+                        f"network option {key} is not converted")

@@ -67,9 +67,8 @@ def _build(ctx: Context, objects: dict[str, FileObject], names: dict[str, str], 
             continue
         content, origin = _content(ctx, obj)
         if content is None:
-            ctx.trace(s, [], rule_id, "unsupported", origin)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"{section[:-1]} {name} has no content: {origin}",
-                        "check the file or variable")
+            ctx.unsupported(s, rule_id, origin, f"{section[:-1]} {name} has no content: {origin}",
+                            "check the file or variable")
             continue
         key = config_key(name)
         body: dict[str, Any] = {"apiVersion": "v1", "kind": kind, "metadata": metadata(ctx, label, None)}
@@ -90,7 +89,7 @@ def _build(ctx: Context, objects: dict[str, FileObject], names: dict[str, str], 
 
 @rule("R-SECRET-02", "service secrets / configs → volume + subPath mount at the target",
       keys=("secrets", "configs"))
-def mount_file_objects(ctx: Context, plan: ServicePlan, names: dict[str, dict[str, str]]) -> None:
+def mount_file_objects(ctx: Context, plan: ServicePlan) -> None:
     """A service's `secrets` entry mounts the Secret's key with `subPath` at the target
     (`/run/secrets/<source>` by default, a relative target is under `/run/secrets/`); a
     `configs` entry mounts the ConfigMap at its target (default `/<source>`). `mode` becomes the
@@ -101,7 +100,7 @@ def mount_file_objects(ctx: Context, plan: ServicePlan, names: dict[str, dict[st
     for section, refs, kind, vol_key in (("secrets", svc.secrets, "Secret", "secret"),
                                          ("configs", svc.configs, "ConfigMap", "configMap")):
         for i, ref in enumerate(refs):
-            _mount_one(ctx, plan, section, i, ref, kind=kind, vol_key=vol_key, names=names[section])
+            _mount_one(ctx, plan, section, i, ref, kind=kind, vol_key=vol_key, names=ctx.names[section])
 
 
 def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: FileReference, *, kind: str,
@@ -110,8 +109,8 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
     s = src(plan, f"{section}[{index}]")
     objects = ctx.project.secrets if section == "secrets" else ctx.project.configs
     if ref.source not in objects:
-        ctx.trace(s, [], "R-SECRET-02", "unsupported", f"unknown {section[:-1]} {ref.source!r}", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, f"{section[:-1]} {ref.source!r} is not defined at the top level")
+        ctx.unsupported(s, "R-SECRET-02", f"unknown {section[:-1]} {ref.source!r}",
+                        f"{section[:-1]} {ref.source!r} is not defined at the top level", service=svc.name)
         return
     label = names.get(ref.source, dns_label(ref.source))
     key = config_key(ref.source)

@@ -140,9 +140,9 @@ def map_security_opt(ctx: Context, plan: ServicePlan) -> None:
             ctx.trace(s, plan.container_field(f"securityContext.seLinuxOptions.{SELINUX_FIELDS[field]}"), "R-SEC-04",
                       service=svc.name)
         else:
-            ctx.trace(s, [], "R-SEC-04", "unsupported", f"security option {opt!r} is not converted", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"security_opt {opt!r} is not converted",
-                        "set the container securityContext by hand")
+            ctx.unsupported(s, "R-SEC-04", f"security option {opt!r} is not converted",
+                            f"security_opt {opt!r} is not converted", "set the container securityContext by hand",
+                            service=svc.name)
 
 
 @rule("R-SEC-05", "(default hardening) → allowPrivilegeEscalation false, seccomp RuntimeDefault", keys=())
@@ -171,7 +171,7 @@ def harden(ctx: Context, plan: ServicePlan) -> bool:
 
 @rule("R-SEC-06", "pid / ipc / group_add (other keys) → hostPID / hostIPC / supplementalGroups",
       keys=("pid", "ipc", "group_add"))
-def map_namespaces(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
+def map_namespaces(ctx: Context, plan: ServicePlan) -> None:
     """`pid: host` → `hostPID: true`; `ipc: host` → `hostIPC: true`; `ipc: shareable`/`private`
     are the pod default; numeric `group_add` entries → pod `securityContext.supplementalGroups`
     (group names are reported). `pid`/`ipc: service:x` or `container:x` cannot be expressed."""
@@ -179,7 +179,6 @@ def map_namespaces(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
     for key, field in (("pid", "hostPID"), ("ipc", "hostIPC")):
         if key not in svc.other:
             continue
-        handled.add(key)
         value = str(svc.other[key])
         s = src(plan, key)
         if value == "host":
@@ -188,10 +187,9 @@ def map_namespaces(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
         elif value in ("private", "shareable", ""):
             ctx.trace(s, [], "R-SEC-06", reason="the pod default", service=svc.name)
         else:
-            ctx.trace(s, [], "R-SEC-06", "unsupported", f"{key}: {value} cannot be expressed", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"{key}: {value} is not converted")
+            ctx.unsupported(s, "R-SEC-06", f"{key}: {value} cannot be expressed", f"{key}: {value} is not converted",
+                            service=svc.name)
     if "group_add" in svc.other:
-        handled.add("group_add")
         groups = [str(g) for g in svc.other["group_add"] or []]
         numeric = [int(g) for g in groups if g.isdigit()]
         names = [g for g in groups if not g.isdigit()]

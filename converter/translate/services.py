@@ -95,7 +95,7 @@ def map_expose(ctx: Context, plan: ServicePlan, index: int, number: int, proto: 
               "R-EXPOSE-01", service=plan.service.name)
 
 
-def container_ports(plan: ServicePlan) -> None:
+def container_ports(ctx: Context, plan: ServicePlan) -> None:  # noqa: ARG001 - one signature for every service rule
     if plan.service_ports:
         plan.container["ports"] = [
             {"name": p["name"], "containerPort": p["port"], "protocol": p["protocol"]}
@@ -332,8 +332,8 @@ def alias_services(ctx: Context, plan: ServicePlan, reserved: set[str]) -> None:
         s = src(plan, f"links[{i}]")
         target_plan = ctx.plans.get(target)
         if target_plan is None:
-            ctx.trace(s, [], "R-SVC-02", "unsupported", f"unknown service {target!r}", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"link to unknown service {target!r}")
+            ctx.unsupported(s, "R-SVC-02", f"unknown service {target!r}", f"link to unknown service {target!r}",
+                            service=svc.name)
             continue
         if not alias or alias == target:
             ctx.trace(s, f"Service/{target_plan.name}", "R-SVC-02", reason="the Service name already resolves",

@@ -56,8 +56,9 @@ def pvc_spec(settings: dict[str, str | None]) -> dict[str, Any]:
     return spec
 
 
-def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[str]]) -> None:
+def map_volumes(ctx: Context, plan: ServicePlan) -> None:
     """Dispatch each `volumes` entry to its rule, then `tmpfs` entries."""
+    volume_users = ctx.volume_users
     svc = plan.service
     targets: dict[str, str] = {}  # mount path → the entry that claimed it first
     for i, mount in enumerate(svc.volumes):
@@ -76,9 +77,8 @@ def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[st
         elif mount.type == "tmpfs":
             tmpfs_mount(ctx, plan, mount.target, mount.tmpfs_size, s, name=f"tmpfs-{i}")
         else:
-            ctx.trace(s, [], "R-VOL-06", "unsupported", f"volume type {mount.type} has no Kubernetes equivalent",
-                      service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"{mount.type} volume at {mount.target} is not converted")
+            ctx.unsupported(s, "R-VOL-06", f"volume type {mount.type} has no Kubernetes equivalent",
+                            f"{mount.type} volume at {mount.target} is not converted", service=svc.name)
     for j, entry in enumerate(svc.tmpfs):
         path, _, opts = entry.partition(":")
         if (path.rstrip("/") or "/") in targets:
@@ -301,9 +301,9 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
         dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} {why}")
     extras = [k for k in ("propagation", "selinux", "consistency") if getattr(mount, k)]
     if extras and host.kind not in ("outside", "home"):
-        ctx.trace(f"{source}.{extras[0]}", [], "R-VOL-04", "unsupported",
-                  "bind options " + ", ".join(extras) + " have no meaning without a host path", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", f"{source}.{extras[0]}", "bind options " + ", ".join(extras) + " are dropped")
+        ctx.unsupported(f"{source}.{extras[0]}", "R-VOL-04",
+                        "bind options " + ", ".join(extras) + " have no meaning without a host path",
+                        "bind options " + ", ".join(extras) + " are dropped", service=svc.name)
 
 
 @rule("R-VOL-09", "bind mount of a host path (outside the project) → hostPath volume (never read)",

@@ -45,15 +45,16 @@ REASONS = {
 
 
 @rule("R-UNSUP-01", "keys with no Kubernetes equivalent → (reported)", keys=tuple(sorted(REASONS)))
-def report_unsupported(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
+def report_unsupported(ctx: Context, plan: ServicePlan) -> None:
     """Every service key kubemap does not map — `logging`, `devices`, `cgroup_parent`,
     `oom_score_adj`, `external_links`, `volumes_from`, `pids_limit`, … — gets a trace entry with
     status unsupported and the reason, and a KM-W-UNSUPPORTED finding; `--strict` turns them into
     an error. Keys that were written but are empty get a trace entry saying so. Nothing is
     dropped silently."""
     svc = plan.service
+    traced = ctx.traced_keys(svc.name)  # the keys of `other` a rule before this one converted
     for key in sorted(svc.other):
-        if key in handled:
+        if key in traced:
             continue
         _unsupported(ctx, plan, key, REASONS.get(key, f"the Compose key {key!r} has no Kubernetes equivalent"))
     if svc.external_links:
@@ -62,8 +63,7 @@ def report_unsupported(ctx: Context, plan: ServicePlan, handled: set[str]) -> No
 
 def _unsupported(ctx: Context, plan: ServicePlan, key: str, reason: str) -> None:
     s = src(plan, key)
-    ctx.trace(s, [], "R-UNSUP-01", "unsupported", reason, service=plan.service.name)
-    ctx.finding("KM-W-UNSUPPORTED", s, f"{key} is not converted: {reason}")
+    ctx.unsupported(s, "R-UNSUP-01", reason, f"{key} is not converted: {reason}", service=plan.service.name)
 
 
 FIELD_OF_KEY = {"env_file": "env_files"}

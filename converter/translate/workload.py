@@ -227,7 +227,7 @@ def _oneshot_sidecar(ctx: Context, plan: ServicePlan) -> None:
 
 
 @rule("R-WL-04", "restart no / on-failure[:N] (one-shot), completion dependencies → Job", keys=("restart",))
-def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]) -> None:
+def trace_job(ctx: Context, plan: ServicePlan) -> None:
     """A service that is meant to run to completion becomes a Job: `restart: "no"` (pod
     restartPolicy Never, backoffLimit 0), `restart: on-failure[:N]` (restartPolicy OnFailure,
     backoffLimit N, default 6), `deploy.restart_policy.condition: none|on-failure`, and every
@@ -243,6 +243,7 @@ def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]
     (KM-W-SIDECAR-ONESHOT); a proxy or VPN client there stays a sidecar (R-NET-04).
     `replicas` becomes `parallelism` and `completions`. A Job's pod template is immutable:
     re-applying a changed Job needs the old one deleted first."""
+    completions = ctx.completions
     svc = plan.service
     if plan.kind != "Job":
         return
@@ -285,9 +286,8 @@ def map_replicas(ctx: Context, plan: ServicePlan) -> None:
     for key in sources:
         overridden = origin != key
         if plan.kind == "DaemonSet":
-            ctx.trace(src(plan, key), [], "R-WL-05", "unsupported",
-                      "a DaemonSet runs one pod per node", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", src(plan, key), "replicas ignored: DaemonSet runs one pod per node")
+            ctx.unsupported(src(plan, key), "R-WL-05", "a DaemonSet runs one pod per node",
+                            "replicas ignored: DaemonSet runs one pod per node", service=svc.name)
             continue
         field = ".spec.parallelism" if plan.kind == "Job" else ".spec.replicas"
         if plan.x.get("hpa"):
@@ -329,8 +329,8 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
             ctx.trace(s, f"{plan.ref} .metadata.annotations", "R-WL-06", "approximated",
                       "not a valid label, kept as an annotation", service=svc.name)
         else:
-            ctx.trace(s, [], "R-WL-06", "unsupported", "invalid key", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"deploy label {key!r} is not a valid Kubernetes key")
+            ctx.unsupported(s, "R-WL-06", "invalid key", f"deploy label {key!r} is not a valid Kubernetes key",
+                            service=svc.name)
     if deploy.restart_policy is not None:
         rp = deploy.restart_policy
         status = "mapped" if plan.kind == "Job" or rp.condition in (None, "any") else "approximated"
@@ -361,19 +361,17 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
         _update_config(ctx, plan, deploy.update_config)
     if deploy.rollback_config:
         s = src(plan, "deploy.rollback_config")
-        ctx.trace(s, [], "R-WL-06", "unsupported", "Kubernetes rolls back with `kubectl rollout undo`, not automatically",
-                  service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, "deploy.rollback_config is not converted",
-                    "roll back with kubectl rollout undo")
+        ctx.unsupported(s, "R-WL-06", "Kubernetes rolls back with `kubectl rollout undo`, not automatically",
+                        "deploy.rollback_config is not converted", "roll back with kubectl rollout undo",
+                        service=svc.name)
 
 
 def _update_config(ctx: Context, plan: ServicePlan, update: dict[str, Any]) -> None:
     """Swarm's rolling update → the Deployment's RollingUpdate strategy."""
     s = src(plan, "deploy.update_config")
     if plan.kind != "Deployment":
-        ctx.trace(s, [], "R-WL-06", "unsupported", f"a {plan.kind} keeps its default update strategy",
-                  service=plan.service.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, f"deploy.update_config is not converted for a {plan.kind}")
+        ctx.unsupported(s, "R-WL-06", f"a {plan.kind} keeps its default update strategy",
+                        f"deploy.update_config is not converted for a {plan.kind}", service=plan.service.name)
         return
     parallelism = update.get("parallelism", 1)
     step: int | str = int(parallelism) if parallelism else "100%"  # 0 = all at once
