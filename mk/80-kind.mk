@@ -1,10 +1,13 @@
-# The stack on a real local Kubernetes: kind, with kind's own node image where it can be pulled,
-# or kubemap's node image built here from Debian packages and the Go module proxy
-# (KIND_LOCAL_NODE=1; used automatically once built). See docs/kind.md.
-.PHONY: kind kind-node-image kind-up kind-down parity
-# How kind-up / parity install the stack: apply (kubemap apply), helm (helm install of the chart
-# from `kubemap convert --format helm`); parity's default runs both on one cluster.
+# The stack on a real local Kubernetes: kind, through `kubemap up` / `kubemap down` (which find
+# or build kind, pick Docker or Podman, and use kind's node image where it can be pulled or
+# kubemap's own, built here from Debian packages and the Go module proxy). See docs/kind.md.
+.PHONY: kind kind-node-image kind-up kind-down parity test-up
+# How kind-up / parity install the stack: apply (kubemap up), helm (the chart of `kubemap convert
+# --format helm`, on a cluster kubemap up made ready); parity's default runs both on one cluster.
 INSTALLER ?=
+
+# The bundled stack exactly as `make k8s` converts it.
+KIND_STACK := -f compose/compose.yaml --env-file compose/.env.example
 
 kind: ## build kind from the Go module proxy (cached in $KUBEMAP_CACHE)
 	@scripts/kind/build-kind.sh
@@ -12,15 +15,32 @@ kind: ## build kind from the Go module proxy (cached in $KUBEMAP_CACHE)
 kind-node-image: ## build kubemap/kind-node:<k8s version> (no registry needed; cached)
 	@scripts/kind/build-node-image.sh
 
-kind-up: setup ## the stack on a local kind cluster: create, build + load images, apply (INSTALLER=helm: helm install), wait, print URLs
-	@INSTALLER=$(INSTALLER) scripts/kind/kind-up.sh
+# kubemap up builds with `docker compose` (v2+): the repo's Compose build (make compose), where
+# this checkout has it.
+COMPOSE_PLUGIN := $(if $(wildcard scripts/build-compose.sh),compose)
 
-kind-down: ## delete the kind cluster
-	@scripts/kind/kind-down.sh
+kind-up: setup $(COMPOSE_PLUGIN) ## the stack on a local kind cluster: kubemap up (build, cluster, load, apply, wait, URLs); INSTALLER=helm: the chart
+	@scripts/ensure-docker.sh
+	@if [ -z "$(PULL_BASE_IMAGES)" ]; then scripts/build-base-images.sh; fi
+	@if [ "$(INSTALLER)" = helm ]; then scripts/kind/stack.sh on helm; else $(KUBEMAP) up $(KIND_STACK); fi
 
-parity: setup ## the stack's scenarios under Compose and on kind, installed by kubemap apply then helm (INSTALLER=apply|helm: one)
+kind-down: setup ## kubemap down: the stack's namespace, and the cluster if kubemap up created it for the stack
+	$(KUBEMAP) down $(KIND_STACK)
+
+parity: setup $(COMPOSE_PLUGIN) ## the stack's scenarios under Compose and on kind (kubemap up, then helm; INSTALLER=apply|helm: one), then tests/up there
 	@INSTALLER=$(INSTALLER) scripts/kind/parity.sh
 
-# Green three times in a row here (about 3.5 min with caches; about 17 min cold: kubelet/kubeadm/
-# kube-proxy, CoreDNS and crictl builds ≈ 10 min, node image ≈ 2.5 min, podman install, the rest).
+test-up: setup $(COMPOSE_PLUGIN) ## kubemap up → requests → up again → down for tests/up/project (a kind cluster is reused or made)
+	@scripts/build-base-images.sh
+	$(PY) -m pytest -q -p no:cacheprovider tests/up
+
+# Green here with caches in about 7 min with both installers (about 17 min more cold: kubelet/
+# kubeadm/kube-proxy, CoreDNS and crictl builds ≈ 10 min, node image ≈ 2.5 min, podman install).
+# tests/up runs inside parity, on its cluster.
 TEST_TARGETS += parity
+
+# Heavy (the shared kind cluster, Docker): run as `flock /tmp/kubemap-heavy.lock make bench-up`.
+.PHONY: bench-up
+BENCH_TARGETS += bench-up
+bench-up: setup $(COMPOSE_PLUGIN) ## kubemap up of compose/ on kind, cold and warm, vs make kind-up before kubemap up (ratios)
+	@bench/up_bench.sh

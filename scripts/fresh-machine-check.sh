@@ -72,12 +72,17 @@ clean_machine() {
     [[ -f /var/lib/kubemap/apt-installed.txt ]] && mapfile -t recorded </var/lib/kubemap/apt-installed.txt
     packages=$(printf '%s\n' "${recorded[@]}" docker.io containerd runc docker-compose podman redis-server redis-tools \
                postgresql postgresql-15 postgresql-contrib chromium chromium-common debootstrap \
-               | sort -u | xargs -r dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null | awk '$1 == "ii" {print $2}')
+               | sort -u | { xargs -r dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null || true; } \
+               | awk '$1 == "ii" {print $2}')  # dpkg-query fails on packages never installed: those are not wanted
     if [[ -n $packages ]]; then
       log "purging Debian packages: $(echo $packages)"
       DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq $packages >/dev/null
       DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -qq >/dev/null
-      rm -rf /var/lib/docker /var/lib/containers /etc/containers/containers.conf.d/50-kubemap-kind-ulimits.conf
+      rm -f /etc/containers/containers.conf.d/50-kubemap-kind-ulimits.conf
+      for state in /var/lib/docker /var/lib/containers; do
+        # Some machines mount these (a disk of their own): empty them, keep the mount point.
+        if mountpoint -q "$state"; then find "$state" -mindepth 1 -delete; else rm -rf "$state"; fi
+      done
     fi
     rm -f /var/lib/kubemap/apt-installed.txt
   fi

@@ -9,7 +9,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${KUBEMAP_SERVERS_DIR:-$ROOT/.cache/servers}
 REDIS_PORT=${KUBEMAP_TEST_REDIS_PORT:-6390}
 PG_PORT=${KUBEMAP_TEST_PG_PORT:-5440}
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+# The newest installed PostgreSQL's programs; asked after `up` installs them (a new machine has none).
+pg_bin() { { ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true; } | sort -V | tail -1; }
 RUN_AS=()
 [[ $(id -u) -eq 0 ]] && RUN_AS=(runuser -u postgres --)  # postgres refuses to run as root
 
@@ -20,6 +21,8 @@ env_lines() {
 
 up() {
   "$ROOT/scripts/install-system-deps.sh" servers
+  local PG_BIN
+  PG_BIN=$(pg_bin)
   mkdir -p "$DIR"
   if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" \
@@ -42,6 +45,8 @@ up() {
 }
 
 down() {
+  local PG_BIN
+  PG_BIN=$(pg_bin)
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   if [[ -f $DIR/pg/postmaster.pid ]]; then
     "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$DIR/pg" -m fast -w stop >/dev/null || true

@@ -44,7 +44,8 @@ app = typer.Typer(
         "Convert a Docker Compose project to Kubernetes manifests, and see how each Compose key "
         "maps onto a Kubernetes field.\n\n"
         "Typical use: `kubemap convert` in a folder with compose.yaml writes k8s/; "
-        "`kubemap report` shows the mapping side by side."
+        "`kubemap report` shows the mapping side by side; `kubemap up` runs the project on a local "
+        "kind cluster (`kubemap down` removes it)."
     ),
     no_args_is_help=True,
     rich_markup_mode="markdown",

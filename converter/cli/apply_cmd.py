@@ -19,6 +19,7 @@ from converter.errors import ClusterError
 from converter.load.options import LoadOptions
 
 if TYPE_CHECKING:
+    from converter.pipeline import Conversion
     from converter.cluster import ObjectResult, WorkloadStatus
 
 KustomizeDirOpt = Annotated[
@@ -48,21 +49,26 @@ class Source:
     objects: list[dict[str, Any]]
     project: str | None
     namespace: str
+    conversion: Conversion | None = None  # when converted from the Compose project (not -k)
 
 
-def load_source(project: LoadOptions, *, kustomize_dir: Path | None, namespace: str | None) -> Source:
-    """Objects from a rendered folder (-k), or converted from the Compose project."""
+def load_source(project: LoadOptions, *, kustomize_dir: Path | None, namespace: str | None,
+                node_ports: str = "auto") -> Source:
+    """Objects from a rendered folder (-k), or converted from the Compose project (`node_ports`:
+    how published ports get their nodePorts when the project does not say)."""
     from converter.cluster import project_of, read_manifests
     from converter.model.kube import valid_namespace
-    from converter.pipeline import ConvertOptions, convert
+    from converter.pipeline import ConvertOptions, TranslateOptions, convert
 
     folder_namespace = None
+    conversion = None
     if kustomize_dir is not None:
         manifests = read_manifests(kustomize_dir)
         objects, folder_namespace = manifests.objects, manifests.namespace
         name = project_of(objects)
     else:
-        bundle = convert(ConvertOptions(load=project)).bundle
+        conversion = convert(ConvertOptions(load=project, translate=TranslateOptions(node_ports=node_ports)))
+        bundle = conversion.bundle
         objects = [dict(obj.body) for obj in bundle.objects]
         name = project_of(objects) or bundle.project
     if not objects:
@@ -71,7 +77,7 @@ def load_source(project: LoadOptions, *, kustomize_dir: Path | None, namespace: 
     if not valid_namespace(chosen):
         raise ClusterError(f"namespace {chosen!r} is not a valid namespace name",
                            hint="pass --namespace with lower-case letters, digits and '-'")
-    return Source(objects, name, chosen)
+    return Source(objects, name, chosen, conversion)
 
 
 def _common_namespace(objects: list[dict[str, Any]]) -> str | None:

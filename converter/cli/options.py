@@ -58,17 +58,20 @@ ShellEnvOpt = Annotated[
                  "(off by default so your shell never leaks into the output)."),
 ]
 
-_PROJECT_PARAMETERS = [
-    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-    for name, annotation, default in (
-        ("files", FileOpt, None),
-        ("env_files", EnvFileOpt, None),
-        ("profiles", ProfileOpt, None),
-        ("project_name", ProjectNameOpt, None),
-        ("project_directory", ProjectDirOpt, None),
-        ("use_shell_env", ShellEnvOpt, False),
-    )
-]
+def keyword_parameters(*rows: tuple[str, Any, Any]) -> list[inspect.Parameter]:
+    """(name, annotated option type, default) rows as the keyword parameters of a command."""
+    return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+            for name, annotation, default in rows]
+
+
+_PROJECT_PARAMETERS = keyword_parameters(
+    ("files", FileOpt, None),
+    ("env_files", EnvFileOpt, None),
+    ("profiles", ProfileOpt, None),
+    ("project_name", ProjectNameOpt, None),
+    ("project_directory", ProjectDirOpt, None),
+    ("use_shell_env", ShellEnvOpt, False),
+)
 
 
 def load_options(
@@ -95,19 +98,28 @@ def load_options(
     )
 
 
-def project_options(command: F) -> F:
-    """Declare the project options on `command` (before its own) and call it with them as one
-    `LoadOptions`, `project`. Typer reads the options from the signature this sets."""
-    own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-           for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "project"]
+def option_group(parameters: list[inspect.Parameter], make: Callable[..., Any], name: str) -> Callable[[F], F]:
+    """A decorator that declares `parameters` on a command (before its own) and calls it with
+    `make(**their values)` as the one argument `name`. Typer reads the options from the
+    signature this sets, so a group of options is declared once for every command that takes it."""
 
-    @functools.wraps(command)
-    def with_project(**values: Any) -> Any:
-        flags = {p.name: values.pop(p.name) for p in _PROJECT_PARAMETERS}
-        return command(project=load_options(**flags), **values)
+    def decorate(command: F) -> F:
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+               for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != name]
 
-    with_project.__signature__ = inspect.Signature([*_PROJECT_PARAMETERS, *own])  # type: ignore[attr-defined]
-    return with_project  # type: ignore[return-value]
+        @functools.wraps(command)
+        def with_group(**values: Any) -> Any:
+            flags = {p.name: values.pop(p.name) for p in parameters}
+            return command(**{name: make(**flags)}, **values)
+
+        with_group.__signature__ = inspect.Signature([*parameters, *own])  # type: ignore[attr-defined]
+        return with_group  # type: ignore[return-value]
+
+    return decorate
+
+
+# The project options on a command, handed to it as one `LoadOptions`, `project`.
+project_options = option_group(_PROJECT_PARAMETERS, load_options, "project")
 
 
 def duration(text: str) -> float:

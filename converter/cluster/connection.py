@@ -60,8 +60,40 @@ class Client:
         query: dict[str, str] | None = None,
         content_type: str = "application/json",
     ) -> Response:
+        raw = self._send(method, path, body=body, query=query, content_type=content_type)
+        try:
+            parsed = json.loads(raw.data) if raw.data else {}
+        except ValueError:
+            parsed = {"message": raw.data[:200].decode(errors="replace")}
+        if not isinstance(parsed, dict):
+            parsed = {"items": parsed}
+        if raw.status >= 400:
+            raise _api_error(method, path, raw.status, parsed, self)
+        return Response(raw.status, parsed)
+
+    def text(self, path: str, *, query: dict[str, str] | None = None) -> str:
+        """GET a plain-text resource (a container's log)."""
+        raw = self._send("GET", path, query=query, accept="*/*")
+        if raw.status >= 400:
+            try:
+                parsed = json.loads(raw.data)
+            except ValueError:
+                parsed = {"message": raw.data[:200].decode(errors="replace")}
+            raise _api_error("GET", path, raw.status, parsed if isinstance(parsed, dict) else {}, self)
+        return str(raw.data.decode(errors="replace"))
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: dict[str, str] | None = None,
+        content_type: str = "application/json",
+        accept: str = "application/json",
+    ) -> Any:
         url = self.host + path + ("?" + urlencode(query) if query else "")
-        headers = {"Accept": "application/json", "User-Agent": "kubemap"}
+        headers = {"Accept": accept, "User-Agent": "kubemap"}
         token = self._auth_header()
         if token:
             headers["Authorization"] = token
@@ -84,15 +116,7 @@ class Client:
                 f"{_short(error)}",
                 hint="is the cluster running? check `--context` / `--kubeconfig`",
             ) from None
-        try:
-            parsed = json.loads(raw.data) if raw.data else {}
-        except ValueError:
-            parsed = {"message": raw.data[:200].decode(errors="replace")}
-        if not isinstance(parsed, dict):
-            parsed = {"items": parsed}
-        if raw.status >= 400:
-            raise _api_error(method, path, raw.status, parsed, self)
-        return Response(raw.status, parsed)
+        return raw
 
 
 def _short(error: Exception) -> str:

@@ -1,14 +1,18 @@
 """Wait until the applied workloads are ready (Deployments, StatefulSets, DaemonSets) or complete
-(Jobs), reporting progress as it happens and explaining what is stuck on timeout."""
+(Jobs), reporting each round as it happens (per workload: ready/desired, a kubectl-style phase,
+restarts, the latest event) and, when it does not get there, naming each stuck workload's
+service and why: the image that cannot be pulled, a crash loop with its last log lines, the
+scheduler's message for a Pending Pod."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from converter.cluster.connection import ApiError, Client
+from converter.cluster.health import Problem, health_of, service_of
 from converter.cluster.objects import KubeObject, ObjectRef
 from converter.errors import ClusterError
 
@@ -18,6 +22,10 @@ WORKLOAD_PATHS = {
     "DaemonSet": "/apis/apps/v1/namespaces/{ns}/daemonsets/{name}",
     "Job": "/apis/batch/v1/namespaces/{ns}/jobs/{name}",
 }
+# With give_up_when_stuck, a problem that can last (an image pull back-off, a container that
+# cannot be created) ends the wait once it has lasted this long without a break.
+STUCK_GRACE_SECONDS = 20.0
+LOG_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,19 @@ class WorkloadStatus:
     done: bool
     failed: str | None = None  # why a Job failed for good
     note: str = ""  # e.g. "2/3 updated", "completions"
+    service: str = ""  # the Compose service (label kubemap.io/service), else the workload's name
+    phase: str = ""  # kubectl-style: Running, Init:0/1, ImagePullBackOff, Completed, ...
+    restarts: int = 0
+    last_event: str = ""
+    problem: Problem | None = None
+
+
+class WaitError(ClusterError):
+    """The workloads did not all get ready; `stuck` are the ones that did not, with why."""
+
+    def __init__(self, message: str, *, stuck: list[WorkloadStatus], hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.stuck = stuck
 
 
 ProgressCallback = Callable[[list[WorkloadStatus]], None]
@@ -47,29 +68,61 @@ def wait_for(
     timeout: float,
     on_progress: ProgressCallback | None = None,
     interval: float = 1.0,
+    *,
+    give_up_when_stuck: bool = False,
 ) -> list[WorkloadStatus]:
-    """Poll until every workload is done; raise ClusterError naming the laggards on timeout."""
+    """Poll until every workload is done; raise WaitError naming the laggards on timeout, at once
+    when a Job fails, and (give_up_when_stuck) when a Pod is in a state waiting cannot mend."""
     deadline = time.monotonic() + timeout
+    first_seen: dict[tuple[ObjectRef, str], float] = {}
     while True:
-        statuses = [status_of(ref, _get(client, ref)) for ref in workloads]
+        statuses = observe(client, workloads)
+        now = time.monotonic()
         if on_progress:
             on_progress(statuses)
         failed = [s for s in statuses if s.failed]
         if failed:
-            raise ClusterError(
-                "; ".join(f"{s.ref} failed: {s.failed}" for s in failed),
+            raise WaitError(
+                "; ".join(f"{s.ref} failed: {s.failed}" for s in failed), stuck=failed,
                 hint="see `kubectl describe` and the pod logs",
             )
         if all(s.done for s in statuses):
             return statuses
-        if time.monotonic() >= deadline:
-            pending = [s for s in statuses if not s.done]
-            reasons = " | ".join(f"{s.ref} {s.ready}/{s.desired} ready: {explain(client, s.ref)}" for s in pending)
-            raise ClusterError(
-                f"timed out after {timeout:g}s waiting for {len(pending)} workload(s): {reasons}",
-                hint="fix the cause above, or raise --timeout",
+        pending = [s for s in statuses if not s.done]
+        seen = {(s.ref, s.problem.reason) for s in pending if s.problem}
+        first_seen = {key: first_seen.get(key, now) for key in seen}
+        if give_up_when_stuck:
+            hopeless = [s for s in pending if s.problem and (s.problem.fatal or (
+                s.problem.lasting and now - first_seen[(s.ref, s.problem.reason)] >= STUCK_GRACE_SECONDS))]
+            if hopeless:
+                raise WaitError(
+                    f"gave up waiting: {len(hopeless)} workload(s) will not get ready by waiting: "
+                    + " | ".join(explain_status(client, s) for s in hopeless),
+                    stuck=hopeless, hint="fix the cause above and run the command again",
+                )
+        if now >= deadline:
+            raise WaitError(
+                f"timed out after {timeout:g}s waiting for {len(pending)} workload(s): "
+                + " | ".join(explain_status(client, s) for s in pending),
+                stuck=pending, hint="fix the cause above, or raise --timeout",
             )
         time.sleep(interval)
+
+
+def observe(client: Client, workloads: list[ObjectRef]) -> list[WorkloadStatus]:
+    """One round: every workload, plus the Pods and events of their namespaces (one list each)."""
+    objects = [_get(client, ref) for ref in workloads]
+    pods: dict[str, list[KubeObject]] = {}
+    events: dict[str, list[KubeObject]] = {}
+    for namespace in sorted({str(ref.namespace) for ref in workloads}):
+        pods[namespace] = _list(client, f"/api/v1/namespaces/{namespace}/pods")
+        events[namespace] = _list(client, f"/api/v1/namespaces/{namespace}/events")
+    statuses = []
+    for ref, obj in zip(workloads, objects, strict=True):
+        health = health_of(obj, ref.kind, ref.name, pods[str(ref.namespace)], events[str(ref.namespace)])
+        statuses.append(replace(status_of(ref, obj), service=service_of(obj, ref.name), phase=health.phase,
+                                restarts=health.restarts, last_event=health.last_event, problem=health.problem))
+    return statuses
 
 
 def _get(client: Client, ref: ObjectRef) -> KubeObject:
@@ -80,6 +133,11 @@ def _get(client: Client, ref: ObjectRef) -> KubeObject:
         if error.status == 404:
             return {}
         raise
+
+
+def _list(client: Client, path: str) -> list[KubeObject]:
+    items = client.request("GET", path).body.get("items") or []
+    return [i for i in items if isinstance(i, dict)]
 
 
 def status_of(ref: ObjectRef, obj: KubeObject) -> WorkloadStatus:
@@ -114,50 +172,47 @@ def _job_status(ref: ObjectRef, spec: dict[str, Any], status: dict[str, Any]) ->
     return WorkloadStatus(ref, succeeded, completions, "Complete" in conditions, failed=why, note="completions")
 
 
+def explain_status(client: Client, status: WorkloadStatus) -> str:
+    """`service S: Kind/name r/d ready: <why>`, where why is the Pod problem (with the last log
+    lines of a crash-looping container) or, failing that, the workload's latest events."""
+    head = f"service {status.service or status.ref.name}: {status.ref} {status.ready}/{status.desired} ready"
+    if status.failed:
+        return f"{head}: failed: {status.failed}"
+    problem = status.problem
+    if problem is None:
+        return f"{head}: {explain(client, status.ref)}"
+    text = problem.text
+    if problem.reason == "CrashLoopBackOff" and problem.pod:
+        text += "; " + last_log_lines(client, str(status.ref.namespace), problem.pod, problem.container)
+    return f"{head}: {text}"
+
+
+def last_log_lines(client: Client, namespace: str, pod: str, container: str, lines: int = LOG_LINES) -> str:
+    """The end of the previous (crashed) run's log, else of the current one."""
+    path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+    unavailable = ""
+    for previous in ("true", "false"):
+        try:
+            text = client.text(path, query={"container": container, "tailLines": str(lines), "previous": previous})
+        except ClusterError as error:
+            unavailable = str(error)
+            continue
+        shown = [line for line in text.splitlines() if line.strip()][-lines:]
+        if shown:
+            return f"last log lines of container {container}:\n" + "\n".join(f"    | {line}" for line in shown)
+    return f"no log available ({unavailable})" if unavailable else "its log is empty"
+
+
 def explain(client: Client, ref: ObjectRef) -> str:
-    """Why a workload is not ready: container waiting reasons, false pod conditions, and the
-    latest warning events, most specific first."""
-    reasons: list[str] = []
+    """Why a workload without a Pod problem is not ready: its latest events, or no Pods."""
     obj = _get(client, ref)
-    selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
-    if selector:
-        label_selector = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-        pods = client.request(
-            "GET", f"/api/v1/namespaces/{ref.namespace}/pods", query={"labelSelector": label_selector}
-        ).body.get("items", [])
-        # Replicas usually fail alike: one line per distinct reason, naming the pods.
-        by_reason: dict[str, list[str]] = {}
-        for pod in pods:
-            for reason in _pod_reasons(pod):
-                by_reason.setdefault(reason, []).append(pod["metadata"]["name"])
-        for reason, names in by_reason.items():
-            shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
-            reasons.append(f"pod{'s' if len(names) > 1 else ''} {shown}: {reason}")
-    if not reasons:
-        reasons += _events(client, ref)
     if not obj:
         return "the object does not exist"
+    reasons = _events(client, ref)
+    selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
     if not reasons and selector:
         reasons.append("no pods yet (is kube-controller-manager running?)")
     return "; ".join(reasons) or "no pods, conditions or events explain it yet"
-
-
-def _pod_reasons(pod: KubeObject) -> list[str]:
-    status = pod.get("status") or {}
-    found: list[str] = []
-    for container in status.get("initContainerStatuses", []) + status.get("containerStatuses", []):
-        waiting = (container.get("state") or {}).get("waiting")
-        if waiting and waiting.get("reason") not in (None, "ContainerCreating", "PodInitializing"):
-            message = waiting.get("message", "")
-            found.append(f"container {container['name']}: {waiting['reason']}"
-                         + (f" ({message})" if message else ""))
-    for condition in status.get("conditions", []):
-        if condition.get("status") == "False" and condition.get("reason") not in (None, "ContainersNotReady", "PodCompleted"):
-            found.append(f"{condition['type']}=False: {condition.get('reason')}"
-                         + (f" ({condition['message']})" if condition.get("message") else ""))
-    if not found and status.get("phase") == "Pending" and not status.get("conditions"):
-        found.append("Pending, not yet scheduled")
-    return found
 
 
 def _events(client: Client, ref: ObjectRef) -> list[str]:

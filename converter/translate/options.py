@@ -11,3 +11,6 @@ class TranslateOptions:
     network_policies: bool = False  # --network-policies
     default_pvc_size: str = "1Gi"
     strict: bool = False  # unsupported keys or unset variables → TranslateError (CLI exit 2)
+    # nodePorts when the project's x-kubemap.node_ports does not say: auto, or fixed (kubemap up
+    # on kind, where localhost:<host port> must reach them through kind's port mappings)
+    node_ports: str = "auto"

@@ -112,8 +112,9 @@ def is_loopback(host_ip: str | None) -> bool:
 
 
 def node_port_mode(ctx: Context) -> str:
-    """Top-level `x-kubemap.node_ports`: auto (default, the API server picks) or fixed."""
-    mode = str(ctx.top_x.get("node_ports", "auto")).lower()
+    """Top-level `x-kubemap.node_ports`: auto (the API server picks) or fixed; when the project
+    does not say, TranslateOptions.node_ports (auto, except for `kubemap up` on kind)."""
+    mode = str(ctx.top_x.get("node_ports", ctx.options.node_ports)).lower()
     if mode not in NODE_PORT_MODES:
         raise TranslateError(f"unknown node_ports {ctx.top_x.get('node_ports')!r}", key_path="x-kubemap.node_ports",
                              hint="use auto (the API server picks nodePorts) or fixed (kind extraPortMappings)")

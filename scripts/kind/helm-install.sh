@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The stack from compose/ installed with Helm instead of `kubemap apply` (INSTALLER=helm for
-# kind-up.sh and parity.sh; see docs/helm.md): the chart `kubemap convert --format helm` writes,
+# scripts/kind/stack.sh, make kind-up and make parity; see docs/helm.md): the chart `kubemap convert --format helm` writes,
 # the Compose secrets given at install time, release `agents`. A stack that `kubemap apply` put
 # into the namespace is deleted first (Helm does not take over objects it did not create, and the
 # Services' node ports are the same). The caller waits for the pods, as it does after apply.

@@ -8,8 +8,10 @@ in test_parity.py are written once. Everything goes through the published ports 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -26,6 +28,17 @@ def run(argv: list[str], timeout: float = 180, stdin: str | None = None) -> str:
     if result.returncode != 0:
         raise AssertionError(f"{' '.join(argv)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+@functools.cache
+def node_engine(node: str) -> str:
+    """docker or podman: whichever runs the kind node container (kubemap up chose it). Looked up
+    once: the worker-kill scenario freezes a worker within moments of queueing its jobs."""
+    for engine in ("docker", "podman"):
+        if shutil.which(engine) and subprocess.run([engine, "container", "inspect", node],
+                                                   capture_output=True).returncode == 0:
+            return engine
+    raise AssertionError(f"no docker or podman container named {node}: is the kind cluster up?")
 
 
 class Backend:
@@ -126,9 +139,8 @@ class KindBackend(Backend):
 
     def _node_ctr(self, *args: str) -> subprocess.CompletedProcess[str]:
         """ctr in the (single) kind node, where containerd runs the Pods' containers."""
-        engine = os.environ.get("KIND_EXPERIMENTAL_PROVIDER") or "docker"
         node = os.environ.get("KIND_CLUSTER_NAME", "kubemap") + "-control-plane"
-        return subprocess.run([engine, "exec", node, "ctr", "--namespace", "k8s.io", *args],
+        return subprocess.run([node_engine(node), "exec", node, "ctr", "--namespace", "k8s.io", *args],
                               capture_output=True, text=True, timeout=180)
 
     def signal_worker(self, worker: str, sig: signal.Signals) -> None:
