@@ -73,7 +73,8 @@ class ServicePlan:
 
 @dataclass
 class Context:
-    """Accumulates the Bundle's content. Every rule reports through `trace` and `finding`."""
+    """Accumulates the Bundle's content. Every rule reports through `trace` and `finding` (a
+    service's rules through `tracer(plan)`, which names the service once)."""
 
     project: Project
     options: TranslateOptions
@@ -120,6 +121,10 @@ class Context:
             )
         )
 
+    def tracer(self, plan: ServicePlan) -> Tracer:
+        """Trace entries and findings for one service's keys, the service named once."""
+        return Tracer(self, plan.service.name)
+
     def unsupported(self, source: str, rule: str, reason: str, message: str, hint: str = "", *,
                     service: str | None = None) -> None:
         """A key that is not converted: its trace entry (status unsupported, no target) and the
@@ -149,6 +154,29 @@ class Context:
         """The project's top-level `x-kubemap` extension."""
         value = self.project.extensions.get("x-kubemap") or {}
         return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class Tracer:
+    """What a rule reports about the keys of one service (`t = ctx.tracer(plan)`): a method per
+    status, so a call says what happened to the key; `unsupported` writes the trace entry and
+    the KM-W-UNSUPPORTED finding together."""
+
+    ctx: Context
+    service: str
+
+    def mapped(self, source: str, targets: list[str] | str, rule: str, reason: str = "") -> None:
+        self.ctx.trace(source, targets, rule, "mapped", reason, service=self.service)
+
+    def approximated(self, source: str, targets: list[str] | str, rule: str, reason: str = "") -> None:
+        self.ctx.trace(source, targets, rule, "approximated", reason, service=self.service)
+
+    def trace(self, source: str, targets: list[str] | str, rule: str, status: TraceStatus, reason: str = "") -> None:
+        """When the status is computed (`"approximated" if dropped else "mapped"`)."""
+        self.ctx.trace(source, targets, rule, status, reason, service=self.service)
+
+    def unsupported(self, source: str, rule: str, reason: str, message: str, hint: str = "") -> None:
+        self.ctx.unsupported(source, rule, reason, message, hint, service=self.service)
 
 
 def src(plan: ServicePlan, key: str) -> str:

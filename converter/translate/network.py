@@ -28,6 +28,7 @@ def map_service_networks(ctx: Context, plan: ServicePlan) -> None:
     NetworkPolicies of R-NET-03 select on when `--network-policies` is given (otherwise every pod
     can reach every other, which is approximated). Network `aliases` are R-SVC-02; fixed
     `ipv4_address` / `ipv6_address` cannot be chosen for pods and are reported."""
+    t = ctx.tracer(plan)
     svc = plan.service
     for net in service_networks(plan):
         if ctx.options.network_policies:
@@ -35,22 +36,22 @@ def map_service_networks(ctx: Context, plan: ServicePlan) -> None:
     for net, attach in sorted(svc.networks.items()):
         s = src(plan, f"networks.{net}")
         if ctx.options.network_policies:
-            ctx.trace(s, [f"{plan.ref} .spec.template.metadata.labels[{NETWORK_LABEL}{dns_label(net)}]",
-                          f"NetworkPolicy/{project_label(ctx)}-net-{dns_label(net)}"], "R-NET-01", service=svc.name)
+            t.mapped(s, [f"{plan.ref} .spec.template.metadata.labels[{NETWORK_LABEL}{dns_label(net)}]",
+                          f"NetworkPolicy/{project_label(ctx)}-net-{dns_label(net)}"], "R-NET-01")
         else:
-            ctx.trace(s, [], "R-NET-01", "approximated",
-                      "no isolation without --network-policies: the pod network is flat", service=svc.name)
+            t.approximated(s, [], "R-NET-01",
+                           "no isolation without --network-policies: the pod network is flat")
         if attach is None:
             continue
         for key in ("ipv4_address", "ipv6_address"):
             if getattr(attach, key):
-                ctx.unsupported(f"{s}.{key}", "R-NET-01", "pod IPs cannot be chosen", f"fixed {key} is not converted",
-                                "use the Service name instead of an IP", service=svc.name)
+                t.unsupported(f"{s}.{key}", "R-NET-01", "pod IPs cannot be chosen", f"fixed {key} is not converted",
+                              "use the Service name instead of an IP")
         for key in sorted(attach.other):
-            ctx.unsupported(f"{s}.{key}", "R-NET-01", f"network option {key} is not converted",
-                            f"network option {key} is not converted", service=svc.name)
+            t.unsupported(f"{s}.{key}", "R-NET-01", f"network option {key} is not converted",
+                          f"network option {key} is not converted")
         if attach.priority is not None:
-            ctx.trace(f"{s}.priority", [], "R-NET-01", reason="one pod network: no priority needed", service=svc.name)
+            t.mapped(f"{s}.priority", [], "R-NET-01", reason="one pod network: no priority needed")
 
 
 @rule("R-NET-02", "network_mode → hostNetwork / (reported)", keys=("network_mode",))
@@ -59,28 +60,28 @@ def map_network_mode(ctx: Context, plan: ServicePlan) -> None:
     (the pod uses the node's network, approximated: it is the node's, not the Docker host's).
     `network_mode: none` has no pod equivalent and is reported; `service:x` is R-NET-04 when it
     can be a sidecar, otherwise reported like `container:x`. `bridge` is the normal pod network."""
+    t = ctx.tracer(plan)
     svc = plan.service
     mode = svc.network_mode
     if mode is None:
         return
     s = src(plan, "network_mode")
     if plan.host is not None:
-        ctx.trace(s, plan.container_field("image"), "R-NET-04", "approximated",
-                  f"sidecar container in {plan.host.name}'s pod: shares its network (localhost), "
-                  "but is also scheduled, scaled and restarted with it", service=svc.name)
+        t.approximated(s, plan.container_field("image"), "R-NET-04",
+                       f"sidecar container in {plan.host.name}'s pod: shares its network (localhost), "
+                       "but is also scheduled, scaled and restarted with it")
     elif mode == "host":
         plan.pod["hostNetwork"] = True
         plan.pod.setdefault("dnsPolicy", "ClusterFirstWithHostNet")
-        ctx.trace(s, plan.pod_field("hostNetwork"), "R-NET-02", "approximated",
-                  "shares the Kubernetes node's network", service=svc.name)
+        t.approximated(s, plan.pod_field("hostNetwork"), "R-NET-02",
+                       "shares the Kubernetes node's network")
         ctx.finding("KM-W-HOST-NETWORK", s, "hostNetwork: ports bind on the node; one such pod per node and port")
     elif mode in ("bridge", "default"):
-        ctx.trace(s, [], "R-NET-02", reason="the normal pod network", service=svc.name)
+        t.mapped(s, [], "R-NET-02", reason="the normal pod network")
     else:
-        ctx.unsupported(s, "R-NET-02", f"network_mode {mode} is not converted",
-                        f"network_mode {mode} is not converted; the pod gets its own network",
-                        "for service:x, reach x through its Service, or merge both containers into one pod by hand",
-                        service=svc.name)
+        t.unsupported(s, "R-NET-02", f"network_mode {mode} is not converted",
+                      f"network_mode {mode} is not converted; the pod gets its own network",
+                      "for service:x, reach x through its Service, or merge both containers into one pod by hand")
 
 
 @rule("R-NET-03", "top-level networks → NetworkPolicies (--network-policies)", keys=("networks",))

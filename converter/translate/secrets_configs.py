@@ -105,12 +105,13 @@ def mount_file_objects(ctx: Context, plan: ServicePlan) -> None:
 
 def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: FileReference, *, kind: str,
                vol_key: str, names: dict[str, str]) -> None:
+    t = ctx.tracer(plan)
     svc = plan.service
     s = src(plan, f"{section}[{index}]")
     objects = ctx.project.secrets if section == "secrets" else ctx.project.configs
     if ref.source not in objects:
-        ctx.unsupported(s, "R-SECRET-02", f"unknown {section[:-1]} {ref.source!r}",
-                        f"{section[:-1]} {ref.source!r} is not defined at the top level", service=svc.name)
+        t.unsupported(s, "R-SECRET-02", f"unknown {section[:-1]} {ref.source!r}",
+                      f"{section[:-1]} {ref.source!r} is not defined at the top level")
         return
     label = names.get(ref.source, dns_label(ref.source))
     key = config_key(ref.source)
@@ -141,5 +142,5 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
         status, reason = "approximated", reason + "; uid/gid not converted (owned by root or fsGroup)"
         ctx.finding("KM-W-UNSUPPORTED", s, f"uid/gid of {section[:-1]} {ref.source} are not converted",
                     "set securityContext.fsGroup if the process needs group access")
-    ctx.trace(s, [f"{kind}/{label}", plan.container_field(f"volumeMounts[name={vol}]")], "R-SECRET-02",
-              status, reason, service=svc.name)
+    t.trace(s, [f"{kind}/{label}", plan.container_field(f"volumeMounts[name={vol}]")], "R-SECRET-02",
+            status, reason)

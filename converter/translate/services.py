@@ -55,6 +55,7 @@ def map_ports(ctx: Context, plan: ServicePlan) -> None:
     it becomes a NodePort (R-PORTS-02). Protocols `udp` and `sctp` are kept. Port names are
     `<protocol>-<port>` (or the Compose port `name` when valid) and unique. The same container
     port listed twice (published on two host ports) gives one Service port."""
+    t = ctx.tracer(plan)
     svc = plan.service
     seen: dict[tuple[int, str], dict[str, Any]] = {}
     used: set[str] = set()
@@ -69,11 +70,10 @@ def map_ports(ctx: Context, plan: ServicePlan) -> None:
                 entry["appProtocol"] = port.app_protocol
             seen[key] = entry
             plan.service_ports.append(entry)
-        ctx.trace(src(plan, f"ports[{i}]"),
-                  [f"Service/{plan.name} .spec.ports[name={seen[key]['name']}]",
+        t.mapped(src(plan, f"ports[{i}]"),
+                 [f"Service/{plan.name} .spec.ports[name={seen[key]['name']}]",
                    plan.container_field(f"ports[name={seen[key]['name']}]")],
-                  "R-PORTS-01", reason=f"Service port {port.target} (the container port)",
-                  service=svc.name)
+                 "R-PORTS-01", reason=f"Service port {port.target} (the container port)")
     for i, entry in enumerate(svc.expose):
         for number, proto in parse_expose(entry, src(plan, f"expose[{i}]")):
             map_expose(ctx, plan, i, number, proto, seen=seen, used=used)
@@ -85,14 +85,15 @@ def map_expose(ctx: Context, plan: ServicePlan, index: int, number: int, proto: 
     """Each `expose` port (ranges expanded, at most 100 per entry; `/udp` kept) becomes a
     Service port and containerPort like an unpublished `ports` entry: reachable by peers, never
     from outside the cluster."""
+    t = ctx.tracer(plan)
     key = (number, proto.upper())
     if key not in seen:
         name = port_name(proto, number, None, used)
         used.add(name)
         seen[key] = {"name": name, "port": number, "targetPort": number, "protocol": proto.upper()}
         plan.service_ports.append(seen[key])
-    ctx.trace(src(plan, f"expose[{index}]"), f"Service/{plan.name} .spec.ports[name={seen[key]['name']}]",
-              "R-EXPOSE-01", service=plan.service.name)
+    t.mapped(src(plan, f"expose[{index}]"), f"Service/{plan.name} .spec.ports[name={seen[key]['name']}]",
+             "R-EXPOSE-01")
 
 
 def container_ports(ctx: Context, plan: ServicePlan) -> None:  # noqa: ARG001 - one signature for every service rule
@@ -253,8 +254,9 @@ def loopback_port(ctx: Context, plan: ServicePlan, source: str, host_ip: str, ho
     anywhere. So the port stays a ClusterIP port of the service's Service (peers in the cluster
     reach it, as they would on the Compose network), gets no nodePort and no kind mapping, and
     the finding says how to reach it from your machine: `kubectl port-forward`."""
-    ctx.trace(source + ".published", f"Service/{plan.name} .spec.ports[name={entry['name']}]", "R-PORTS-03",
-              "approximated", f"bound to {host_ip}: ClusterIP only, no NodePort", service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.approximated(source + ".published", f"Service/{plan.name} .spec.ports[name={entry['name']}]", "R-PORTS-03",
+                   f"bound to {host_ip}: ClusterIP only, no NodePort")
     ctx.finding("KM-I-LOOPBACK-PORT", source,
                 f"port {entry['port']} is published on {host_ip}:{host_port} only: it gets no NodePort",
                 f"kubectl port-forward service/{plan.name} {host_port}:{entry['port']}", severity="info")
@@ -320,6 +322,7 @@ def alias_services(ctx: Context, plan: ServicePlan, reserved: set[str]) -> None:
     would ask the API server for a nodePort that is already taken. A name that is
     not a valid RFC 1123 label is sanitised and reported; a name already used by a service is
     skipped and reported. Aliases with dots (`db.local`) cannot be Service names: reported."""
+    t = ctx.tracer(plan)
     svc = plan.service
     wanted: list[tuple[str, str]] = []  # (alias, source)
     if svc.container_name:
@@ -333,12 +336,10 @@ def alias_services(ctx: Context, plan: ServicePlan, reserved: set[str]) -> None:
         s = src(plan, f"links[{i}]")
         target_plan = ctx.plans.get(target)
         if target_plan is None:
-            ctx.unsupported(s, "R-SVC-02", f"unknown service {target!r}", f"link to unknown service {target!r}",
-                            service=svc.name)
+            t.unsupported(s, "R-SVC-02", f"unknown service {target!r}", f"link to unknown service {target!r}")
             continue
         if not alias or alias == target:
-            ctx.trace(s, f"Service/{target_plan.name}", "R-SVC-02", reason="the Service name already resolves",
-                      service=svc.name)
+            t.mapped(s, f"Service/{target_plan.name}", "R-SVC-02", reason="the Service name already resolves")
             continue
         _alias_service(ctx, target_plan, alias, s, reserved, owner=svc.name)
     for alias, s in wanted:

@@ -58,6 +58,7 @@ def pvc_spec(settings: dict[str, str | None]) -> dict[str, Any]:
 
 def map_volumes(ctx: Context, plan: ServicePlan) -> None:
     """Dispatch each `volumes` entry to its rule, then `tmpfs` entries."""
+    t = ctx.tracer(plan)
     volume_users = ctx.volume_users
     svc = plan.service
     targets: dict[str, str] = {}  # mount path → the entry that claimed it first
@@ -77,8 +78,8 @@ def map_volumes(ctx: Context, plan: ServicePlan) -> None:
         elif mount.type == "tmpfs":
             tmpfs_mount(ctx, plan, mount.target, mount.tmpfs_size, s, name=f"tmpfs-{i}")
         else:
-            ctx.unsupported(s, "R-VOL-06", f"volume type {mount.type} has no Kubernetes equivalent",
-                            f"{mount.type} volume at {mount.target} is not converted", service=svc.name)
+            t.unsupported(s, "R-VOL-06", f"volume type {mount.type} has no Kubernetes equivalent",
+                          f"{mount.type} volume at {mount.target} is not converted")
     for j, entry in enumerate(svc.tmpfs):
         path, _, opts = entry.partition(":")
         if (path.rstrip("/") or "/") in targets:
@@ -97,8 +98,8 @@ def duplicate_mount(ctx: Context, plan: ServicePlan, source: str, target: str, f
     """Docker refuses a container with two mounts on the same path ("Duplicate mount point"),
     and Kubernetes rejects such a pod. The first entry for a path is converted; every later one
     is reported and left out, so the output stays valid. Fix the Compose file."""
-    ctx.trace(source, [], "R-VOL-08", "unsupported", f"{target} is already mounted by {first}",
-              service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.trace(source, [], "R-VOL-08", "unsupported", f"{target} is already mounted by {first}")
     ctx.finding("KM-W-DUP-MOUNT", source, f"duplicate mount point {target} (first: {first}); left out",
                 "Docker refuses this too: remove one of the mounts")
 
@@ -140,6 +141,7 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
     into a new named volume (`nocopy`), Kubernetes does not. A postgres image with its data
     directory on the volume root and no `PGDATA` subdirectory is reported: a new ext4 volume has
     `lost+found` at its root and initdb refuses a non-empty directory."""
+    t = ctx.tracer(plan)
     assert mount.source is not None
     svc = plan.service
     _check_pgdata(ctx, plan, mount, source)
@@ -148,20 +150,20 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
     top = ctx.project.volumes.get(mount.source)
     reason = "new PVCs start empty (no copy of the image's files)"
     if plan.kind == "StatefulSet" and volume_users.get(mount.source) == [svc.name] and not (top and top.external):
-        if not any(t["metadata"]["name"] == label for t in plan.claim_templates):
+        if not any(claim["metadata"]["name"] == label for claim in plan.claim_templates):
             plan.claim_templates.append({"metadata": {"name": label}, "spec": pvc_spec(settings)})
         plan.mounts.append(_mount(label, mount))
-        ctx.trace(source, [f"{plan.ref} .spec.volumeClaimTemplates[name={label}]",
+        t.mapped(source, [f"{plan.ref} .spec.volumeClaimTemplates[name={label}]",
                            plan.container_field(f"volumeMounts[name={label}]")],
-                  "R-VOL-01", reason=f"PVC {label}-{plan.name}-0 per pod; " + reason, service=svc.name)
+                 "R-VOL-01", reason=f"PVC {label}-{plan.name}-0 per pod; " + reason)
         return
     if not any(v["name"] == label for v in plan.volumes):
         plan.volumes.append({"name": label, "persistentVolumeClaim": {"claimName": label}})
     plan.mounts.append(_mount(label, mount))
     if settings["access_mode"] in RWO_MODES and label not in plan.rwo_claims:
         plan.rwo_claims.append(label)
-    ctx.trace(source, [f"PersistentVolumeClaim/{label}", plan.container_field(f"volumeMounts[name={label}]")],
-              "R-VOL-01", reason=reason, service=svc.name)
+    t.mapped(source, [f"PersistentVolumeClaim/{label}", plan.container_field(f"volumeMounts[name={label}]")],
+             "R-VOL-01", reason=reason)
     users = volume_users.get(mount.source, [])
     if len(users) > 1 and settings["access_mode"] == "ReadWriteOnce" and users[0] == svc.name:
         ctx.finding("KM-W-PVC-SHARED", f"volumes.{mount.source}",
@@ -190,6 +192,7 @@ def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, 
     `binaryData`), mounted read-only with `subPath` at the Compose target. Differences: the
     content is a snapshot taken at conversion (re-convert after editing the file), the mount is
     read-only even when Compose's is not, and files over ~1 MB cannot be stored (R-VOL-04)."""
+    t = ctx.tracer(plan)
     assert host.content is not None
     svc = plan.service
     key = config_key(os.path.basename(host.path))
@@ -197,9 +200,9 @@ def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, 
     vol = f"bind-{index}"
     plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": [{"key": key, "path": key}]}})
     plan.mounts.append({"name": vol, "mountPath": mount.target, "subPath": key, "readOnly": True})
-    ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-02",
-              "approximated", f"content of {ctx.show_path(host.path)} read from the converting machine"
-              + ("" if mount.read_only else "; mounted read-only"), service=svc.name)
+    t.approximated(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-02",
+                   f"content of {ctx.show_path(host.path)} read from the converting machine"
+                   + ("" if mount.read_only else "; mounted read-only"))
 
 
 @rule("R-VOL-03", "read-only bind mount of a small directory → ConfigMap with items", keys=("volumes",))
@@ -210,6 +213,7 @@ def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: 
     and `items` that put each file back at its relative path, mounted read-only at the target.
     Same differences as R-VOL-02: a snapshot of the project's files, under ~1 MB in total. A
     read-write directory is state, not configuration (R-VOL-10)."""
+    t = ctx.tracer(plan)
     assert host.entries is not None
     svc = plan.service
     keys: dict[str, bytes] = {}
@@ -224,9 +228,8 @@ def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: 
     vol = f"bind-{index}"
     plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": items}})
     plan.mounts.append({"name": vol, "mountPath": mount.target, "readOnly": True})
-    ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-03",
-              "approximated", f"{len(items)} file(s) of {ctx.show_path(host.path)} read when converting",
-              service=svc.name)
+    t.approximated(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-03",
+                   f"{len(items)} file(s) of {ctx.show_path(host.path)} read when converting")
 
 
 def _bind_configmap(ctx: Context, plan: ServicePlan, what: str, base: str, files: dict[str, bytes]) -> str:
@@ -262,6 +265,7 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     """Dispatch a bind mount by what is at its source (the loader looked, the translator never
     does): host path → R-VOL-09; file → R-VOL-02; read-only directory → R-VOL-03; read-write or
     missing directory → R-VOL-10; the rest → R-VOL-04."""
+    t = ctx.tracer(plan)
     path = mount.source or ""
     host = ctx.project.host_paths.get(path)
     svc = plan.service
@@ -301,9 +305,9 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
         dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} {why}")
     extras = [k for k in ("propagation", "selinux", "consistency") if getattr(mount, k)]
     if extras and host.kind not in ("outside", "home"):
-        ctx.unsupported(f"{source}.{extras[0]}", "R-VOL-04",
-                        "bind options " + ", ".join(extras) + " have no meaning without a host path",
-                        "bind options " + ", ".join(extras) + " are dropped", service=svc.name)
+        t.unsupported(f"{source}.{extras[0]}", "R-VOL-04",
+                      "bind options " + ", ".join(extras) + " have no meaning without a host path",
+                      "bind options " + ", ".join(extras) + " are dropped")
 
 
 @rule("R-VOL-09", "bind mount of a host path (outside the project) → hostPath volume (never read)",
@@ -324,6 +328,7 @@ def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
     HOME differs between machines, so a hostPath from it would make the output depend on the
     converting machine); it is reported as not converted (KM-W-HOME-PATH) with how to carry the
     files instead."""
+    t = ctx.tracer(plan)
     svc = plan.service
     vol = f"bind-{index}"
     spec: dict[str, Any] = {"path": host_path}
@@ -340,9 +345,8 @@ def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
     plan.mounts.append(entry)
     accepted = [p for p in (plan.pod_annotations.get(ACCEPT_HOST_PATHS) or "").split(",") if p]
     plan.pod_annotations[ACCEPT_HOST_PATHS] = ",".join(sorted({*accepted, host_path}))
-    ctx.trace(source, [plan.pod_field(f"volumes[name={vol}].hostPath"), plan.container_field(f"volumeMounts[name={vol}]")],
-              "R-VOL-09", "approximated", f"hostPath {host_path} ({why}): the node's file, never read by kubemap",
-              service=svc.name)
+    t.approximated(source, [plan.pod_field(f"volumes[name={vol}].hostPath"), plan.container_field(f"volumeMounts[name={vol}]")],
+                   "R-VOL-09", f"hostPath {host_path} ({why}): the node's file, never read by kubemap")
     if docker:
         ctx.finding("KM-W-DOCKER-SOCK", source,
                     f"{svc.name} mounts the Docker socket {host_path}; containerd nodes (kind, most clusters) have "
@@ -357,9 +361,9 @@ def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
 
 def _home_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, written: str) -> None:
     """R-VOL-09 for a `~` source: no volume, reported."""
-    ctx.trace(source, [], "R-VOL-09", "unsupported",
-              f"{written} is in the home directory of whoever runs Compose: no node path corresponds",
-              service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.trace(source, [], "R-VOL-09", "unsupported",
+            f"{written} is in the home directory of whoever runs Compose: no node path corresponds")
     ctx.finding("KM-W-HOME-PATH", source,
                 f"bind mount {written} → {mount.target} is not converted: a ~ path names the home directory of "
                 "whoever runs Compose, which no node has (and which differs between machines)",
@@ -391,6 +395,7 @@ def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
     scratch data (`/tmp`, `/var/tmp`, `/var/cache`, `/run`, a `cache` or `tmp` directory) gets an
     `emptyDir` instead, and a missing source mounted `:ro` gets a read-only `emptyDir` (the empty
     directory Compose would mount). Read-only directories that exist are R-VOL-03, files R-VOL-02."""
+    t = ctx.tracer(plan)
     svc = plan.service
     path = mount.source or ""
     shown = ctx.show_path(path)
@@ -400,8 +405,8 @@ def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
         plan.mounts.append(_mount(vol, mount))
         scratch = _scratch(mount.target) and not mount.read_only
         what = "scratch data" if scratch else "an empty read-only directory"
-        ctx.trace(source, [plan.pod_field(f"volumes[name={vol}]"), plan.container_field(f"volumeMounts[name={vol}]")],
-                  "R-VOL-10", "approximated", f"{shown} {why}; emptyDir for {what}", service=svc.name)
+        t.approximated(source, [plan.pod_field(f"volumes[name={vol}]"), plan.container_field(f"volumeMounts[name={vol}]")],
+                       "R-VOL-10", f"{shown} {why}; emptyDir for {what}")
         if scratch:
             ctx.finding("KM-W-BIND-EMPTY", source, f"bind mount {shown} → {mount.target} holds scratch data: an "
                         "emptyDir, deleted with the pod", "use a named volume if the data must outlive the pod")
@@ -420,8 +425,8 @@ def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
     users = ctx.bind_claims.setdefault(claim, {"path": path, "users": [], "settings": settings, "source": source})
     if plan.name not in users["users"]:
         users["users"].append(plan.name)
-    ctx.trace(source, [f"PersistentVolumeClaim/{claim}", plan.container_field(f"volumeMounts[name={claim}]")],
-              "R-VOL-10", "approximated", f"{shown} {why}: PVC {claim} (starts empty)", service=svc.name)
+    t.approximated(source, [f"PersistentVolumeClaim/{claim}", plan.container_field(f"volumeMounts[name={claim}]")],
+                   "R-VOL-10", f"{shown} {why}: PVC {claim} (starts empty)")
     ctx.finding("KM-W-BIND-STATE", source,
                 f"bind mount {shown} → {mount.target}: {why}; it becomes PVC {claim}, which starts empty",
                 f"copy existing data in with kubectl cp {shown} <pod>:{mount.target}, or use a named volume")
@@ -461,7 +466,8 @@ def dev_only_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: 
     read-only directory too big for a ConfigMap (~1 MB), and a source that is neither a regular
     file nor a directory (a FIFO or device inside the project is never opened). Host paths are
     R-VOL-09, state directories R-VOL-10."""
-    ctx.trace(source, [], "R-VOL-04", "unsupported", f"dev-only mount: {why}", service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.trace(source, [], "R-VOL-04", "unsupported", f"dev-only mount: {why}")
     ctx.finding("KM-W-DEV-MOUNT", source, f"bind mount {ctx.show_path(mount.source)} → {mount.target} not converted: {why}",
                 "bake the files into the image, or use a ConfigMap/PVC")
 
@@ -471,13 +477,14 @@ def tmpfs_mount(ctx: Context, plan: ServicePlan, target: str, size: int | None, 
     """A `tmpfs` mount (the `tmpfs:` key or a `type: tmpfs` volume) becomes an
     `emptyDir: {medium: Memory}` with `sizeLimit` from its size, mounted at the same path. Its
     memory counts against the container's memory limit, as under Docker; `mode` is dropped."""
+    t = ctx.tracer(plan)
     empty_dir: dict[str, Any] = {"medium": "Memory"}
     if size:
         empty_dir["sizeLimit"] = memory_quantity(size)
     plan.volumes.append({"name": name, "emptyDir": empty_dir})
     plan.mounts.append({"name": name, "mountPath": target})
-    ctx.trace(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
-              "R-VOL-05", service=plan.service.name)
+    t.mapped(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
+             "R-VOL-05")
 
 
 @rule("R-VOL-06", "anonymous volume → emptyDir", keys=("volumes",))
@@ -486,11 +493,12 @@ def anonymous_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source
     survives container restarts and is deleted with the pod, close to an anonymous volume that
     `docker compose up --renew-anon-volumes` recreates. Other types (npipe, cluster, image)
     are reported."""
+    t = ctx.tracer(plan)
     name = f"anon-{index}"
     plan.volumes.append({"name": name, "emptyDir": {}})
     plan.mounts.append(_mount(name, mount))
-    ctx.trace(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
-              "R-VOL-06", reason="deleted with the pod", service=plan.service.name)
+    t.mapped(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
+             "R-VOL-06", reason="deleted with the pod")
 
 
 @rule("R-VOL-07", "top-level volumes → PersistentVolumeClaim objects", keys=("volumes",))

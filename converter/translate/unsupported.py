@@ -62,8 +62,9 @@ def report_unsupported(ctx: Context, plan: ServicePlan) -> None:
 
 
 def _unsupported(ctx: Context, plan: ServicePlan, key: str, reason: str) -> None:
+    t = ctx.tracer(plan)
     s = src(plan, key)
-    ctx.unsupported(s, "R-UNSUP-01", reason, f"{key} is not converted: {reason}", service=plan.service.name)
+    t.unsupported(s, "R-UNSUP-01", reason, f"{key} is not converted: {reason}")
 
 
 FIELD_OF_KEY = {"env_file": "env_files"}
@@ -71,6 +72,7 @@ FIELD_OF_KEY = {"env_file": "env_files"}
 
 def cover_remaining_keys(ctx: Context, plan: ServicePlan, traced_by_service: dict[str, set[str]]) -> None:
     """Safety net: a written key that no rule traced is reported (empty → 'nothing to convert')."""
+    t = ctx.tracer(plan)
     prefix = f"services.{plan.service.name}."
     traced = traced_by_service.get(plan.service.name, set())
     for key in plan.service.keys:
@@ -79,8 +81,7 @@ def cover_remaining_keys(ctx: Context, plan: ServicePlan, traced_by_service: dic
         field = FIELD_OF_KEY.get(key, key)
         value: Any = getattr(plan.service, field, None) if field.isidentifier() else None
         if field in type(plan.service).model_fields and value in (None, [], {}, "", False):
-            ctx.trace(prefix + key, [], "R-UNSUP-01", reason="empty or default: nothing to convert",
-                      service=plan.service.name)
+            t.mapped(prefix + key, [], "R-UNSUP-01", reason="empty or default: nothing to convert")
         else:
             _unsupported(ctx, plan, key, "no kubemap rule converts this key")
 
