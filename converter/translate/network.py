@@ -60,11 +60,11 @@ def map_network_mode(ctx: Context, plan: ServicePlan) -> None:
     (the pod uses the node's network, approximated: it is the node's, not the Docker host's).
     `network_mode: none` has no pod equivalent and is reported; `service:x` is R-NET-04 when it
     can be a sidecar, otherwise reported like `container:x`. `bridge` is the normal pod network."""
-    t = ctx.tracer(plan)
     svc = plan.service
     mode = svc.network_mode
     if mode is None:
         return
+    t = ctx.tracer(plan)
     s = src(plan, "network_mode")
     if plan.host is not None:
         t.approximated(s, plan.container_field("image"), "R-NET-04",
