@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from converter.errors import TranslateError
 from converter.model.images import known_shellless
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import project_label
 from converter.translate.rules import rule
+from converter.translate.variables import unset_names
 
 PULL_POLICIES = {"always": "Always", "never": "Never", "missing": "IfNotPresent",
                  "if_not_present": "IfNotPresent"}
@@ -21,12 +23,13 @@ def map_image(ctx: Context, plan: ServicePlan) -> None:
     docker-image`) is used instead of pulled. With both `build` and `image`, Compose tags the
     build with `image`, so that name is kept. An image whose name or tag is empty (an unset
     variable: `postgres:${TAG}`) is an error naming the variable."""
+    t = ctx.tracer(plan)
     svc = plan.service
     if svc.image is not None:
         _check_reference(ctx, plan, svc.image)
     if svc.image:
         plan.image = svc.image
-        ctx.trace(src(plan, "image"), plan.container_field("image"), "R-IMAGE-01", service=svc.name)
+        t.mapped(src(plan, "image"), plan.container_field("image"), "R-IMAGE-01")
     elif svc.build is not None:
         plan.image = f"{project_label(ctx)}-{plan.name}:latest"
         plan.container["imagePullPolicy"] = "IfNotPresent"
@@ -44,9 +47,6 @@ _REFERENCE = re.compile(r"^[^\s:@/][^\s@]*?(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@[a-z
 def _check_reference(ctx: Context, plan: ServicePlan, image: str) -> None:
     """An image whose name or tag interpolated to nothing (`${REGISTRY}/app`, `postgres:${TAG}`
     with the variable unset) would be pulled as something else or rejected: an error."""
-    from converter.errors import TranslateError
-    from converter.translate.variables import unset_names
-
     name = image.split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]
     broken = (not image.strip() or name.startswith("/") or "//" in name or name.endswith(("/", ":"))
@@ -65,13 +65,14 @@ def map_build(ctx: Context, plan: ServicePlan) -> None:
     """Kubernetes cannot build images. `build` is recorded as the source of the image name
     (R-IMAGE-01); build the image with `docker compose build` and push it or `kind load` it.
     Build args, target and other build options only affect that build."""
+    t = ctx.tracer(plan)
     svc = plan.service
     if svc.build is None:
         return
-    ctx.trace(src(plan, "build"), [plan.container_field("image"), plan.container_field("imagePullPolicy")],
-              "R-IMAGE-02", "approximated",
-              f"Kubernetes cannot build; expects image {plan.image} built by `docker compose build` "
-              "and loaded or pushed", service=svc.name)
+    t.approximated(src(plan, "build"), [plan.container_field("image"), plan.container_field("imagePullPolicy")],
+                   "R-IMAGE-02",
+                   f"Kubernetes cannot build; expects image {plan.image} built by `docker compose build` "
+                   "and loaded or pushed")
     ctx.finding("KM-I-BUILD", src(plan, "build"),
                 f"image {plan.image} must be built and loaded into the cluster",
                 f"docker compose build {svc.name} && kind load docker-image {plan.image}",
@@ -83,6 +84,7 @@ def map_pull_policy(ctx: Context, plan: ServicePlan) -> None:
     """`pull_policy: always|never|missing|if_not_present` → `imagePullPolicy:
     Always|Never|IfNotPresent`. `build` (always build) has no equivalent: IfNotPresent is used
     and reported; `daily`/`weekly`/`every_<duration>` are approximated as IfNotPresent."""
+    t = ctx.tracer(plan)
     svc = plan.service
     policy = svc.pull_policy
     if policy is None:
@@ -90,11 +92,11 @@ def map_pull_policy(ctx: Context, plan: ServicePlan) -> None:
     target = plan.container_field("imagePullPolicy")
     if policy in PULL_POLICIES:
         plan.container["imagePullPolicy"] = PULL_POLICIES[policy]
-        ctx.trace(src(plan, "pull_policy"), target, "R-IMAGE-03", service=svc.name)
+        t.mapped(src(plan, "pull_policy"), target, "R-IMAGE-03")
     else:
         plan.container["imagePullPolicy"] = "IfNotPresent"
-        ctx.trace(src(plan, "pull_policy"), target, "R-IMAGE-03", "approximated",
-                  f"{policy!r} has no Kubernetes equivalent; IfNotPresent", service=svc.name)
+        t.approximated(src(plan, "pull_policy"), target, "R-IMAGE-03",
+                       f"{policy!r} has no Kubernetes equivalent; IfNotPresent")
 
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE)
@@ -139,6 +141,7 @@ def detect_shellless(ctx: Context, plan: ServicePlan) -> None:
     `dockerfile_inline`, and well-known shell-less images (scratch, distroless without
     `:debug`, Chainguard without `-dev`, the OpenTelemetry Collector, pause). What it finds is
     traced and handed to `kubemap lint` with the Bundle; nothing is emitted from it here."""
+    t = ctx.tracer(plan)
     svc = plan.service
     reason = None
     build = svc.build
@@ -162,5 +165,5 @@ def detect_shellless(ctx: Context, plan: ServicePlan) -> None:
         return
     plan.shellless = reason
     ctx.shellless_images.setdefault(plan.image, reason)
-    ctx.trace(src(plan, "build" if build is not None else "image"), plan.container_field("image"), "R-IMAGE-04",
-              "mapped", f"no shell in {plan.image}: {reason}", service=svc.name)
+    t.mapped(src(plan, "build" if build is not None else "image"), plan.container_field("image"), "R-IMAGE-04",
+             f"no shell in {plan.image}: {reason}")
