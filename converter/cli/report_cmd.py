@@ -137,5 +137,5 @@ def explain_command(
     console = Console()
     console.print(service_table(chosen, only_key=key))
     for finding in chosen.findings:
-        if key is None or finding.source.split(".")[2:3] == [key] or finding.source.startswith(f"services.{service}.{key}"):
+        if key is None or finding.key == key:
             console.print(f"[yellow]{finding.code}[/] {finding.source}: {finding.message}" + (f" ({finding.hint})" if finding.hint else ""))

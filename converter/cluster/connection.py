@@ -7,14 +7,19 @@ apply, dry-run and discovery are plain REST calls and the generated client has n
 
 from __future__ import annotations
 
+import atexit
+import base64
 import json
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import urllib3
+import yaml
 
 from converter.errors import ClusterError
 
@@ -156,13 +161,6 @@ def static_credentials(paths: list[str], context: str | None) -> Client | None:
     kind that kind, kubeadm and test clusters write: no import of the `kubernetes` package,
     which costs more than the requests of a small apply. Returns None for anything else
     (exec plugins, auth providers, basic auth), which the official loader handles."""
-    import atexit
-    import base64
-    import shutil
-    import tempfile
-
-    import yaml
-
     merged: dict[str, Any] = {"clusters": [], "users": [], "contexts": []}
     for path in paths:  # first file wins for names and current-context, as kubectl does
         try:
@@ -218,8 +216,6 @@ def static_credentials(paths: list[str], context: str | None) -> Client | None:
 
 
 def _yaml_loader() -> Any:
-    import yaml
-
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -237,7 +233,9 @@ def _named(entries: list[dict[str, Any]], name: Any, what: str, required: bool =
 
 
 def _connect_with_kubernetes_library(paths: list[str], context: str | None) -> Client:
-    from kubernetes import config as kube_config  # only the cluster package imports kubernetes
+    # Imported here, not at the top: the package costs more than a small apply, and the static
+    # credentials path above never needs it. Only the cluster package imports kubernetes.
+    from kubernetes import config as kube_config
     from kubernetes.client import Configuration
     from kubernetes.config.config_exception import ConfigException
 

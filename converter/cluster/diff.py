@@ -8,6 +8,7 @@ sides and so cancel out. Secret values are never shown, only whether they change
 
 from __future__ import annotations
 
+import base64
 import copy
 import difflib
 from concurrent.futures import ThreadPoolExecutor
@@ -46,7 +47,7 @@ def differs(diffs: list[ObjectDiff]) -> bool:
 
 def diff_live(
     client: Client, objects: list[KubeObject], namespace: str, project: str | None = None,
-    include_prune: bool = False, workers: int = 8,
+    include_prune: bool = False, *, workers: int = 8,
 ) -> list[ObjectDiff]:
     """Generated objects against the cluster; with include_prune, also the project's objects
     that an apply with --prune would delete."""
@@ -196,8 +197,6 @@ def mask_secret_values(
 
 
 def _secret_values(obj: KubeObject | None) -> dict[str, str]:
-    import base64
-
     if obj is None:
         return {}
     values = {k: str(v) for k, v in (obj.get("data") or {}).items()}

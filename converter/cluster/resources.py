@@ -3,6 +3,7 @@ The order of kinds is model.kinds.KIND_ORDER."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,8 +72,6 @@ class Discovery:
 
     def prefetch(self, api_versions: set[str]) -> None:
         """Discover several group versions at once (one round trip instead of one each)."""
-        from concurrent.futures import ThreadPoolExecutor
-
         missing = sorted(v for v in api_versions if v not in self._by_version)
         if len(missing) > 1:
             with ThreadPoolExecutor(max_workers=len(missing)) as pool:

@@ -1,4 +1,9 @@
-"""Load a Compose project the way Docker Compose does, into converter.model.Project."""
+"""Load a Compose project the way Docker Compose does, into converter.model.Project.
+
+The loader is imported when a function here is called, not with the package: every CLI command
+imports `converter.load.options` (which runs this file) to declare its options, and `--help` or
+a bad flag must not pay for pydantic and the YAML reader. No import circle is involved
+(tests/unit/test_converter_shape.py)."""
 
 from __future__ import annotations
 

@@ -14,24 +14,28 @@ references, profiles, the model) sees it:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from converter.load.merge import depends_map, key_value_map
+from converter.load.shell_words import ShellWordsError, split
+from converter.load.short_syntax import depends_map, key_value_map
 from converter.load.yaml_reader import LMap, LSeq, Override, Reset, key_pos
 
 _NAMESPACES = ("network_mode", "ipc", "pid", "uts", "cgroup")
 
 
+def _service_mappings(tree: Any) -> Iterator[dict[str, Any]]:
+    """The service definitions of a compose tree that are mappings (the schema reports the rest)."""
+    services = tree.get("services") if isinstance(tree, dict) else None
+    for service in services.values() if isinstance(services, dict) else []:
+        if isinstance(service, dict):
+            yield service
+
+
 def promote_aliases(tree: Any) -> None:
     """`x-develop` -> `develop`, `develop.watch[].x-initialSync` -> `initial_sync` (per file,
     before merging; the written key wins over the alias)."""
-    services = tree.get("services") if isinstance(tree, dict) else None
-    if not isinstance(services, dict):
-        return
-    for service in services.values():
-        if not isinstance(service, dict):
-            continue
+    for service in _service_mappings(tree):
         _promote(service, "x-develop", "develop")
         develop = service.get("develop")
         watch = develop.get("watch") if isinstance(develop, dict) else None
@@ -56,12 +60,7 @@ def _promote(mapping: dict[str, Any], alias: str, key: str) -> None:
 
 
 def normalise_services(tree: Any, lookup: Callable[[str], str | None]) -> None:
-    services = tree.get("services") if isinstance(tree, dict) else None
-    if not isinstance(services, dict):
-        return
-    for service in services.values():
-        if not isinstance(service, dict):
-            continue
+    for service in _service_mappings(tree):
         if service.get("pull_policy") == "if_not_present":
             service["pull_policy"] = "missing"
         build = service.get("build")
@@ -125,8 +124,6 @@ def _add_implied_dependencies(service: dict[str, Any]) -> None:
 
 
 def _normalise_develop(develop: dict[str, Any]) -> None:
-    from converter.load.shell_words import ShellWordsError, split
-
     watch = develop.get("watch")
     for trigger in watch if isinstance(watch, list) else []:
         if not isinstance(trigger, dict):

@@ -75,7 +75,7 @@ def load_environment(
     environ: Mapping[str, str],
     use_shell_env: bool,
     warnings: list[str],
-    fixed: Mapping[str, str] | None = None,
+    *, fixed: Mapping[str, str] | None = None,
 ) -> Environment:
     """Read the dotenv files (explicit ones, or `<default_dir>/.env` if present).
 

@@ -1,5 +1,13 @@
-"""Look at the host paths a project refers to (bind sources, secret and config files, the
-Dockerfiles of built services) once, at load time, so that the translator never touches the disk.
+"""Host paths, the one place they are handled: how a path written in a compose file becomes a
+host path (`HostPaths`), and what is at the ones a project refers to (bind sources, secret and
+config files, the Dockerfiles of built services), looked at once, at load time, so that the
+translator never touches the disk.
+
+A written path becomes a host path as Compose makes it: relative to the directory of the file it
+is written in, `~` as HOME (so `kubemap config` prints what `docker compose config` prints), an
+absolute path as written. A `~` path names the home directory of whoever converts, so it is
+recorded as written (`Project.home_paths`): it is never read, the translator maps it to no node
+path and shows it as written, and the output stays the same on every machine.
 
 kubemap reads nothing outside the project: its output must not depend on the converting machine
 (`- /etc/hostname:/etc/nodename` must not put this machine's name into a ConfigMap), and reading
@@ -9,8 +17,8 @@ some host files never returns (`/proc/kmsg`). So:
   wrote it as a relative path that climbs out of it (`../common/config.xml` ships with the
   compose files; it must not climb to `/`). Its root is the project directory, or the directory
   the relative path climbed to.
-- Everything else (absolute paths, `~`) is a host path: never opened, read or stat-ed. It is
-  recorded as kind "outside", and the translator makes it a hostPath volume.
+- Everything else is a host path: never opened, read or stat-ed. An absolute path is recorded as
+  kind "outside" (the translator makes it a hostPath volume), a `~` path as kind "home".
 - Inside the project, symlinks are resolved one component at a time with lstat/readlink, and a
   link whose target leaves the root makes the path "outside" too: its target is never looked at.
 - Only regular files are opened (a FIFO or a device inside the project is reported, not read).
@@ -19,8 +27,8 @@ some host files never returns (`/proc/kmsg`). So:
 from __future__ import annotations
 
 import os
+import re
 import stat
-from collections.abc import Iterable
 from typing import Any
 
 from converter.model.project import HostPath
@@ -31,11 +39,35 @@ MAX_DIR_BYTES = 1024 * 1024  # ...in count and in total size
 MAX_LINKS = 40  # symlinks followed for one path (as the kernel's ELOOP limit)
 
 
-def inspect_paths(project_fields: dict[str, Any], relative: Iterable[str] = ()) -> dict[str, HostPath]:
-    """What is at every host path the project refers to. `relative` holds the (absolute, lexically
-    normalised) paths that the compose files wrote as relative paths."""
+class HostPaths:
+    """Makes the paths written in compose files host paths, and remembers how each was written:
+    relative (part of the project, `inspect_paths` may read it) or with `~` (never read)."""
+
+    def __init__(self, home: str | None) -> None:
+        self.home = home  # HOME of the environment Compose would run in
+        self.relative: set[str] = set()  # host paths that were written as relative paths
+        self.from_home: dict[str, str] = {}  # host path -> as written (`~/...`)
+
+    def absolute(self, path: str, base: str | None) -> str:
+        """`path` as a host path: `~` expands to HOME, a relative path is joined to `base` (the
+        directory of the file it is written in) and cleaned, an absolute or Windows path (or any
+        path without a base) stays as written."""
+        if path.startswith("~"):
+            home = self.home or os.path.expanduser("~")
+            result = os.path.normpath(os.path.join(home, path[1:].lstrip("/")))
+            self.from_home[result] = path
+            return result
+        if path == "" or path.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path) or base is None:
+            return path
+        result = os.path.normpath(os.path.join(base, path))
+        self.relative.add(result)
+        return result
+
+
+def inspect_paths(project_fields: dict[str, Any], written: HostPaths) -> dict[str, HostPath]:
+    """What is at every host path the project refers to, given how the compose files wrote them."""
     project_dir = os.path.normpath(project_fields["working_dir"])
-    written_relative = set(relative)
+    written_relative = set(written.relative)
     paths: set[str] = set()
     for service in project_fields["services"].values():
         for mount in service.volumes:
@@ -50,7 +82,8 @@ def inspect_paths(project_fields: dict[str, Any], relative: Iterable[str] = ()) 
         for obj in project_fields[kind].values():
             if obj.file:
                 paths.add(obj.file)
-    return {path: inspect(path, project_root(path, project_dir, written_relative)) for path in sorted(paths)}
+    return {path: HostPath(path=path, kind="home", host_path=written.from_home[path]) if path in written.from_home
+            else inspect(path, project_root(path, project_dir, written_relative)) for path in sorted(paths)}
 
 
 def project_root(path: str, project_dir: str, written_relative: set[str]) -> str | None:

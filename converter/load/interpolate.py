@@ -111,7 +111,7 @@ def _braced(matched: str, whole: str, lookup: Lookup, warnings: list[str] | None
     variable, operator = parts.group(1), parts.group(2)
     if operator is None:
         return _value(variable, lookup, warnings, on_unset)
-    return _apply(variable, operator, body[parts.end():], lookup, warnings, on_unset) + substitute(
+    return _apply(variable, operator, body[parts.end():], lookup, warnings, on_unset=on_unset) + substitute(
         rest, lookup, warnings, on_unset)
 
 
@@ -137,7 +137,7 @@ def _invalid(matched: str, whole: str) -> InterpolationProblem:
 
 
 def _apply(name: str, op: str, arg: str, lookup: Lookup, warnings: list[str] | None,
-           on_unset: OnUnset | None = None) -> str:
+           *, on_unset: OnUnset | None = None) -> str:
     value = lookup(name)
     unset_or_empty = value is None or value == ""
     if op == ":-":
@@ -180,7 +180,7 @@ UnsetUse = tuple[str, str, "int | None", str]  # variable, file, line, key path
 
 def interpolate_tree(
     tree: Any, lookup: Lookup, file: str, warnings: list[str], path: list[Any] | None = None,
-    unset: list[UnsetUse] | None = None, pos: tuple[str, int] | None = None,
+    *, unset: list[UnsetUse] | None = None, pos: tuple[str, int] | None = None,
 ) -> Any:
     """Interpolate every string value (not keys) of a YAML tree, in place where possible, and
     give the values at typed keys their type (`cast_value`).
@@ -190,14 +190,14 @@ def interpolate_tree(
     """
     path = path or []
     if isinstance(tree, (Reset, Override)):
-        tree.value = interpolate_tree(tree.value, lookup, file, warnings, path, unset, pos)
+        tree.value = interpolate_tree(tree.value, lookup, file, warnings, path, unset=unset, pos=pos)
         return tree
     if isinstance(tree, dict):
         for key in list(tree):
             where = key_pos(tree, key)
             try:
                 tree[key] = interpolate_tree(tree[key], lookup, file, warnings, [*path, key],
-                                             unset, where)
+                                             unset=unset, pos=where)
             except InterpolationProblem as problem:
                 raise _located(problem, file, where, [*path, key]) from None
         return tree
@@ -206,7 +206,7 @@ def interpolate_tree(
             where = item_pos(tree, index)
             try:
                 tree[index] = interpolate_tree(item, lookup, file, warnings, [*path, index],
-                                               unset, where)
+                                               unset=unset, pos=where)
             except InterpolationProblem as problem:
                 raise _located(problem, file, where, [*path, index]) from None
         return tree

@@ -23,23 +23,17 @@ from converter.load.discovery import (
     read_text,
     split_compose_file,
 )
-from converter.load.host_paths import inspect_paths
 from converter.load.canonical import normalise_services, promote_aliases
 from converter.load.consistency import check_services, check_top_level
+from converter.load.host_paths import HostPaths, inspect_paths
 from converter.load.interpolate import InterpolationProblem, UnsetUse, interpolate_tree, substitute
 from converter.load.merge import merge_projects, merge_service, strip_tags
-from converter.load.normalize import (
-    Problem,
-    ServiceContext,
-    absolute_path,
-    build_service,
-    is_windows_path,
-    volume_entry,
-)
 from converter.load.objects import build_file_objects, build_networks, build_volumes
-from converter.load.problems import raise_all
+from converter.load.problems import Problem, raise_all
 from converter.load.references import check_cycles, check_references, select_profiles
 from converter.load.schema import check_legacy_and_empty, validate
+from converter.load.service import ServiceContext, build_service
+from converter.load.short_syntax import is_windows_path, volume_entry
 from converter.load.yaml_reader import LMap, LSeq, format_path, key_pos, locate, plain, read_yaml
 from converter.model.project import Project, VariableUse
 
@@ -47,13 +41,12 @@ from converter.model.project import Project, VariableUse
 @dataclass
 class _Context:
     env: dict[str, str]
-    home: str | None
+    paths: HostPaths  # how the written paths became host paths
     warnings: list[str] = field(default_factory=list)
     include_stack: list[str] = field(default_factory=list)
     extends_cache: dict[str, Any] = field(default_factory=dict)
     parsed: dict[str, Any] = field(default_factory=dict)  # -f files already read for `name:`
     unset: list[UnsetUse] = field(default_factory=list)  # where unset variables became ""
-    relative_paths: set[str] = field(default_factory=set)  # host paths written as relative paths
 
 
 def load(options: LoadOptions) -> Project:
@@ -71,17 +64,17 @@ def load(options: LoadOptions) -> Project:
     # env files see it and cannot change it.
     fixed = {"PWD": (environ.get("PWD") if options.use_shell_env else None) or cwd}
     early = load_environment(env_files, project_dir_opt or cwd, environ,
-                             options.use_shell_env, [], fixed)
+                             options.use_shell_env, [], fixed=fixed)
     files = _compose_files(options, cwd, project_dir_opt, early, warnings)
     project_dir = project_dir_opt or os.path.dirname(files[0])
     env = load_environment(env_files, project_dir, environ, options.use_shell_env, warnings,
-                           fixed)
+                           fixed=fixed)
 
     # The name is known before interpolation (Compose offers it as ${COMPOSE_PROJECT_NAME}).
     parsed: dict[str, Any] = {}
     name = _project_name(options, env, _declared_name(files, env, parsed), project_dir)
     env.values.setdefault("COMPOSE_PROJECT_NAME", name)
-    ctx = _Context(env=env.values, home=environ.get("HOME"), warnings=warnings, parsed=parsed)
+    ctx = _Context(env=env.values, paths=HostPaths(environ.get("HOME")), warnings=warnings, parsed=parsed)
     tree: Any = None
     for path in files:
         loaded = _load_file(path, project_dir, ctx)
@@ -103,7 +96,7 @@ def load(options: LoadOptions) -> Project:
     active, disabled = select_profiles(services_raw, enabled, warnings)
     check_references(tree, active, disabled, warnings)
 
-    service_ctx = ServiceContext(project_dir, env.values.get, warnings, ctx.home)
+    service_ctx = ServiceContext(lookup=env.values.get, warnings=warnings)
     services = {}
     problems: list[LoadError] = []
     for service_name in sorted(active):
@@ -133,8 +126,8 @@ def load(options: LoadOptions) -> Project:
         "extensions": {k: v for k, v in plain(tree).items() if str(k).startswith("x-")},
         "disabled_services": sorted(disabled),
     }
-    project_fields["host_paths"] = (inspect_paths(project_fields, ctx.relative_paths)
-                                    if options.read_host_paths else {})
+    project_fields["host_paths"] = inspect_paths(project_fields, ctx.paths) if options.read_host_paths else {}
+    project_fields["home_paths"] = dict(sorted(ctx.paths.from_home.items()))
     project_fields["unset_variables"] = _variable_uses(ctx.unset, project_dir)
     project_fields["warnings"] = warnings
     return Project(**project_fields)
@@ -252,7 +245,7 @@ def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
     check_legacy_and_empty(tree, path)
     interpolate_tree(tree, ctx.env.get, path, ctx.warnings, unset=ctx.unset)
     promote_aliases(tree)
-    rebase_paths(tree, base_dir, ctx.home, ctx.warnings, ctx.relative_paths)
+    rebase_paths(tree, base_dir, ctx.paths, ctx.warnings)
     if tree.get("include") is not None:
         _apply_include(tree, path, base_dir, ctx)
     services = tree.get("services")
@@ -261,36 +254,41 @@ def _load_file(path: str, base_dir: str, ctx: _Context) -> Any:
     return tree
 
 
-def rebase_paths(tree: Any, base_dir: str, home: str | None, warnings: list[str],
-                 relative: set[str] | None = None) -> None:
-    """Make the relative host paths of one file absolute against `base_dir`. The ones written
-    as relative paths are added to `relative`: they are part of the project (host_paths.py)."""
+def rebase_paths(tree: Any, base_dir: str, paths: HostPaths, warnings: list[str]) -> None:
+    """Make the host paths one file writes host paths (`paths.absolute`, relative to `base_dir`,
+    the file's directory); every later step sees only those."""
     services = tree.get("services") if isinstance(tree, dict) else None
     if isinstance(services, dict):
         for name, service in services.items():
             if isinstance(service, dict):
-                _rebase_service(name, service, base_dir, home, tree, warnings, relative)
+                _rebase_service(name, service, _Rebase(base_dir, paths, tree, warnings))
     for kind in ("secrets", "configs"):
         objects = tree.get(kind) if isinstance(tree, dict) else None
         if isinstance(objects, dict):
             for spec in objects.values():
                 if isinstance(spec, dict) and isinstance(spec.get("file"), str):
-                    spec["file"] = _rebased(spec["file"], base_dir, home, relative)
+                    spec["file"] = paths.absolute(spec["file"], base_dir)
     volumes = tree.get("volumes") if isinstance(tree, dict) else None
     for spec in volumes.values() if isinstance(volumes, dict) else []:
         # a local volume that binds a host directory: its `device` is a host path
         opts = spec.get("driver_opts") if isinstance(spec, dict) else None
         if isinstance(opts, dict) and spec.get("driver") == "local" and opts.get("o") == "bind" \
                 and isinstance(opts.get("device"), str):
-            opts["device"] = absolute_path(opts["device"] or ".", base_dir, home)
+            opts["device"] = paths.absolute(opts["device"] or ".", base_dir)
 
 
-def _rebased(path: str, base_dir: str, home: str | None, relative: set[str] | None) -> str:
-    """absolute_path(), remembering the paths that were written relative."""
-    result = absolute_path(path, base_dir, home)
-    if relative is not None and not path.startswith(("/", "~")) and os.path.isabs(result):
-        relative.add(result)
-    return result
+@dataclass(frozen=True)
+class _Rebase:
+    """Rebasing the paths of one file: its directory, the path maker, and for errors and
+    warnings the file's tree and the warning list."""
+
+    base_dir: str
+    paths: HostPaths
+    tree: Any
+    warnings: list[str]
+
+    def absolute(self, path: str) -> str:
+        return self.paths.absolute(path, self.base_dir)
 
 
 def _variable_uses(unset: list[UnsetUse], project_dir: str) -> list[VariableUse]:
@@ -308,79 +306,66 @@ def _variable_uses(unset: list[UnsetUse], project_dir: str) -> list[VariableUse]
     return uses
 
 
-def _rebase_service(
-    name: str, service: LMap, base_dir: str, home: str | None, tree: Any, warnings: list[str],
-    relative: set[str] | None = None,
-) -> None:
+def _rebase_service(name: str, service: LMap, rebase: _Rebase) -> None:
     build = service.get("build")
     if isinstance(build, str) and not _is_url(build):
-        service["build"] = _rebased(build, base_dir, home, relative)
+        service["build"] = rebase.absolute(build)
     elif isinstance(build, dict):
         context = build.get("context")
         if context is None:
-            build["context"] = base_dir
+            build["context"] = rebase.base_dir
         elif isinstance(context, str) and not _is_url(context):
-            build["context"] = _rebased(context, base_dir, home, relative)
+            build["context"] = rebase.absolute(context)
         ssh = build.get("ssh")
         if isinstance(ssh, (list, dict)):
-            build["ssh"] = _rebased_ssh(ssh, base_dir, home)
+            build["ssh"] = _rebased_ssh(ssh, rebase)
         extra = build.get("additional_contexts")
         if isinstance(extra, dict):
             for key, value in extra.items():
                 # docker-image://, service:, URLs name no local directory
                 if isinstance(value, str) and not _is_url(value) and ":" not in value.split("/")[0]:
-                    extra[key] = absolute_path(value, base_dir, home)
-    env_file = service.get("env_file")
-    if isinstance(env_file, (str, list)):
-        entries = env_file if isinstance(env_file, list) else None
-        if entries is None:
-            service["env_file"] = absolute_path(env_file, base_dir, home)  # type: ignore[arg-type]
-        else:
-            for index, entry in enumerate(entries):
-                if isinstance(entry, str):
-                    entries[index] = absolute_path(entry, base_dir, home)
-                elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                    entry["path"] = absolute_path(entry["path"], base_dir, home)
-    label_file = service.get("label_file")
-    if isinstance(label_file, str):
-        service["label_file"] = absolute_path(label_file, base_dir, home)
-    elif isinstance(label_file, list):
-        for index, entry in enumerate(label_file):
+                    extra[key] = rebase.absolute(value)
+    for key in ("env_file", "label_file"):
+        files = service.get(key)
+        if isinstance(files, str):
+            service[key] = rebase.absolute(files)
+        for index, entry in enumerate(files if isinstance(files, list) else []):
             if isinstance(entry, str):
-                label_file[index] = absolute_path(entry, base_dir, home)
+                files[index] = rebase.absolute(entry)
+            elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                entry["path"] = rebase.absolute(entry["path"])
     develop = service.get("develop")
     watch = develop.get("watch") if isinstance(develop, dict) else None
     for trigger in watch if isinstance(watch, list) else []:
         if isinstance(trigger, dict) and isinstance(trigger.get("path"), str):
-            trigger["path"] = absolute_path(trigger["path"], base_dir, home)
+            trigger["path"] = rebase.absolute(trigger["path"])
     volumes = service.get("volumes")
-    if isinstance(volumes, list):
-        for index, entry in enumerate(volumes):
-            if not isinstance(entry, (str, dict)):
-                continue
-            try:
-                if isinstance(entry, str):
-                    ignored: list[str] = []
-                    parsed = volume_entry(entry, None, ignored=ignored)
-                    source = parsed.get("source")
-                    if parsed["type"] == "bind":
-                        # written in the long form from here on, the source absolute
-                        if not _windows(source, name, warnings):
-                            parsed["source"] = _rebased(source, base_dir, home, relative)
-                        volumes[index] = _long_form(parsed)
-                        for option in ignored:
-                            warnings.append(
-                                f"service {name!r}: volumes[{index}] option {option!r} is not a "
-                                "volume option Compose knows; it is ignored (as Compose does)")
-                elif entry.get("type") == "bind" and isinstance(entry.get("source"), str):
-                    if not _windows(entry["source"], name, warnings):
-                        entry["source"] = _rebased(entry["source"], base_dir, home, relative)
-            except Problem as problem:
-                where = ["services", name, "volumes", index, *problem.path]
-                pos = locate(tree, where)
-                raise LoadError(problem.message, file=pos[0] if pos else None,
-                                line=pos[1] if pos else None, key_path=format_path(where),
-                                hint=problem.hint) from None
+    for index, entry in enumerate(volumes if isinstance(volumes, list) else []):
+        try:
+            if isinstance(entry, str):
+                volumes[index] = _rebased_volume(name, index, entry, rebase)
+            elif isinstance(entry, dict) and entry.get("type") == "bind" and isinstance(entry.get("source"), str):
+                if not _windows(entry["source"], name, rebase.warnings):
+                    entry["source"] = rebase.absolute(entry["source"])
+        except Problem as problem:
+            where = ["services", name, "volumes", index, *problem.path]
+            pos = locate(rebase.tree, where)
+            raise LoadError(problem.message, file=pos[0] if pos else None, line=pos[1] if pos else None,
+                            key_path=format_path(where), hint=problem.hint) from None
+
+
+def _rebased_volume(name: str, index: int, entry: str, rebase: _Rebase) -> Any:
+    """A short-syntax bind is written in the long form from here on, its source a host path."""
+    ignored: list[str] = []
+    parsed = volume_entry(entry, ignored)
+    if parsed["type"] != "bind":
+        return entry
+    if not _windows(parsed["source"], name, rebase.warnings):
+        parsed["source"] = rebase.absolute(parsed["source"])
+    for option in ignored:
+        rebase.warnings.append(f"service {name!r}: volumes[{index}] option {option!r} is not a volume option "
+                               "Compose knows; it is ignored (as Compose does)")
+    return _long_form(parsed)
 
 
 def _long_form(value: Any) -> Any:
@@ -389,7 +374,7 @@ def _long_form(value: Any) -> Any:
     return value
 
 
-def _rebased_ssh(ssh: Any, base_dir: str, home: str | None) -> LSeq:
+def _rebased_ssh(ssh: Any, rebase: _Rebase) -> LSeq:
     """build.ssh as `ID=PATH` entries with absolute paths (`default` alone stays as is)."""
     if isinstance(ssh, dict):
         entries = [str(k) if v is None else f"{k}={v}" for k, v in ssh.items()]
@@ -398,7 +383,7 @@ def _rebased_ssh(ssh: Any, base_dir: str, home: str | None) -> LSeq:
     out = LSeq()
     for entry in entries:
         key, sep, path = entry.partition("=")
-        out.append(f"{key}={absolute_path(path, base_dir, home)}" if sep and path else entry)
+        out.append(f"{key}={rebase.absolute(path)}" if sep and path else entry)
     out.pos = list(getattr(ssh, "pos", [None] * len(out)))[:len(out)] or [None] * len(out)
     return out
 
@@ -452,8 +437,8 @@ def _apply_include(tree: LMap, path: str, base_dir: str, ctx: _Context) -> None:
                             "or a list of paths", file=pos[0] if pos else path,
                             line=pos[1] if pos else None, key_path=format_path(where),
                             hint="write e.g. `project_directory: ./sub` and `env_file: sub.env`")
-        files = [absolute_path(p, here, ctx.home) for p in paths]
-        inc_dir = absolute_path(project_dir, here, ctx.home) if project_dir else os.path.dirname(files[0])
+        files = [ctx.paths.absolute(p, here) for p in paths]
+        inc_dir = ctx.paths.absolute(project_dir, here) if project_dir else os.path.dirname(files[0])
         for file in files:
             if file in ctx.include_stack or file == path:
                 chain = " -> ".join([*ctx.include_stack, path, file])
@@ -464,12 +449,12 @@ def _apply_include(tree: LMap, path: str, base_dir: str, ctx: _Context) -> None:
                 raise LoadError(f"included file {file} not found", file=pos[0] if pos else path,
                                 line=pos[1] if pos else None, key_path=format_path(where),
                                 hint="fix the include path")
-        env_paths = [absolute_path(e, here, ctx.home) for e in env_list]
+        env_paths = [ctx.paths.absolute(e, here) for e in env_list]
         inc_env = load_environment(env_paths, inc_dir, {}, False, ctx.warnings).values
         inc_env.update(ctx.env)  # the including project's variables win
-        sub = _Context(env=inc_env, home=ctx.home, warnings=ctx.warnings,
+        sub = _Context(env=inc_env, paths=ctx.paths, warnings=ctx.warnings,
                        include_stack=[*ctx.include_stack, path], extends_cache=ctx.extends_cache,
-                       unset=ctx.unset, relative_paths=ctx.relative_paths)
+                       unset=ctx.unset)
         included: Any = None
         for file in files:
             loaded = _load_file(file, inc_dir, sub)
@@ -506,12 +491,12 @@ def _import_resources(tree: LMap, included: Any, file: str, where: list[Any], po
 def _apply_extends(services: LMap, path: str, ctx: _Context) -> None:
     resolved: dict[str, Any] = {}
     for name in list(services):
-        services[name] = _resolve_extends(services, name, path, ctx, [], resolved)
+        services[name] = _resolve_extends(services, name, path, ctx, [], resolved=resolved)
 
 
 def _resolve_extends(
     services: Any, name: str, path: str, ctx: _Context, stack: list[tuple[str, str]],
-    resolved: dict[str, Any],
+    *, resolved: dict[str, Any],
 ) -> Any:
     key = (path, name)
     if f"{path}#{name}" in resolved:
@@ -541,7 +526,7 @@ def _resolve_extends(
             raise LoadError(f"extends from a remote file ({other}) is not supported",
                             file=path, line=pos[1] if pos else None, key_path=where + ".file",
                             hint="download the file and extend the local copy")
-        other_path = absolute_path(other, os.path.dirname(path), ctx.home)
+        other_path = ctx.paths.absolute(other, os.path.dirname(path))
         if other_path == path:
             base_services, base_file = services, path
         else:
@@ -555,8 +540,7 @@ def _resolve_extends(
                 check_legacy_and_empty(other_tree, other_path)
                 interpolate_tree(other_tree, ctx.env.get, other_path, ctx.warnings, unset=ctx.unset)
                 promote_aliases(other_tree)
-                rebase_paths(other_tree, os.path.dirname(other_path), ctx.home, ctx.warnings,
-                             ctx.relative_paths)
+                rebase_paths(other_tree, os.path.dirname(other_path), ctx.paths, ctx.warnings)
                 ctx.extends_cache[other_path] = other_tree
             other_tree = ctx.extends_cache[other_path]
             base_services = other_tree.get("services") or LMap()
@@ -570,7 +554,7 @@ def _resolve_extends(
             file=path, line=pos[1] if pos else None, key_path=where,
             hint=f"services there: {available}",
         )
-    base = _resolve_extends(base_services, base_name, base_file, ctx, [*stack, key], {})
+    base = _resolve_extends(base_services, base_name, base_file, ctx, [*stack, key], resolved={})
     if base is None:
         base = LMap()
     if not isinstance(base, dict):

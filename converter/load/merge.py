@@ -18,7 +18,7 @@ treats as sets or keyed lists, a later entry with the same key replaces the earl
 place (`cap_add`, `dns`, `links`, `profiles`, `expose`, `tmpfs`, `volumes` by target, `secrets` /
 `configs` by target, `env_file` by path, `devices` by target, key=value lists by key, ...).
 Ports are made unique as written here, and again once expanded to one mapping per container
-port (normalize).
+port (service.py).
 
 Both inputs keep their positions; the result records where each surviving value was written.
 """
@@ -28,6 +28,15 @@ from __future__ import annotations
 from typing import Any
 
 from converter.errors import LoadError
+from converter.load.short_syntax import (
+    as_mapping,
+    build_map,
+    clean_path,
+    copy_map,
+    item_positions,
+    key_value_map,
+    volume_entry,
+)
 from converter.load.yaml_reader import LMap, LSeq, Override, Reset, copy_tree, format_path
 
 _REPLACED = {"command", "entrypoint"}
@@ -42,7 +51,7 @@ def merge_projects(base: Any, override: Any) -> Any:
     """Merge two whole compose trees (top level), then keep unique lists unique."""
     if not isinstance(base, dict) or not isinstance(override, dict):
         return _strip(copy_tree(override))
-    out = _copy_map(base)
+    out = copy_map(base)
     for key, value in override.items():
         if isinstance(value, Reset):
             _drop(out, key)
@@ -54,7 +63,7 @@ def merge_projects(base: Any, override: Any) -> Any:
             _set(out, override, key, _strip(copy_tree(value)))
             continue
         if key == "services" and isinstance(value, dict) and isinstance(out.get(key), dict):
-            services = _copy_map(out[key])
+            services = copy_map(out[key])
             for name, service in value.items():
                 if isinstance(service, Reset):
                     _drop(services, name)
@@ -77,7 +86,7 @@ def merge_projects(base: Any, override: Any) -> Any:
 
 def merge_service(base: dict[str, Any], override: dict[str, Any], name: str = "*") -> LMap:
     """Merge one service definition over another (used for -f files and for `extends`)."""
-    return _merge_mappings(_copy_map(base), override, ("services", name))
+    return _merge_mappings(copy_map(base), override, ("services", name))
 
 
 def _merge(old: Any, new: Any, path: tuple[str, ...]) -> Any:
@@ -94,7 +103,7 @@ def _merge(old: Any, new: Any, path: tuple[str, ...]) -> Any:
     if isinstance(old, dict):
         if not isinstance(new, dict):
             raise _cannot_merge(path, new)
-        return _merge_mappings(_copy_map(old), new, path)
+        return _merge_mappings(copy_map(old), new, path)
     if isinstance(old, list):
         if not isinstance(new, list):
             raise _cannot_merge(path, new)
@@ -133,7 +142,7 @@ def _special_merge(old: Any, new: Any, path: tuple[str, ...]) -> Any:
             return _merge_key_value(old, new)
         if path[2] == "ulimits":
             if isinstance(old, dict) and isinstance(new, dict):
-                return _merge_mappings(_copy_map(old), new, path)
+                return _merge_mappings(copy_map(old), new, path)
             return _strip(copy_tree(new))
         return _NOT_SPECIAL
     if depth == 3 and path[0] in _TOP_LEVEL_KINDS and path[2] == "labels":
@@ -177,23 +186,7 @@ def _merge_key_value(old: Any, new: Any) -> LMap:
 def _merge_as_mapping(old: Any, new: Any, path: tuple[str, ...]) -> LMap:
     defaults = {"condition": "service_started", "required": True} if path[-1] == "depends_on" \
         else None
-    return _merge_mappings(_as_mapping(old, defaults), _as_mapping(new, defaults), path)
-
-
-def _as_mapping(value: Any, defaults: dict[str, Any] | None) -> LMap:
-    if value is None:
-        return LMap()
-    if isinstance(value, dict):
-        return _copy_map(value)
-    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    out = LMap()
-    for index, item in enumerate(items):
-        out[str(item)] = LMap(defaults) if defaults is not None else None
-        pos = _positions(items)[index] if isinstance(value, list) else None
-        if pos:
-            out.pos[str(item)] = pos
-    out.origin = getattr(value, "origin", None)
-    return out
+    return _merge_mappings(as_mapping(old, defaults), as_mapping(new, defaults), path)
 
 
 def _merge_logging(old: Any, new: Any, path: tuple[str, ...]) -> Any:
@@ -202,13 +195,13 @@ def _merge_logging(old: Any, new: Any, path: tuple[str, ...]) -> Any:
     # Another driver makes the old options meaningless: the block is replaced.
     if "driver" in new and "driver" in old and new["driver"] != old["driver"]:
         return _strip(copy_tree(new))
-    return _merge_mappings(_copy_map(old), new, path)
+    return _merge_mappings(copy_map(old), new, path)
 
 
 def _append_without_duplicates(old: Any, new: Any) -> LSeq:
     old_items = old if isinstance(old, list) else []
     out = LSeq(copy_tree(old_items))
-    out.pos = _positions(old_items)
+    out.pos = item_positions(old_items)
     out.origin = getattr(old, "origin", None) or getattr(new, "origin", None)
     plain_items = [_plain(v) for v in out]
     new_items = new if isinstance(new, list) else []
@@ -217,7 +210,7 @@ def _append_without_duplicates(old: Any, new: Any) -> LSeq:
         if _plain(item) in plain_items:
             continue
         out.append(item)
-        out.pos.append(_positions(new_items)[index])
+        out.pos.append(item_positions(new_items)[index])
         plain_items.append(_plain(item))
     return out
 
@@ -305,7 +298,7 @@ def _unique_key(mapping: dict[str, Any], key: str, identity: Any) -> None:
     value = mapping.get(key)
     if not isinstance(value, list) or len(value) < 2:
         return
-    positions = _positions(value)
+    positions = item_positions(value)
     items: list[Any] = []
     kept: list[Any] = []
     seen: dict[Any, int] = {}
@@ -336,7 +329,7 @@ def _key_of(entry: Any) -> Any:
 
 def _port_written(entry: Any) -> Any:
     """A port as written (identical entries are one); the expanded mappings are made unique
-    again after ranges are expanded (normalize)."""
+    again after ranges are expanded (service.py)."""
     if isinstance(entry, dict):
         return (entry.get("host_ip") or "0.0.0.0", str(entry.get("published")),
                 str(entry.get("target")), entry.get("protocol") or "tcp")
@@ -344,11 +337,9 @@ def _port_written(entry: Any) -> Any:
 
 
 def _volume_target(entry: Any) -> Any:
-    from converter.load import normalize  # normalize imports this module
-
     if isinstance(entry, dict):
-        return normalize.clean_path(str(entry.get("target")))
-    return normalize.clean_path(normalize.volume_entry(entry, None)["target"])
+        return clean_path(str(entry.get("target")))
+    return clean_path(volume_entry(entry)["target"])
 
 
 def _mount_target(entry: Any, default_dir: str) -> Any:
@@ -374,71 +365,12 @@ def _device_target(entry: Any) -> Any:
     return parts[0] if len(parts) == 1 else parts[1]
 
 
-# ---------------------------------------------------------------- list-or-map helpers
-
-
-def key_value_map(value: Any) -> LMap:
-    """environment/labels list ("K=V", "K") or mapping -> mapping (None for "K")."""
-    if isinstance(value, dict):
-        return _copy_map(value)
-    out = LMap()
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            text = "" if item is None else str(item)
-            name, sep, rest = text.partition("=")
-            out[name] = rest if sep else None
-            pos = _positions(value)[index]
-            if pos:
-                out.pos[name] = pos
-        out.origin = getattr(value, "origin", None)
-    return out
+# ---------------------------------------------------------------- helpers
 
 
 def _positions_map(value: Any) -> LMap:
     """Positions of a key=value list, by key (for _set)."""
     return key_value_map(value)
-
-
-def depends_map(value: Any) -> LMap:
-    return _as_mapping(value, {"condition": "service_started", "required": True}) if not \
-        isinstance(value, dict) else _copy_map(value)
-
-
-def name_map(value: Any) -> LMap:
-    """A service's `networks` as a mapping (a list of names means no options)."""
-    return _as_mapping(value, None)
-
-
-def hosts_map(value: Any) -> LMap:
-    """extra_hosts as host -> list of addresses, in the order written."""
-    out = LMap()
-    if isinstance(value, dict):
-        for host, addresses in value.items():
-            out[str(host)] = LSeq(
-                [str(a) for a in addresses] if isinstance(addresses, list) else [str(addresses)]
-            )
-            if isinstance(value, LMap) and host in value.pos:
-                out.pos[str(host)] = value.pos[host]
-        return out
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            text = str(item)
-            sep = "=" if "=" in text else ":"
-            host, _, address = text.partition(sep)
-            existing = out.get(host)
-            out[host] = LSeq([*(existing or []), address])
-            pos = _positions(value)[index]
-            if pos:
-                out.pos.setdefault(host, pos)
-    return out
-
-
-def build_map(value: Any) -> Any:
-    if isinstance(value, str):
-        return LMap({"context": value})
-    if value is None:
-        return LMap()
-    return _copy_map(value) if isinstance(value, dict) else value
 
 
 def _plain(value: Any) -> Any:
@@ -447,19 +379,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def _positions(value: Any) -> list[Any]:
-    if isinstance(value, LSeq) and len(value.pos) == len(value):
-        return list(value.pos)
-    return [None] * len(value)
-
-
-def _copy_map(value: dict[str, Any]) -> LMap:
-    out = copy_tree(value)
-    if not isinstance(out, LMap):
-        out = LMap(out)
-    return out
 
 
 def _set(out: LMap, source: Any, key: Any, value: Any) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from converter.errors import LoadError
-from converter.load.normalize import Problem, _at, _bool, _labels, _plain
+from converter.load.problems import Problem, at
+from converter.load.values import boolean, labels, plain
 from converter.load.units import compose_string
 from converter.load.yaml_reader import format_path, locate
 from converter.model.project import FileObject, Network, Service, Volume
@@ -25,7 +26,7 @@ def _located(tree: Any, kind: str, name: Any, build: Any) -> Any:
 
 
 def _split(spec: Any, known: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    spec = _plain(spec or {})
+    spec = plain(spec or {})
     other = {k: v for k, v in spec.items() if k not in known and not k.startswith("x-")}
     extensions = {k: v for k, v in spec.items() if k.startswith("x-")}
     return other, extensions
@@ -37,7 +38,7 @@ def _external(spec: dict[str, Any], other: dict[str, Any]) -> bool:
         if external.get("name"):
             other["name"] = external["name"]
         return True
-    return _at(["external"], lambda: _bool(external)) if external is not None else False
+    return at(["external"], lambda: boolean(external)) if external is not None else False
 
 
 def build_networks(tree: Any, services: dict[str, Service]) -> dict[str, Network]:
@@ -58,9 +59,9 @@ def _network(name: Any, spec: Any) -> Network:
     return Network(
         name=str(name),
         external=_external(spec, other),
-        internal=_at(["internal"], lambda: _bool(spec.get("internal", False))),
+        internal=at(["internal"], lambda: boolean(spec.get("internal", False))),
         driver=spec.get("driver"),
-        labels=_labels(spec.get("labels")),
+        labels=labels(spec.get("labels")),
         other=other,
         extensions=extensions,
     )
@@ -82,7 +83,7 @@ def _volume(name: Any, spec: Any) -> Volume:
         driver=spec.get("driver"),
         driver_opts={str(k): compose_string(v) or "" for k, v in
                      (spec.get("driver_opts") or {}).items()},
-        labels=_labels(spec.get("labels")),
+        labels=labels(spec.get("labels")),
         extensions=extensions,
         other=other,
     )
@@ -108,7 +109,7 @@ def build_file_objects(
             content=s.get("content"),
             environment_value=env.get(str(v)) if v else None,
             external=_external(s, o),
-            labels=_labels(s.get("labels")),
+            labels=labels(s.get("labels")),
             other=o,
             extensions=x,
         ))

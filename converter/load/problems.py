@@ -1,8 +1,32 @@
-"""Several problems reported at once, so `kubemap validate` can list them all."""
+"""How the loader says what is wrong: a `Problem` with a value (raised where the value is read,
+turned into a LoadError with file, line and key path by whoever knows where it was written), and
+several LoadErrors at once, so `kubemap validate` can list them all."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from converter.errors import LoadError
+
+
+class Problem(ValueError):
+    """A value that the schema accepted but that is still wrong; `path` is relative to the value."""
+
+    def __init__(self, message: str, hint: str | None = None, path: list[Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.path = path or []
+
+
+def at(path: list[Any], fn: Callable[[], Any]) -> Any:
+    """Run fn, prefixing the key path of any Problem it raises."""
+    try:
+        return fn()
+    except Problem as problem:
+        problem.path = [*path, *problem.path]
+        raise
 
 
 class LoadProblems(LoadError):

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from converter.errors import LoadError
-from converter.load.merge import depends_map, name_map
-from converter.load.normalize import Problem, volume_entry
+from converter.load.problems import Problem
+from converter.load.short_syntax import depends_map, name_map, volume_entry
 from converter.load.yaml_reader import format_path, locate
+from converter.model.depends import depends_on_cycle
 
 
 def _error(tree: Any, path: list[Any], message: str, hint: str) -> LoadError:
@@ -18,31 +19,17 @@ def _error(tree: Any, path: list[Any], message: str, hint: str) -> LoadError:
 
 
 def check_cycles(tree: Any) -> None:
-    """depends_on must form no cycle (a service depending on itself included)."""
+    """depends_on must form no cycle (model/depends.py), reported at the entry that closes it."""
     services = tree.get("services") or {}
     graph = {
         str(name): [str(d) for d in depends_map((spec or {}).get("depends_on") or [])]
         for name, spec in services.items() if isinstance(spec, dict) or spec is None
     }
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for dep in graph.get(node, []):
-            if dep not in graph:
-                continue
-            if state.get(dep) == 1:
-                cycle = [*path[path.index(dep):], dep] if dep in path else [node, dep]
-                raise _error(tree, ["services", node, "depends_on", dep],
-                             "depends_on cycle: " + " -> ".join(cycle),
-                             "remove one of these dependencies; Compose cannot start a cycle")
-            if state.get(dep) is None:
-                visit(dep, [*path, dep])
-        state[node] = 2
-
-    for name in sorted(graph):
-        if state.get(name) is None:
-            visit(name, [name])
+    cycle = depends_on_cycle(graph)
+    if cycle:
+        raise _error(tree, ["services", cycle[-2], "depends_on", cycle[-1]],
+                     "depends_on cycle: " + " -> ".join(cycle),
+                     "remove one of these dependencies; Compose cannot start a cycle")
 
 
 def select_profiles(
@@ -85,24 +72,24 @@ def check_references(
             parts = str(link).split(":")
             target = parts[0] if len(parts) == 2 else str(link)
             _check_service_ref(tree, [*base, "links", index], target, all_services, disabled,
-                               True, "links to")
+                               required=True, verb="links to")
         for key in ("network_mode", "ipc", "pid", "uts", "cgroup"):
             value = spec.get(key)
             if isinstance(value, str) and value.startswith("service:"):
                 _check_service_ref(tree, [*base, key], value[len("service:"):], all_services,
-                                   disabled, True, f"uses the {key} of")
+                                   disabled, required=True, verb=f"uses the {key} of")
         for index, source in enumerate(spec.get("volumes_from") or []):
             text = str(source)
             if text.startswith("container:"):
                 continue
             _check_service_ref(tree, [*base, "volumes_from", index], text.split(":")[0],
-                               all_services, disabled, True, "mounts the volumes of")
+                               all_services, disabled, required=True, verb="mounts the volumes of")
         for dep, dep_spec in depends_map(spec.get("depends_on") or []).items():
             required = (dep_spec or {}).get("required", True) not in (False, "false")
             if str(dep) in disabled and not required:
                 continue
             _check_service_ref(tree, [*base, "depends_on", dep], str(dep), all_services,
-                               disabled, True, "depends on")
+                               disabled, required=True, verb="depends on")
         networks = name_map(spec.get("networks") or [])
         if spec.get("network_mode") is not None and networks:
             raise _error(tree, [*base, "networks"],
@@ -117,7 +104,7 @@ def check_references(
                              f"declare it under the top-level `networks:` (e.g. {network}: {{}})")
         for index, entry in enumerate(spec.get("volumes") or []):
             try:
-                mount = volume_entry(entry, None)
+                mount = volume_entry(entry)
             except Problem as problem:
                 raise _error(tree, [*base, "volumes", index], problem.message,
                              problem.hint or "fix the volume") from None
@@ -160,7 +147,7 @@ def check_references(
 
 def _check_service_ref(
     tree: Any, path: list[Any], target: str, services: Any, disabled: list[str],
-    required: bool, verb: str,
+    *, required: bool, verb: str,
 ) -> None:
     owner = path[1]
     if target not in services:

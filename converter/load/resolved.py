@@ -76,7 +76,7 @@ def _service(s: Service) -> dict[str, Any]:
         "entrypoint": s.entrypoint,
         "working_dir": s.working_dir,
         "user": s.user,
-        "environment": {**s.env_file_values, **s.environment} or None,
+        "environment": {k: value for k, (value, _) in s.merged_environment().items()} or None,
         "ports": [_port(p) for p in s.ports],
         "expose": s.expose,
         "volumes": [_mount(v) for v in s.volumes],

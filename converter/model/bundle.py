@@ -7,6 +7,7 @@ explain` and docs/conversion.md are generated from it.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +32,21 @@ class TraceEntry(BaseModel):
     status: TraceStatus
     reason: str = ""
     service: str | None = None  # owning compose service, None for top-level keys
+    # Within `service`: the key path below it ("ports[0].published") and its top-level key
+    # ("ports"); for a top-level entry, `source` and its first key. Stored when the entry is made
+    # (key_of_source), so nobody parses `source` back apart.
+    path: str = Field(default="", exclude=True)
+    key: str = Field(default="", exclude=True)
+
+
+def key_of_source(source: str, service: str | None) -> tuple[str, str]:
+    """(path, key) of a trace source: the path below `services.<service>` when the source is
+    one of that service's keys (else the whole source), and the first key of that path."""
+    prefix = f"services.{service}"
+    path = source
+    if service is not None and (source == prefix or source.startswith((prefix + ".", prefix + "["))):
+        path = source[len(prefix):].lstrip(".")
+    return path, re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
 # A finding code other layers act on: `convert --strict` refuses it, `report` repeats it on stderr.
@@ -47,6 +63,10 @@ class Finding(BaseModel):
     source: str  # compose key path
     message: str
     hint: str = ""
+    # The service whose key `source` is, when it is one, and that key (key_of_source); derived
+    # from `source`, so left out of what is written (findings.yaml, JSON).
+    service: str | None = Field(default=None, exclude=True)
+    key: str = Field(default="", exclude=True)
 
 
 class ManifestObject(BaseModel):

@@ -176,7 +176,7 @@ class Service(Located):
     working_dir: str | None = None
     user: str | None = None
     environment: dict[str, str | None] = Field(default_factory=dict)
-    # Values from env_file only (inline `environment` already removed from here), in file order.
+    # Values read from env_file, in file order (a later file wins); see merged_environment().
     env_file_values: dict[str, str | None] = Field(default_factory=dict)
     env_files: list[str] = Field(default_factory=list)  # absolute paths, for the trace
     ports: list[PortMapping] = Field(default_factory=list)
@@ -230,6 +230,14 @@ class Service(Located):
     keys: list[str] = Field(default_factory=list)
     sources: dict[str, SourceRef] = Field(default_factory=dict)
 
+    def merged_environment(self) -> dict[str, tuple[str | None, str]]:
+        """Every variable the container gets: name -> (value, "env_file" | "environment").
+        Inline `environment` wins over `env_file` for the same name (Compose's rule, the one
+        place it is applied); the env files' variables come first, in file order."""
+        merged = {k: (v, "env_file") for k, v in self.env_file_values.items() if k not in self.environment}
+        merged.update((k, (v, "environment")) for k, v in self.environment.items())
+        return merged
+
 
 class Network(Located):
     name: str  # Compose key
@@ -269,17 +277,19 @@ class HostPath(Located):
     """What the loader found on disk at a path the project refers to (bind source, secret/config
     file, Dockerfile). The translator never reads files; it gets their content from here.
 
-    kind "outside": the path is not part of the project (absolute or `~` path outside the
-    project directory, or a symlink that leaves it). It was never opened, read or stat-ed;
-    `host_path` is the path on the host it names (the link target for a symlink)."""
+    kind "outside": the path is not part of the project (an absolute path outside the project
+    directory, or a symlink that leaves it). It was never opened, read or stat-ed; `host_path`
+    is the path on the host it names (the link target for a symlink).
+    kind "home": written with `~`, it names the home directory of whoever converts; never
+    opened, read or stat-ed; `host_path` is the path as written (`~/.aws`)."""
 
     path: str  # absolute
-    kind: Literal["file", "dir", "missing", "other", "outside"]
+    kind: Literal["file", "dir", "missing", "other", "outside", "home"]
     size: int | None = None
     content: bytes | None = None  # files up to the loader's size limit
     # Small directories: relative file name -> content (only when every file is small).
     entries: dict[str, bytes] | None = None
-    host_path: str | None = None  # kind "outside": the host path it names
+    host_path: str | None = None  # kind "outside": the host path it names; "home": as written
     note: str | None = None  # why a directory's entries are not kept (too big, a link leaves, ...)
 
 
@@ -309,7 +319,19 @@ class Project(Located):
     disabled_services: list[str] = Field(default_factory=list)
     # Every host path the project refers to, as found when loading (absolute path -> what is there).
     host_paths: dict[str, HostPath] = Field(default_factory=dict)
+    # Paths written with `~` (host path -> as written): the home directory of whoever converts.
+    home_paths: dict[str, str] = Field(default_factory=dict)
     # What Docker Compose would warn about while loading (unset variables, obsolete `version`).
     warnings: list[str] = Field(default_factory=list)
     # Every place an unset variable was interpolated as "" (in file order), for findings.
     unset_variables: list[VariableUse] = Field(default_factory=list)
+
+    def shown_path(self, path: str) -> str:
+        """A host path as kubemap shows it (trace, findings, report), the same on every machine:
+        `./relative` inside the project directory, a `~` path as written, any other as it is."""
+        if path in self.home_paths:
+            return self.home_paths[path]
+        base = self.working_dir.rstrip("/")
+        if path == base:
+            return "."
+        return "./" + path[len(base) + 1:] if path.startswith(base + "/") else path

@@ -15,6 +15,10 @@ import re
 import sys
 from collections import defaultdict
 
+import converter.translate as package
+from converter.lint.checks import CHECKS
+from converter.translate.rules import RULES
+
 DOC_PATH = "docs/conversion.md"
 COMMAND = "python -m converter.render.docs > docs/conversion.md"
 
@@ -84,16 +88,17 @@ PORTS_SECTION = [
     "",
     "kubemap reads nothing outside the project. Bind sources in the project directory (and relative",
     "paths that climb out of it, such as `../common/config.xml`) are read when converting; absolute",
-    "paths, `~` paths and symlinks that leave the project are never opened, read or stat-ed: they",
-    "become `hostPath` volumes (R-VOL-09) with a finding, and the pod template lists them in the",
+    "paths and symlinks that leave the project are never opened, read or stat-ed: they become",
+    "`hostPath` volumes (R-VOL-09) with a finding, and the pod template lists them in the",
     "annotation `lint.kubemap.io/accept-host-paths` so `kubemap lint` accepts exactly those.",
+    "A `~` path (`~/.aws`) names the home directory of whoever converts: it is never read, shown as",
+    "written, and mounted nowhere (KM-W-HOME-PATH), so the output is the same for every HOME;",
+    "`kubemap config` still expands it, as `docker compose config` does.",
 ]
 
 
 def _lint_section() -> list[str]:
     """The lint checks, from their docstrings (converter/lint/checks.py)."""
-    from converter.lint.checks import CHECKS
-
     lines = ["## `kubemap lint`", "",
              "`kubemap lint [PATHS]` reads manifests (generated or hand-written) and reports what would not run",
              "or not behave like Compose; `kubemap convert` runs the same checks on its output and lists them",
@@ -107,9 +112,6 @@ def _lint_section() -> list[str]:
 
 def _load_rules() -> dict[str, object]:
     # Rules register themselves when their module is imported: import every translate module.
-    import converter.translate as package
-    from converter.translate.rules import RULES
-
     for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__)):
         importlib.import_module(f"converter.translate.{module}")
     return dict(RULES)

@@ -3,7 +3,6 @@ objects it became, and one row per Compose key tying the two together."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +12,6 @@ from converter.report.diagram import Graph, extract_graph
 from converter.report.lines import PathLine, emit, first_line_of, index_path
 
 STATUS_ORDER = {"mapped": 0, "approximated": 1, "unsupported": 2}
-_KEY_PATH = re.compile(r"^(?P<key>[^.\[]+)(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)
@@ -82,25 +80,11 @@ class ProjectReport:
     chart: str | None = None  # with --chart: the chart's name (rows then carry their values)
 
 
-def _key_of(path: str) -> str:
-    match = _KEY_PATH.match(path)
-    return match.group("key") if match else path
-
-
-def _entries_by_service(bundle: Bundle, services: list[str]) -> dict[str | None, list[tuple[str, TraceEntry]]]:
-    """Trace entries grouped by service, each with its path relative to the service."""
-    grouped: dict[str | None, list[tuple[str, TraceEntry]]] = {}
-    by_length = sorted(services, key=len, reverse=True)  # "api.v2" before "api"
+def _entries_by_service(bundle: Bundle) -> dict[str | None, list[TraceEntry]]:
+    """Trace entries grouped by the service they belong to (None: top-level keys)."""
+    grouped: dict[str | None, list[TraceEntry]] = {}
     for entry in bundle.trace:
-        owner: str | None = None
-        relative = entry.source
-        if entry.source.startswith("services."):
-            rest = entry.source[len("services."):]
-            for name in by_length:
-                if rest == name or rest.startswith(name + ".") or rest.startswith(name + "["):
-                    owner, relative = name, rest[len(name):].lstrip(".")
-                    break
-        grouped.setdefault(owner, []).append((relative, entry))
+        grouped.setdefault(entry.service, []).append(entry)
     return grouped
 
 
@@ -147,15 +131,15 @@ def _ordered_block(block: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     return ordered
 
 
-def _relative_paths(value: Any, base: str) -> Any:
-    """Show paths inside the project directory as ./relative, so a report reads the same on
-    every machine (the resolved config holds absolute paths, as `docker compose config` does)."""
+def _shown_paths(value: Any, project: Project) -> Any:
+    """Host paths as kubemap shows them (Project.shown_path), so a report reads the same on every
+    machine (the resolved config holds absolute paths, as `docker compose config` does)."""
     if isinstance(value, dict):
-        return {k: _relative_paths(v, base) for k, v in value.items()}
+        return {k: _shown_paths(v, project) for k, v in value.items()}
     if isinstance(value, list):
-        return [_relative_paths(v, base) for v in value]
-    if isinstance(value, str) and (value == base or value.startswith(base.rstrip("/") + "/")):
-        return "." + value[len(base.rstrip("/")):] if value != base else "."
+        return [_shown_paths(v, project) for v in value]
+    if isinstance(value, str) and value.startswith("/"):
+        return project.shown_path(value)
     return value
 
 
@@ -172,34 +156,32 @@ def build_report(project: Project, bundle: Bundle, compose_blocks: dict[str, dic
     `kubemap config` prints under `services:`), passed in so this module reads no files.
     `chart`: (chart name, Compose key → chart values) to show which value each key became."""
     chart_values = chart[1] if chart else None
-    grouped = _entries_by_service(bundle, list(project.services))
+    grouped = _entries_by_service(bundle)
     services: list[ServiceReport] = []
     for name, service in project.services.items():
-        block = _relative_paths(_ordered_block(compose_blocks.get(name, {}), service.keys), project.working_dir)
+        block = _shown_paths(_ordered_block(compose_blocks.get(name, {}), service.keys), project)
         compose = emit(block)
         objects = [
             ObjectView(o.kind, o.name, emit(o.body), o.body) for o in bundle.objects if o.service == name
         ]
-        relative = grouped.get(name, [])
         rows = []
         keys = list(service.keys) or list(block)
         for key in keys:
-            entries = [e for path, e in relative if _key_of(path) == key]
+            entries = [e for e in grouped.get(name, []) if e.key == key]
             rows.append(Row(key, _compose_span(compose, key), _row_status(entries), entries,
                             _targets(entries, objects), _values(entries, chart_values)))
-        prefix = f"services.{name}"
-        findings = [f for f in bundle.findings if f.source == prefix or f.source.startswith(prefix + ".") or f.source.startswith(prefix + "[")]
+        findings = [f for f in bundle.findings if f.service == name]
         services.append(ServiceReport(name, compose, objects, rows, findings))
 
     project_rows: list[Row] = []
-    for path, entry in grouped.get(None, []):
-        project_rows.append(Row(path, (0, 0), entry.status, [entry], _targets([entry], []),
+    for entry in grouped.get(None, []):
+        project_rows.append(Row(entry.path, (0, 0), entry.status, [entry], _targets([entry], []),
                                 _values([entry], chart_values)))
 
     status_counts = Counter(e.status for e in bundle.trace)
     return ProjectReport(
         project=bundle.project,
-        source_files=[_relative_paths(f, project.working_dir) for f in bundle.source_files],
+        source_files=[project.shown_path(f) for f in bundle.source_files],
         services=services,
         project_rows=project_rows,
         objects_by_kind=dict(sorted(Counter(o.kind for o in bundle.objects).items())),
@@ -236,8 +218,7 @@ def concept_map(bundle: Bundle) -> list[tuple[str, str, str]]:
         example = ""
         if key:
             for entry in bundle.trace:
-                parts = entry.source.split(".")
-                if entry.targets and len(parts) >= 3 and parts[0] == "services" and _key_of(".".join(parts[2:])) == key:
+                if entry.targets and entry.service is not None and entry.key == key:
                     example = f"`{entry.source}` → `{entry.targets[0]}`"
                     break
             if not example:

@@ -7,6 +7,8 @@ objects, `--strict`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from converter.errors import TranslateError
 from converter.model import Bundle, Project, TraceEntry
 from converter.model.bundle import UNSET_VARIABLE
@@ -31,6 +33,7 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
     completions = workload.completion_targets(project)
     waiters = workload.start_waiters(project)
     volume_users = workload.named_volume_users(project)
+    ctx.names, ctx.completions, ctx.volume_users = names, completions, volume_users
 
     for name in sorted(project.services):
         plan = ServicePlan(service=project.services[name], name=names["services"][name])
@@ -46,7 +49,8 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
     services.assign_node_ports(ctx)
 
     for name in sorted(ctx.plans):
-        _translate_service(ctx, ctx.plans[name], completions, volume_users, names)
+        for service_rule in SERVICE_RULES:
+            service_rule(ctx, ctx.plans[name])
 
     reserved = {plan.name for plan in ctx.plans.values()}
     hardened = [ctx.plans[n].name for n in sorted(ctx.plans) if security.harden(ctx, ctx.plans[n])]
@@ -79,52 +83,25 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
     return _bundle(ctx)
 
 
-def _translate_service(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]],
-                       volume_users: dict[str, list[str]], names: dict[str, dict[str, str]]) -> None:
-    workload.trace_statefulset(ctx, plan)
-    workload.trace_daemonset(ctx, plan)
-    workload.trace_job(ctx, plan, completions)
-    workload.map_replicas(ctx, plan)
-    workload.map_deploy_rest(ctx, plan)
-    images.map_build(ctx, plan)
-    images.map_pull_policy(ctx, plan)
-    labels.apply_common_labels(ctx, plan)
-    labels.map_labels(ctx, plan)
-    labels.map_annotations(ctx, plan)
-    container.map_command(ctx, plan)
-    container.map_process_options(ctx, plan)
-    env.map_environment(ctx, plan)
-    container.map_resources(ctx, plan)
-    probes.map_healthcheck(ctx, plan)
-    services.container_ports(plan)
-    container.map_stop_grace(ctx, plan)
-    container.map_stop_signal(ctx, plan)
-    container.map_hostname(ctx, plan)
-    container.report_swarm_templates(ctx, plan)
-    container.map_extra_hosts(ctx, plan)
-    container.map_dns(ctx, plan)
-    container.map_init(ctx, plan)
-    container.map_shm(ctx, plan)
-    container.map_ulimits(ctx, plan)
-    container.map_platform(ctx, plan)
-    container.map_profiles(ctx, plan)
-    storage.map_volumes(ctx, plan, volume_users)
-    secrets_configs.mount_file_objects(ctx, plan, names)
-    security.map_user(ctx, plan)
-    security.map_container_security(ctx, plan)
-    security.map_sysctls(ctx, plan)
-    security.map_security_opt(ctx, plan)
-    handled: set[str] = set()
-    security.map_namespaces(ctx, plan, handled)
-    container.map_lifecycle_hooks(ctx, plan, handled)
-    container.map_gpus_key(ctx, plan, handled)
-    network.map_service_networks(ctx, plan)
-    network.map_network_mode(ctx, plan)
-    dependencies.map_depends_on(ctx, plan)
-    pod_settings.map_pod_settings(ctx, plan)
-    extensions.map_extensions(ctx, plan)
-    kompose_labels.trace_labels(ctx, plan)
-    unsupported.report_unsupported(ctx, plan, handled)
+# The rules that fill in one service's pod, in the order they run: a rule may read what an
+# earlier one set (the ports before the probes, the mounts before the security context), and
+# R-UNSUP-01 runs last, for the keys no rule before it traced.
+SERVICE_RULES: tuple[Callable[[Context, ServicePlan], None], ...] = (
+    workload.trace_statefulset, workload.trace_daemonset, workload.trace_job, workload.map_replicas,
+    workload.map_deploy_rest, images.map_build, images.map_pull_policy,
+    labels.apply_common_labels, labels.map_labels, labels.map_annotations,
+    container.map_command, container.map_process_options, env.map_environment,
+    container.map_resources, probes.map_healthcheck, services.container_ports,
+    container.map_stop_grace, container.map_stop_signal, container.map_hostname,
+    container.report_swarm_templates, container.map_extra_hosts, container.map_dns,
+    container.map_init, container.map_shm, container.map_ulimits, container.map_platform,
+    container.map_profiles, storage.map_volumes, secrets_configs.mount_file_objects,
+    security.map_user, security.map_container_security, security.map_sysctls,
+    security.map_security_opt, security.map_namespaces, container.map_lifecycle_hooks,
+    container.map_gpus_key, network.map_service_networks, network.map_network_mode,
+    dependencies.map_depends_on, pod_settings.map_pod_settings, extensions.map_extensions,
+    kompose_labels.trace_labels, unsupported.report_unsupported,
+)
 
 
 def _trace_project_level(ctx: Context, hardened: list[str]) -> None:
@@ -161,10 +138,8 @@ def _trace_order(ctx: Context, entry: TraceEntry) -> tuple[bool, str, int]:
     """Services in name order, and within a service the keys in the order they were written."""
     if entry.service is None or entry.service not in ctx.project.services:
         return (True, "", 0)
-    svc = ctx.project.services[entry.service]
-    rest = entry.source[len(f"services.{svc.name}."):]
-    key = rest.split("[", 1)[0].split(".", 1)[0]
-    return (False, entry.service, svc.keys.index(key) if key in svc.keys else len(svc.keys))
+    keys = ctx.project.services[entry.service].keys
+    return (False, entry.service, keys.index(entry.key) if entry.key in keys else len(keys))
 
 
 def _bundle(ctx: Context) -> Bundle:

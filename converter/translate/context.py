@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.model import Finding, HostPort, ManifestObject, Project, Service, TraceEntry
-from converter.model.bundle import Severity, TraceStatus
-from converter.model.bundle import BuiltImage
+from converter.model.bundle import BuiltImage, Severity, TraceStatus, key_of_source
 from converter.translate.options import TranslateOptions
 
 POD = ".spec.template.spec"
@@ -100,7 +99,8 @@ class ServicePlan:
 
 @dataclass
 class Context:
-    """Accumulates the Bundle's content. Every rule reports through `trace` and `finding`."""
+    """Accumulates the Bundle's content. Every rule reports through `trace` and `finding` (a
+    service's rules through `tracer(plan)`, which names the service once)."""
 
     project: Project
     options: TranslateOptions
@@ -115,6 +115,17 @@ class Context:
     shellless_images: dict[str, str] = field(default_factory=dict)
     # Services with `build:`: the image Compose builds and the name the manifests use (--registry).
     built_images: list[BuiltImage] = field(default_factory=list)
+    # Facts about the whole project that per-service rules read (set once, before them):
+    # RFC 1123 names per section (services, volumes, secrets, configs: compose name → name),
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # service → the services that wait for it to complete (it runs as a Job),
+    completions: dict[str, list[str]] = field(default_factory=dict)
+    # named volume → the services that mount it.
+    volume_users: dict[str, list[str]] = field(default_factory=dict)
+
+    def traced_keys(self, service: str) -> set[str]:
+        """The keys of `service` that have a trace entry so far."""
+        return {e.key for e in self.trace_entries if e.service == service and e.path != e.source and e.key}
 
     def add(self, service: str | None, body: dict[str, Any]) -> None:
         self.objects.append(ManifestObject(service=service, body=body))
@@ -126,39 +137,74 @@ class Context:
         rule: str,
         status: TraceStatus = "mapped",
         reason: str = "",
-        service: str | None = None,
+        *, service: str | None = None,
     ) -> None:
         if isinstance(targets, str):
             targets = [targets]
+        path, key = key_of_source(source, service)
         self.trace_entries.append(
             TraceEntry(
                 source=source, targets=list(targets), rule=rule, status=status, reason=reason,
-                service=service,
+                service=service, path=path, key=key,
             )
         )
+
+    def tracer(self, plan: ServicePlan) -> Tracer:
+        """Trace entries and findings for one service's keys, the service named once."""
+        return Tracer(self, plan.service.name)
+
+    def unsupported(self, source: str, rule: str, reason: str, message: str, hint: str = "", *,
+                    service: str | None = None) -> None:
+        """A key that is not converted: its trace entry (status unsupported, no target) and the
+        KM-W-UNSUPPORTED finding that says so, always together (`--strict` refuses them)."""
+        self.trace(source, [], rule, "unsupported", reason, service=service)
+        self.finding("KM-W-UNSUPPORTED", source, message, hint)
 
     def finding(
         self, code: str, source: str, message: str, hint: str = "", severity: Severity = "warning"
     ) -> None:
-        self.findings.append(
-            Finding(code=code, severity=severity, source=source, message=message, hint=hint)
-        )
+        service = self.service_of(source)
+        self.findings.append(Finding(code=code, severity=severity, source=source, message=message, hint=hint,
+                                     service=service, key=key_of_source(source, service)[1] if service else ""))
+
+    def service_of(self, source: str) -> str | None:
+        """The service whose key `source` names (the longest name that fits: `api.v2` before `api`)."""
+        fits = [name for name in self.project.services
+                if source == f"services.{name}" or source.startswith((f"services.{name}.", f"services.{name}["))]
+        return max(fits, key=len, default=None)
 
     def show_path(self, path: str | None) -> str:
-        """A host path as the trace shows it: ./relative inside the project directory, so the
-        trace (and every report built from it) reads the same on every machine."""
-        if not path:
-            return ""
-        base = self.project.working_dir.rstrip("/")
-        if path == base:
-            return "."
-        return "./" + path[len(base) + 1:] if path.startswith(base + "/") else path
+        """A host path as the trace and findings show it (Project.shown_path)."""
+        return self.project.shown_path(path) if path else ""
 
     @property
     def top_x(self) -> dict[str, Any]:
         """The project's top-level `x-kubemap` extension."""
         value = self.project.extensions.get("x-kubemap") or {}
         return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class Tracer:
+    """What a rule reports about the keys of one service (`t = ctx.tracer(plan)`): a method per
+    status, so a call says what happened to the key; `unsupported` writes the trace entry and
+    the KM-W-UNSUPPORTED finding together."""
+
+    ctx: Context
+    service: str
+
+    def mapped(self, source: str, targets: list[str] | str, rule: str, reason: str = "") -> None:
+        self.ctx.trace(source, targets, rule, "mapped", reason, service=self.service)
+
+    def approximated(self, source: str, targets: list[str] | str, rule: str, reason: str = "") -> None:
+        self.ctx.trace(source, targets, rule, "approximated", reason, service=self.service)
+
+    def trace(self, source: str, targets: list[str] | str, rule: str, status: TraceStatus, reason: str = "") -> None:
+        """When the status is computed (`"approximated" if dropped else "mapped"`)."""
+        self.ctx.trace(source, targets, rule, status, reason, service=self.service)
+
+    def unsupported(self, source: str, rule: str, reason: str, message: str, hint: str = "") -> None:
+        self.ctx.unsupported(source, rule, reason, message, hint, service=self.service)
 
 
 def src(plan: ServicePlan, key: str) -> str:

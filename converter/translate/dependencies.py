@@ -6,6 +6,7 @@ from typing import Any
 
 from converter.errors import TranslateError
 from converter.model import Project
+from converter.model.depends import depends_on_cycle
 from converter.model.images import known_shellless
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata
@@ -70,26 +71,13 @@ do sleep {poll}; done
 
 
 def check_cycles(project: Project) -> None:
-    """depends_on must be acyclic (Compose refuses cycles; so do we, naming the cycle)."""
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-
-    def visit(name: str, path: list[str]) -> None:
-        state[name] = 1
-        for dep in sorted(project.services[name].depends_on):
-            if dep not in project.services:
-                continue
-            if state.get(dep) == 1:
-                cycle = path[path.index(dep):] + [dep] if dep in path else [name, dep]
-                raise TranslateError("depends_on cycle: " + " → ".join(cycle),
-                                     key_path=f"services.{name}.depends_on.{dep}",
-                                     hint="remove one of the dependencies")
-            if dep not in state:
-                visit(dep, path + [dep])
-        state[name] = 2
-
-    for name in sorted(project.services):
-        if name not in state:
-            visit(name, [name])
+    """depends_on must be acyclic (model/depends.py): the loader already refuses a cycle; a
+    Project built another way gets the same answer here."""
+    cycle = depends_on_cycle({name: list(svc.depends_on) for name, svc in project.services.items()})
+    if cycle:
+        raise TranslateError("depends_on cycle: " + " -> ".join(cycle),
+                             key_path=f"services.{cycle[-2]}.depends_on.{cycle[-1]}",
+                             hint="remove one of these dependencies; Compose cannot start a cycle")
 
 
 def wait_image(ctx: Context, plan: ServicePlan) -> tuple[str, str]:
@@ -118,8 +106,9 @@ def no_shell_wait(ctx: Context, plan: ServicePlan, dep_name: str, source: str, w
     dependency answers) and the finding says what is missing: set `x-kubemap.wait_image` (on the
     service or at the top level) to an image with `/bin/sh` and nc, bash or python3 (curl, wget
     or python3 to wait for a Job), for example one the project already builds."""
-    ctx.trace(source, [], "R-DEP-04", "approximated",
-              f"not waited for: {plan.image} has no shell ({why}); set x-kubemap.wait_image", service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.approximated(source, [], "R-DEP-04",
+                   f"not waited for: {plan.image} has no shell ({why}); set x-kubemap.wait_image")
     ctx.finding("KM-W-WAIT-NO-SHELL", source,
                 f"{plan.service.name} does not wait for {dep_name}: the wait would run /bin/sh in {plan.image}, "
                 f"which has none ({why})",
@@ -164,10 +153,11 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
     clearly when the image has none of them; no public image (busybox) is pulled.
     `required: false` is R-DEP-03; `service_completed_successfully` is R-DEP-02. `restart: true`
     (restart the dependant when the dependency restarts) has no equivalent and is reported."""
+    t = ctx.tracer(plan)
     svc = plan.service
     waits_on_jobs: list[str] = []
     if not svc.depends_on and "depends_on" in svc.keys:
-        ctx.trace(src(plan, "depends_on"), [], "R-DEP-01", reason="empty", service=svc.name)
+        t.mapped(src(plan, "depends_on"), [], "R-DEP-01", reason="empty")
     for dep_name in sorted(svc.depends_on):
         cond = svc.depends_on[dep_name]
         s = src(plan, f"depends_on.{dep_name}")
@@ -176,20 +166,19 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
             optional_dependency(ctx, plan, dep_name, s)
             continue
         if dep is None:
-            ctx.trace(s, [], "R-DEP-01", "unsupported", f"{dep_name!r} is not part of the converted project",
-                      service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"dependency {dep_name!r} is not converted (disabled profile?)")
+            t.unsupported(s, "R-DEP-01", f"{dep_name!r} is not part of the converted project",
+                          f"dependency {dep_name!r} is not converted (disabled profile?)")
             continue
         if dep.host is not None or plan.host is not None:
             if (dep.host or dep) is (plan.host or plan):
-                ctx.trace(s, [], "R-DEP-01", "approximated", "same pod (network_mode: service): started together, "
-                          "no wait", service=svc.name)
+                t.approximated(s, [], "R-DEP-01", "same pod (network_mode: service): started together, "
+                               "no wait")
                 continue
             dep = dep.host or dep  # a sidecar is reached through its host's Service
         if cond.restart:
-            ctx.trace(s + ".restart", [], "R-DEP-01", "unsupported",
-                      "Kubernetes does not restart dependants when a dependency restarts", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s + ".restart", "depends_on restart: true is not converted")
+            t.unsupported(s + ".restart", "R-DEP-01",
+                          "Kubernetes does not restart dependants when a dependency restarts",
+                          "depends_on restart: true is not converted")
         no_shell = wait_without_shell(ctx, plan)
         if no_shell and not (cond.condition != "service_completed_successfully" and dep.kind == "Job"
                              and not [p for p in dep.service_ports if p["protocol"] == "TCP"]):
@@ -210,17 +199,15 @@ def map_depends_on(ctx: Context, plan: ServicePlan) -> None:
             script = TCP_WAIT.format(host=dep.name, port=tcp[0]["port"], poll=POLL_SECONDS)
             how = f"TCP connect to {dep.name}:{tcp[0]['port']}"
         elif dep.kind == "Job":
-            ctx.trace(s, [], "R-DEP-01", "approximated",
-                      f"{dep_name} is a Job without ports; nothing to wait for over the network",
-                      service=svc.name)
+            t.approximated(s, [], "R-DEP-01",
+                           f"{dep_name} is a Job without ports; nothing to wait for over the network")
             continue
         else:
             script = DNS_WAIT.format(host=dep.name, poll=POLL_SECONDS)
             how = f"DNS name {dep.name} resolves (no TCP port to connect to)"
         plan.init_containers.append(_wait_container(ctx, plan, name, script))
-        ctx.trace(s, plan.pod_field(f"initContainers[name={dns_label(name)}]"), "R-DEP-01", "approximated",
-                  f"{cond.condition}: {how}; runs {why_image} with /bin/sh (nc, bash or python3)",
-                  service=svc.name)
+        t.approximated(s, plan.pod_field(f"initContainers[name={dns_label(name)}]"), "R-DEP-01",
+                       f"{cond.condition}: {how}; runs {why_image} with /bin/sh (nc, bash or python3)")
     if waits_on_jobs:
         _job_reader_rbac(ctx, plan, waits_on_jobs)
 
@@ -236,14 +223,15 @@ def completion_dependency(ctx: Context, plan: ServicePlan, dep: ServicePlan, sou
     else GNU wget, else python3, from the dependant's own image (or `x-kubemap.wait_image`). Alternatives were
     rejected: running the dependency again as an init container repeats it in every pod, and
     waiting for the Job's own dependencies does not wait for the Job."""
+    t = ctx.tracer(plan)
     name = f"wait-for-{dep.name}"
     script = JOB_WAIT.format(job=dep.name, sa=SA_DIR, api=API_SERVER, poll=POLL_SECONDS)
     plan.init_containers.append(_wait_container(ctx, plan, name, script))
     _, why_image = wait_image(ctx, plan)
-    ctx.trace(source, [plan.pod_field(f"initContainers[name={dns_label(name)}]"),
-                       f"Role/{plan.name}-wait", f"Job/{dep.name}"], "R-DEP-02", "approximated",
-              f"polls Job {dep.name}'s status through the Kubernetes API (get on that Job only); "
-              f"runs {why_image} with /bin/sh and curl, wget or python3", service=plan.service.name)
+    t.approximated(source, [plan.pod_field(f"initContainers[name={dns_label(name)}]"),
+                       f"Role/{plan.name}-wait", f"Job/{dep.name}"], "R-DEP-02",
+                   f"polls Job {dep.name}'s status through the Kubernetes API (get on that Job only); "
+                   f"runs {why_image} with /bin/sh and curl, wget or python3")
     if plan.kind == "Job" and plan.name == dep.name:
         raise TranslateError("a service cannot wait for itself", key_path=source)
 
@@ -271,5 +259,5 @@ def optional_dependency(ctx: Context, plan: ServicePlan, dep_name: str, source: 
     """A dependency with `required: false` does not block start-up under Compose when it is
     missing or fails, so no init container is added; Kubernetes starts every workload
     independently anyway."""
-    ctx.trace(source, [], "R-DEP-03", reason="required: false: not blocking, no init container",
-              service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.mapped(source, [], "R-DEP-03", reason="required: false: not blocking, no init container")

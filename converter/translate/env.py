@@ -36,17 +36,6 @@ def looks_secret(key: str, value: str | None) -> bool:
     return bool(value and _URL_WITH_PASSWORD.match(value))
 
 
-def merged_environment(plan: ServicePlan) -> dict[str, tuple[str | None, str]]:
-    """Key → (value, origin). Inline `environment` wins over `env_file`, as in Compose."""
-    svc = plan.service
-    merged: dict[str, tuple[str | None, str]] = {
-        k: (v, "env_file") for k, v in svc.env_file_values.items()
-    }
-    for key, value in svc.environment.items():
-        merged[key] = (value, "environment")
-    return merged
-
-
 @rule("R-ENV-01", "environment / env_file → ConfigMap <service>-env + envFrom",
       keys=("environment", "env_file"))
 def map_environment(ctx: Context, plan: ServicePlan) -> None:
@@ -55,8 +44,9 @@ def map_environment(ctx: Context, plan: ServicePlan) -> None:
     (Compose's precedence; Kompose gets it backwards). Variables whose name looks secret are
     R-ENV-02; a variable without a value (`environment: [FOO]`, passed through from the shell
     running Compose) has no value at conversion time and is R-ENV-03."""
+    t = ctx.tracer(plan)
     svc = plan.service
-    merged = merged_environment(plan)
+    merged = svc.merged_environment()
     plain: dict[str, str] = {}
     secret: dict[str, str] = {}
     cm_ref, secret_ref = f"ConfigMap/{plan.name}-env", f"Secret/{plan.name}-env"
@@ -67,16 +57,15 @@ def map_environment(ctx: Context, plan: ServicePlan) -> None:
             unset_variable(ctx, plan, key, source)
             continue
         if not _ENV_KEY.match(key):
-            ctx.trace(source, [], "R-ENV-01", "unsupported",
-                      "not a valid ConfigMap key ([-._a-zA-Z0-9])", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", source, f"variable name {key!r} cannot be stored in a ConfigMap")
+            t.unsupported(source, "R-ENV-01", "not a valid ConfigMap key ([-._a-zA-Z0-9])",
+                          f"variable name {key!r} cannot be stored in a ConfigMap")
             continue
         if looks_secret(key, value):
             secret[key] = value
             secret_variable(ctx, plan, key, source)
         else:
             plain[key] = value
-            ctx.trace(source, f"{cm_ref} .data.{key}", "R-ENV-01", service=svc.name)
+            t.mapped(source, f"{cm_ref} .data.{key}", "R-ENV-01")
     env_from = []
     if plain:
         body = {"apiVersion": "v1", "kind": "ConfigMap",
@@ -93,14 +82,13 @@ def map_environment(ctx: Context, plan: ServicePlan) -> None:
         plan.container["envFrom"] = env_from
     targets = [t for t, used in ((cm_ref, plain), (secret_ref, secret)) if used]
     if svc.environment or "environment" in svc.keys:
-        ctx.trace(src(plan, "environment"), targets, "R-ENV-01",
-                  reason="inline values win over env_file", service=svc.name)
+        t.mapped(src(plan, "environment"), targets, "R-ENV-01",
+                 reason="inline values win over env_file")
     for i, path in enumerate(svc.env_files):
-        ctx.trace(src(plan, f"env_file[{i}]"), targets, "R-ENV-01",
-                  reason=f"read from {ctx.show_path(path)} at conversion time; inline environment wins",
-                  service=svc.name)
+        t.mapped(src(plan, f"env_file[{i}]"), targets, "R-ENV-01",
+                 reason=f"read from {ctx.show_path(path)} at conversion time; inline environment wins")
     if "env_file" in svc.keys and not svc.env_files:
-        ctx.trace(src(plan, "env_file"), targets, "R-ENV-01", reason="no env files", service=svc.name)
+        t.mapped(src(plan, "env_file"), targets, "R-ENV-01", reason="no env files")
 
 
 @rule("R-ENV-02", "secret-looking variables → Secret <service>-env + envFrom", keys=("environment",))
@@ -110,8 +98,9 @@ def secret_variable(ctx: Context, plan: ServicePlan, key: str, source: str) -> N
     `PASS`/`PWD` (`DBPASS`, `REDISPASS`, not `BYPASS`), or whose value is a URL with a password (but not `*_FILE`/`*_PATH`/`*_DIR` holding an absolute path), goes to a Secret `<service>-env` (also via `envFrom`) instead of the
     ConfigMap, and is reported: the value is now in the manifests, base64-encoded, not
     encrypted. Move it to a real secret store before committing the output."""
-    ctx.trace(source, f"Secret/{plan.name}-env .data.{key}", "R-ENV-02", "mapped",
-              "secret-looking name or value", service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.mapped(source, f"Secret/{plan.name}-env .data.{key}", "R-ENV-02",
+             "secret-looking name or value")
     ctx.finding("KM-W-SECRET-ENV", source,
                 f"{key} looks secret; its value is written to Secret {plan.name}-env (base64, not encrypted)",
                 "do not commit the generated Secret; use a secret manager or sealed secrets")
@@ -122,8 +111,9 @@ def unset_variable(ctx: Context, plan: ServicePlan, key: str, source: str) -> No
     """`environment: [NAME]` (or `NAME:` with no value) passes NAME through from the shell that
     runs `docker compose`. At conversion there is no such shell, and kubemap never reads the
     converting user's environment implicitly, so the variable is left out and reported."""
-    ctx.trace(source, [], "R-ENV-03", "unsupported",
-              "no value: Compose would take it from the shell at run time", service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.trace(source, [], "R-ENV-03", "unsupported",
+            "no value: Compose would take it from the shell at run time")
     ctx.finding("KM-W-ENV-UNSET", source,
                 f"{key} has no value (pass-through from the shell); it is not set in Kubernetes",
                 f"give it a value in compose or .env (e.g. {key}=${{{key}}} with --use-shell-env)")

@@ -33,11 +33,12 @@ def map_extensions(ctx: Context, plan: ServicePlan) -> None:
     Kompose's `kompose.*` labels are read as these settings (R-KOMPOSE-01). At the top level: `service_type`, `node_ports: auto|fixed`, `wait_image`, `pvc_size`,
     `pvc_storage_class`, `pvc_access_mode`. An unknown key is an error (a typo would otherwise be
     ignored). Other `x-*` keys have no effect in Compose and none here."""
+    t = ctx.tracer(plan)
     svc = plan.service
     for key in sorted(svc.extensions):
         s = src(plan, key)
         if key != "x-kubemap":
-            ctx.trace(s, [], "R-X-01", reason="extension field: no effect in Compose or Kubernetes", service=svc.name)
+            t.mapped(s, [], "R-X-01", reason="extension field: no effect in Compose or Kubernetes")
             continue
         value = svc.extensions[key]
         if not isinstance(value, dict):
@@ -50,7 +51,7 @@ def map_extensions(ctx: Context, plan: ServicePlan) -> None:
         for sub in sorted(value):
             if sub in ("ingress", "hpa"):
                 continue  # traced by their own rules
-            ctx.trace(f"{s}.{sub}", f"{plan.ref}", "R-X-01", reason=f"kubemap setting {sub}", service=svc.name)
+            t.mapped(f"{s}.{sub}", f"{plan.ref}", "R-X-01", reason=f"kubemap setting {sub}")
 
 
 def _check_nested(value: dict[str, Any], source: str) -> None:
@@ -94,6 +95,7 @@ def build_ingress(ctx: Context, plan: ServicePlan) -> None:
     class, tls_secret}}` (or a list of them) → one `networking.k8s.io/v1` Ingress named after the
     service with a Prefix rule per entry to the service's Service. Compose has no ingress; the
     published ports stay NodePorts."""
+    t = ctx.tracer(plan)
     spec_in = plan.x.get("ingress")
     if not spec_in:
         return
@@ -126,7 +128,7 @@ def build_ingress(ctx: Context, plan: ServicePlan) -> None:
         spec["tls"] = tls
     ctx.add(plan.service.name, {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
                                 "metadata": metadata(ctx, plan.name, plan.name), "spec": spec})
-    ctx.trace(s, f"Ingress/{plan.name}", "R-ING-01", service=plan.service.name)
+    t.mapped(s, f"Ingress/{plan.name}", "R-ING-01")
 
 
 @rule("R-HPA-01", "x-kubemap.hpa → HorizontalPodAutoscaler", keys=("x-kubemap",))
@@ -137,6 +139,7 @@ def build_hpa(ctx: Context, plan: ServicePlan) -> None:
     percent when given. Utilisation is relative to the CPU *request*:
     without `deploy.resources.reservations.cpus` it cannot work, which is reported. The workload
     then has no `spec.replicas`, so re-applying does not reset what the autoscaler chose."""
+    t = ctx.tracer(plan)
     hpa = plan.x.get("hpa")
     if not hpa:
         return
@@ -158,7 +161,7 @@ def build_hpa(ctx: Context, plan: ServicePlan) -> None:
         "metadata": metadata(ctx, plan.name, plan.name),
         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": plan.kind, "name": plan.name},
                  "minReplicas": minimum, "maxReplicas": maximum, "metrics": metrics}})
-    ctx.trace(s, f"HorizontalPodAutoscaler/{plan.name}", "R-HPA-01", service=plan.service.name)
+    t.mapped(s, f"HorizontalPodAutoscaler/{plan.name}", "R-HPA-01")
     if "cpu" not in plan.container.get("resources", {}).get("requests", {}) and \
             "cpu" not in plan.container.get("resources", {}).get("limits", {}):
         ctx.finding("KM-W-HPA-NO-REQUESTS", s, "the HPA scales on CPU utilisation but the container has no CPU request",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from converter.errors import TranslateError
 from converter.model.bundle import BuiltImage
 from converter.model.images import known_shellless
 from converter.model.registry import registry_image
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import project_label
 from converter.translate.rules import rule
+from converter.translate.variables import unset_names
 
 PULL_POLICIES = {"always": "Always", "never": "Never", "missing": "IfNotPresent",
                  "if_not_present": "IfNotPresent"}
@@ -26,6 +28,7 @@ def map_image(ctx: Context, plan: ServicePlan) -> None:
     a registry the `image:` names is replaced), `IfNotPresent`, where `kubemap build --push
     --registry REGISTRY` (or `kubemap up --registry`) puts it. An image whose name or tag is
     empty (an unset variable: `postgres:${TAG}`) is an error naming the variable."""
+    t = ctx.tracer(plan)
     svc = plan.service
     if svc.image is not None:
         _check_reference(ctx, plan, svc.image)
@@ -42,7 +45,7 @@ def map_image(ctx: Context, plan: ServicePlan) -> None:
         ctx.built_images.append(BuiltImage(service=svc.name, local=local, deployed=plan.image))
     if svc.image:
         moved = f"built and run from --registry as {plan.image}" if plan.image != svc.image else ""
-        ctx.trace(src(plan, "image"), plan.container_field("image"), "R-IMAGE-01", reason=moved, service=svc.name)
+        t.mapped(src(plan, "image"), plan.container_field("image"), "R-IMAGE-01", reason=moved)
     elif svc.build is None:
         plan.image = f"{project_label(ctx)}-{plan.name}:latest"
         ctx.finding("KM-W-NO-IMAGE", src(plan, "image"),
@@ -57,9 +60,6 @@ _REFERENCE = re.compile(r"^[^\s:@/][^\s@]*?(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@[a-z
 def _check_reference(ctx: Context, plan: ServicePlan, image: str) -> None:
     """An image whose name or tag interpolated to nothing (`${REGISTRY}/app`, `postgres:${TAG}`
     with the variable unset) would be pulled as something else or rejected: an error."""
-    from converter.errors import TranslateError
-    from converter.translate.variables import unset_names
-
     name = image.split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]
     broken = (not image.strip() or name.startswith("/") or "//" in name or name.endswith(("/", ":"))
@@ -85,10 +85,11 @@ def map_build(ctx: Context, plan: ServicePlan) -> None:
         return
     registry = ctx.options.registry
     where = f"pushed to {registry} (kubemap build --push --registry {registry})" if registry else "loaded or pushed"
-    ctx.trace(src(plan, "build"), [plan.container_field("image"), plan.container_field("imagePullPolicy")],
-              "R-IMAGE-02", "approximated",
-              f"Kubernetes cannot build; expects image {plan.image} built by `docker compose build` "
-              f"and {where}", service=svc.name)
+    t = ctx.tracer(plan)
+    t.approximated(src(plan, "build"), [plan.container_field("image"), plan.container_field("imagePullPolicy")],
+                   "R-IMAGE-02",
+                   f"Kubernetes cannot build; expects image {plan.image} built by `docker compose build` "
+                   f"and {where}")
     if registry:
         ctx.finding("KM-I-BUILD", src(plan, "build"), f"image {plan.image} must be built and pushed to {registry}",
                     f"kubemap build --push --registry {registry}", severity="info")
@@ -104,6 +105,7 @@ def map_pull_policy(ctx: Context, plan: ServicePlan) -> None:
     """`pull_policy: always|never|missing|if_not_present` → `imagePullPolicy:
     Always|Never|IfNotPresent`. `build` (always build) has no equivalent: IfNotPresent is used
     and reported; `daily`/`weekly`/`every_<duration>` are approximated as IfNotPresent."""
+    t = ctx.tracer(plan)
     svc = plan.service
     policy = svc.pull_policy
     if policy is None:
@@ -111,11 +113,11 @@ def map_pull_policy(ctx: Context, plan: ServicePlan) -> None:
     target = plan.container_field("imagePullPolicy")
     if policy in PULL_POLICIES:
         plan.container["imagePullPolicy"] = PULL_POLICIES[policy]
-        ctx.trace(src(plan, "pull_policy"), target, "R-IMAGE-03", service=svc.name)
+        t.mapped(src(plan, "pull_policy"), target, "R-IMAGE-03")
     else:
         plan.container["imagePullPolicy"] = "IfNotPresent"
-        ctx.trace(src(plan, "pull_policy"), target, "R-IMAGE-03", "approximated",
-                  f"{policy!r} has no Kubernetes equivalent; IfNotPresent", service=svc.name)
+        t.approximated(src(plan, "pull_policy"), target, "R-IMAGE-03",
+                       f"{policy!r} has no Kubernetes equivalent; IfNotPresent")
 
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE)
@@ -160,6 +162,7 @@ def detect_shellless(ctx: Context, plan: ServicePlan) -> None:
     `dockerfile_inline`, and well-known shell-less images (scratch, distroless without
     `:debug`, Chainguard without `-dev`, the OpenTelemetry Collector, pause). What it finds is
     traced and handed to `kubemap lint` with the Bundle; nothing is emitted from it here."""
+    t = ctx.tracer(plan)
     svc = plan.service
     reason = None
     build = svc.build
@@ -183,5 +186,5 @@ def detect_shellless(ctx: Context, plan: ServicePlan) -> None:
         return
     plan.shellless = reason
     ctx.shellless_images.setdefault(plan.image, reason)
-    ctx.trace(src(plan, "build" if build is not None else "image"), plan.container_field("image"), "R-IMAGE-04",
-              "mapped", f"no shell in {plan.image}: {reason}", service=svc.name)
+    t.mapped(src(plan, "build" if build is not None else "image"), plan.container_field("image"), "R-IMAGE-04",
+             f"no shell in {plan.image}: {reason}")

@@ -92,27 +92,28 @@ def map_labels(ctx: Context, plan: ServicePlan) -> None:
     `kubernetes.io/` namespace are reserved and go to annotations too; `kubemap.io/` labels
     would break the selector and prune, and are reported. Kompose's `kompose.*` labels are
     settings for the converter (R-KOMPOSE-01), not labels of the objects."""
+    t = ctx.tracer(plan)
     svc = plan.service
     for key, value in sorted(svc.labels.items()):
         source = src(plan, f"labels.{key}")
         if key.startswith("kompose."):
             continue  # instructions to the converter, read and traced by R-KOMPOSE-01
         if key.startswith(RESERVED_PREFIX):
-            _bad_key(ctx, plan, source, key, "R-LABEL-02", "is reserved for kubemap's own selector and prune labels")
+            _bad_key(ctx, plan, source, key, "R-LABEL-02", why="is reserved for kubemap's own selector and prune labels")
         elif valid_label(key, value):
             plan.labels[key] = value
             plan.pod_labels[key] = value
-            ctx.trace(source, [f"{plan.ref} .metadata.labels", f"{plan.ref} .spec.template.metadata.labels"],
-                      "R-LABEL-02", service=svc.name)
+            t.mapped(source, [f"{plan.ref} .metadata.labels", f"{plan.ref} .spec.template.metadata.labels"],
+                     "R-LABEL-02")
         elif valid_key(key):
             plan.annotations[key] = value
             plan.pod_annotations[key] = value
-            ctx.trace(source, [f"{plan.ref} .metadata.annotations"], "R-LABEL-02", "approximated",
-                      "not a valid Kubernetes label, kept as an annotation", service=svc.name)
+            t.approximated(source, [f"{plan.ref} .metadata.annotations"], "R-LABEL-02",
+                           "not a valid Kubernetes label, kept as an annotation")
         else:
             _bad_key(ctx, plan, source, key, "R-LABEL-02")
     if "labels" in svc.keys and not svc.labels:
-        ctx.trace(src(plan, "labels"), [], "R-LABEL-02", reason="empty", service=svc.name)
+        t.mapped(src(plan, "labels"), [], "R-LABEL-02", reason="empty")
 
 
 @rule("R-LABEL-03", "annotations → metadata.annotations", keys=("annotations",))
@@ -120,6 +121,7 @@ def map_annotations(ctx: Context, plan: ServicePlan) -> None:
     """Compose `annotations` (container annotations) become annotations on the workload and on
     its pod template, unchanged; values may be any string. A key that is not a valid Kubernetes
     qualified name (`prefix/name`) is rejected by the API server, so it is reported instead."""
+    t = ctx.tracer(plan)
     svc = plan.service
     for key, value in sorted(svc.annotations.items()):
         if not valid_key(key):
@@ -127,16 +129,16 @@ def map_annotations(ctx: Context, plan: ServicePlan) -> None:
             continue
         plan.annotations[key] = value
         plan.pod_annotations[key] = value
-        ctx.trace(src(plan, f"annotations.{key}"),
-                  [f"{plan.ref} .metadata.annotations", f"{plan.ref} .spec.template.metadata.annotations"],
-                  "R-LABEL-03", service=svc.name)
+        t.mapped(src(plan, f"annotations.{key}"),
+                 [f"{plan.ref} .metadata.annotations", f"{plan.ref} .spec.template.metadata.annotations"],
+                 "R-LABEL-03")
     if "annotations" in svc.keys and not svc.annotations:
-        ctx.trace(src(plan, "annotations"), [], "R-LABEL-03", reason="empty", service=svc.name)
+        t.mapped(src(plan, "annotations"), [], "R-LABEL-03", reason="empty")
 
 
 def _bad_key(ctx: Context, plan: ServicePlan, source: str, key: str, rule_id: str,
-             why: str = "is not a valid Kubernetes label or annotation key") -> None:
+             *, why: str = "is not a valid Kubernetes label or annotation key") -> None:
+    t = ctx.tracer(plan)
     reason = f"{key!r} {why}"
-    ctx.trace(source, [], rule_id, "unsupported", reason, service=plan.service.name)
-    ctx.finding("KM-W-UNSUPPORTED", source, reason + "; dropped",
-                "use keys like 'example.com/name' (letters, digits, '-', '_', '.')")
+    t.unsupported(source, rule_id, reason, reason + "; dropped",
+                  "use keys like 'example.com/name' (letters, digits, '-', '_', '.')")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.translate.context import Context, ServicePlan, src
 from converter.model.ownership import PROJECT_LABEL, SERVICE_LABEL
+from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata, project_label
 from converter.translate.naming import dns_label
 from converter.translate.rules import rule
@@ -28,6 +28,7 @@ def map_service_networks(ctx: Context, plan: ServicePlan) -> None:
     NetworkPolicies of R-NET-03 select on when `--network-policies` is given (otherwise every pod
     can reach every other, which is approximated). Network `aliases` are R-SVC-02; fixed
     `ipv4_address` / `ipv6_address` cannot be chosen for pods and are reported."""
+    t = ctx.tracer(plan)
     svc = plan.service
     for net in service_networks(plan):
         if ctx.options.network_policies:
@@ -35,24 +36,22 @@ def map_service_networks(ctx: Context, plan: ServicePlan) -> None:
     for net, attach in sorted(svc.networks.items()):
         s = src(plan, f"networks.{net}")
         if ctx.options.network_policies:
-            ctx.trace(s, [f"{plan.ref} .spec.template.metadata.labels[{NETWORK_LABEL}{dns_label(net)}]",
-                          f"NetworkPolicy/{project_label(ctx)}-net-{dns_label(net)}"], "R-NET-01", service=svc.name)
+            t.mapped(s, [f"{plan.ref} .spec.template.metadata.labels[{NETWORK_LABEL}{dns_label(net)}]",
+                          f"NetworkPolicy/{project_label(ctx)}-net-{dns_label(net)}"], "R-NET-01")
         else:
-            ctx.trace(s, [], "R-NET-01", "approximated",
-                      "no isolation without --network-policies: the pod network is flat", service=svc.name)
+            t.approximated(s, [], "R-NET-01",
+                           "no isolation without --network-policies: the pod network is flat")
         if attach is None:
             continue
         for key in ("ipv4_address", "ipv6_address"):
             if getattr(attach, key):
-                ctx.trace(f"{s}.{key}", [], "R-NET-01", "unsupported", "pod IPs cannot be chosen", service=svc.name)
-                ctx.finding("KM-W-UNSUPPORTED", f"{s}.{key}", f"fixed {key} is not converted",
-                            "use the Service name instead of an IP")
+                t.unsupported(f"{s}.{key}", "R-NET-01", "pod IPs cannot be chosen", f"fixed {key} is not converted",
+                              "use the Service name instead of an IP")
         for key in sorted(attach.other):
-            ctx.trace(f"{s}.{key}", [], "R-NET-01", "unsupported", f"network option {key} is not converted",
-                      service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", f"{s}.{key}", f"network option {key} is not converted")
+            t.unsupported(f"{s}.{key}", "R-NET-01", f"network option {key} is not converted",
+                          f"network option {key} is not converted")
         if attach.priority is not None:
-            ctx.trace(f"{s}.priority", [], "R-NET-01", reason="one pod network: no priority needed", service=svc.name)
+            t.mapped(f"{s}.priority", [], "R-NET-01", reason="one pod network: no priority needed")
 
 
 @rule("R-NET-02", "network_mode → hostNetwork / (reported)", keys=("network_mode",))
@@ -65,23 +64,24 @@ def map_network_mode(ctx: Context, plan: ServicePlan) -> None:
     mode = svc.network_mode
     if mode is None:
         return
+    t = ctx.tracer(plan)
     s = src(plan, "network_mode")
     if plan.host is not None:
-        ctx.trace(s, plan.container_field("image"), "R-NET-04", "approximated",
-                  f"sidecar container in {plan.host.name}'s pod: shares its network (localhost), "
-                  "but is also scheduled, scaled and restarted with it", service=svc.name)
+        t.approximated(s, plan.container_field("image"), "R-NET-04",
+                       f"sidecar container in {plan.host.name}'s pod: shares its network (localhost), "
+                       "but is also scheduled, scaled and restarted with it")
     elif mode == "host":
         plan.pod["hostNetwork"] = True
         plan.pod.setdefault("dnsPolicy", "ClusterFirstWithHostNet")
-        ctx.trace(s, plan.pod_field("hostNetwork"), "R-NET-02", "approximated",
-                  "shares the Kubernetes node's network", service=svc.name)
+        t.approximated(s, plan.pod_field("hostNetwork"), "R-NET-02",
+                       "shares the Kubernetes node's network")
         ctx.finding("KM-W-HOST-NETWORK", s, "hostNetwork: ports bind on the node; one such pod per node and port")
     elif mode in ("bridge", "default"):
-        ctx.trace(s, [], "R-NET-02", reason="the normal pod network", service=svc.name)
+        t.mapped(s, [], "R-NET-02", reason="the normal pod network")
     else:
-        ctx.trace(s, [], "R-NET-02", "unsupported", f"network_mode {mode} is not converted", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, f"network_mode {mode} is not converted; the pod gets its own network",
-                    "for service:x, reach x through its Service, or merge both containers into one pod by hand")
+        t.unsupported(s, "R-NET-02", f"network_mode {mode} is not converted",
+                      f"network_mode {mode} is not converted; the pod gets its own network",
+                      "for service:x, reach x through its Service, or merge both containers into one pod by hand")
 
 
 @rule("R-NET-03", "top-level networks → NetworkPolicies (--network-policies)", keys=("networks",))
@@ -103,8 +103,8 @@ def build_network_policies(ctx: Context) -> None:
         label = dns_label(name)
         policy = f"{project_label(ctx)}-net-{label}"
         if net is not None and net.internal:
-            ctx.trace(s + ".internal", [], "R-NET-03", "unsupported", "egress is not restricted")
-            ctx.finding("KM-W-UNSUPPORTED", s + ".internal", f"internal network {name}: outbound traffic is not blocked")
+            ctx.unsupported(s + ".internal", "R-NET-03", "egress is not restricted",
+                            f"internal network {name}: outbound traffic is not blocked")
         if net is not None and net.external:
             ctx.trace(s, [], "R-NET-03", "approximated", "external network: treated as a project network")
         if net is not None:
@@ -175,8 +175,6 @@ def merge_sidecar(ctx: Context, plan: ServicePlan) -> None:
     depend on it wait for x. Differences: it is scheduled, scaled and restarted together with
     x, and x's pod-level settings win. Jobs, chains (x itself a sidecar) and unknown services
     stay reported (R-NET-02)."""
-    from converter.translate.naming import dns_label
-
     host = plan.host
     assert host is not None
     rename: dict[str, str] = {}
@@ -211,11 +209,11 @@ def _network_options(ctx: Context, net: Any, source: str) -> None:
     if net.driver in ("bridge", "overlay", "default"):
         ctx.trace(source + ".driver", [], "R-NET-03", reason=f"{net.driver}: the cluster's pod network plays its role")
     elif net.driver:
-        ctx.trace(source + ".driver", [], "R-NET-03", "unsupported", f"network driver {net.driver} has no pod equivalent")
-        ctx.finding("KM-W-UNSUPPORTED", source + ".driver", f"network driver {net.driver} is not converted")
+        ctx.unsupported(source + ".driver", "R-NET-03", f"network driver {net.driver} has no pod equivalent",
+                        f"network driver {net.driver} is not converted")
     for key in sorted(net.other):
         if key in ("name", "attachable"):
             ctx.trace(f"{source}.{key}", [], "R-NET-03", reason="no effect on pods")
             continue
-        ctx.trace(f"{source}.{key}", [], "R-NET-03", "unsupported", f"network option {key} has no pod equivalent")
-        ctx.finding("KM-W-UNSUPPORTED", f"{source}.{key}", f"network option {key} is not converted")
+        ctx.unsupported(f"{source}.{key}", "R-NET-03", f"network option {key} has no pod equivalent",
+                        f"network option {key} is not converted")

@@ -146,14 +146,15 @@ def map_healthcheck(ctx: Context, plan: ServicePlan) -> None:
     (30 s, 30 s, 3) when left out. `test: ["NONE"]` and `disable: true` give no probe. Liveness
     is R-PROBE-02, startup R-PROBE-03, HTTP recognition R-PROBE-04.
     `x-kubemap: {probes: {readiness: false, liveness: false}}` turns either off."""
+    t = ctx.tracer(plan)
     svc = plan.service
     hc = svc.healthcheck
     if hc is None:
         return
     s = src(plan, "healthcheck")
     if hc.disable or not hc.test or probe_command(hc.test) is None:
-        ctx.trace(s, [], "R-PROBE-01", reason="healthcheck disabled: no probe (the image's HEALTHCHECK "
-                  "is ignored by Kubernetes anyway)", service=svc.name)
+        t.mapped(s, [], "R-PROBE-01", reason="healthcheck disabled: no probe (the image's HEALTHCHECK "
+                 "is ignored by Kubernetes anyway)")
         return
     argv = probe_command(hc.test)
     assert argv is not None
@@ -170,7 +171,7 @@ def map_healthcheck(ctx: Context, plan: ServicePlan) -> None:
         liveness_probe(ctx, plan, base, retries)
         targets.append(plan.container_field("livenessProbe"))
     if hc.start_period:
-        startup_probe(ctx, plan, handler, hc, period, timeout, retries)
+        startup_probe(ctx, plan, handler, hc, period, timeout=timeout, retries=retries)
         targets.append(plan.container_field("startupProbe"))
     if http:
         http_recognised(ctx, plan, argv, http)
@@ -180,16 +181,16 @@ def map_healthcheck(ctx: Context, plan: ServicePlan) -> None:
         how = "shell form runs under /bin/sh -c"
     else:
         how = "exec argv as written"
-    ctx.trace(s + ".test", targets, "R-PROBE-01", reason=how, service=svc.name)
+    t.mapped(s + ".test", targets, "R-PROBE-01", reason=how)
     for key, value, field in (("interval", hc.interval, "periodSeconds"), ("timeout", hc.timeout, "timeoutSeconds"),
                               ("retries", hc.retries, "failureThreshold")):
         if value is not None:
             exact = not isinstance(value, float) or value == math.ceil(value)
-            ctx.trace(f"{s}.{key}", [t + "." + field for t in targets[:1]], "R-PROBE-01",
-                      "mapped" if exact else "approximated",
-                      "" if exact else "rounded up to whole seconds", service=svc.name)
+            t.trace(f"{s}.{key}", [target + "." + field for target in targets[:1]], "R-PROBE-01",
+                    "mapped" if exact else "approximated",
+                    "" if exact else "rounded up to whole seconds")
     if hc.start_interval is not None and not hc.start_period:
-        ctx.trace(f"{s}.start_interval", [], "R-PROBE-03", reason="no start_period: unused", service=svc.name)
+        t.mapped(f"{s}.start_interval", [], "R-PROBE-03", reason="no start_period: unused")
 
 
 @rule("R-PROBE-02", "healthcheck → livenessProbe (higher threshold)", keys=("healthcheck",))
@@ -198,35 +199,34 @@ def liveness_probe(ctx: Context, plan: ServicePlan, base: dict[str, Any], retrie
     Compose only marks a container unhealthy and never restarts it for that; Kubernetes restarts
     a container that fails liveness, so liveness is given twice Compose's patience: a briefly
     unhealthy pod is taken out of the Service (readiness) long before it is restarted."""
+    t = ctx.tracer(plan)
     plan.container["livenessProbe"] = {**base, "failureThreshold": 2 * retries}
-    ctx.trace(src(plan, "healthcheck.retries" if plan.service.healthcheck and plan.service.healthcheck.retries
-                  is not None else "healthcheck"),
-              plan.container_field("livenessProbe.failureThreshold"), "R-PROBE-02", "approximated",
-              f"restart after {2 * retries} failures (Compose only marks the container unhealthy)",
-              service=plan.service.name)
+    retries_written = plan.service.healthcheck and plan.service.healthcheck.retries is not None
+    t.approximated(src(plan, "healthcheck.retries" if retries_written else "healthcheck"),
+                   plan.container_field("livenessProbe.failureThreshold"), "R-PROBE-02",
+                   f"restart after {2 * retries} failures (Compose only marks the container unhealthy)")
 
 
 @rule("R-PROBE-03", "healthcheck.start_period → startupProbe", keys=("healthcheck.start_period",))
 def startup_probe(ctx: Context, plan: ServicePlan, handler: dict[str, Any], hc: Healthcheck,
-                  period: int, timeout: int, retries: int) -> None:
+                  period: int, *, timeout: int, retries: int) -> None:
     """`start_period` becomes a startupProbe with the same check: its `periodSeconds` is
     `start_interval` when given (else `interval`) and its `failureThreshold` is
     `ceil(start_period / periodSeconds) + retries`, so the container has the whole start period
     plus Compose's usual retries before it counts as failed. Readiness and liveness only start
     once the startup probe has passed (under Compose, failures during start_period simply do not
     count)."""
+    t = ctx.tracer(plan)
     start_period = hc.start_period or 0.0
     step = seconds(hc.start_interval) if hc.start_interval else period
     threshold = math.ceil(start_period / step) + retries
     plan.container["startupProbe"] = {**handler, "periodSeconds": step, "timeoutSeconds": timeout,
                                       "failureThreshold": threshold}
     s = src(plan, "healthcheck")
-    ctx.trace(f"{s}.start_period", plan.container_field("startupProbe.failureThreshold"), "R-PROBE-03",
-              reason=f"ceil({start_period:g}s / {step}s) + {retries} retries = {threshold}",
-              service=plan.service.name)
+    t.mapped(f"{s}.start_period", plan.container_field("startupProbe.failureThreshold"), "R-PROBE-03",
+             reason=f"ceil({start_period:g}s / {step}s) + {retries} retries = {threshold}")
     if hc.start_interval is not None:
-        ctx.trace(f"{s}.start_interval", plan.container_field("startupProbe.periodSeconds"), "R-PROBE-03",
-                  service=plan.service.name)
+        t.mapped(f"{s}.start_interval", plan.container_field("startupProbe.periodSeconds"), "R-PROBE-03")
 
 
 @rule("R-PROBE-04", "curl -f / wget localhost healthchecks → httpGet", keys=("healthcheck.test",))
@@ -239,7 +239,7 @@ def http_recognised(ctx: Context, plan: ServicePlan, argv: list[str], action: di
     certificates. Request headers (`-H "Host: app.local"`, `--header`, `-A`) are kept as
     `httpHeaders`; a `Host` header picks the virtual host the check asks. Anything else in the
     command keeps the exec probe."""
-    ctx.trace(src(plan, "healthcheck.test"), plan.container_field("readinessProbe.httpGet"), "R-PROBE-04",
-              "approximated",
-              f"{' '.join(argv)!r} → httpGet port {action['port']} path {action['path']}; the kubelet "
-              "calls the pod IP, not localhost", service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.approximated(src(plan, "healthcheck.test"), plan.container_field("readinessProbe.httpGet"), "R-PROBE-04",
+                   f"{' '.join(argv)!r} → httpGet port {action['port']} path {action['path']}; the kubelet "
+                   "calls the pod IP, not localhost")

@@ -6,11 +6,13 @@ import base64
 import posixpath
 from typing import Any
 
+from converter.errors import TranslateError
 from converter.model import FileObject, FileReference
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import metadata
 from converter.translate.naming import config_key, dns_label
 from converter.translate.rules import rule
+from converter.translate.storage import duplicate_mount
 
 
 def _content(ctx: Context, obj: FileObject) -> tuple[bytes | None, str]:
@@ -35,7 +37,7 @@ def build_secrets(ctx: Context, names: dict[str, str]) -> None:
     sanitised secret name, holding the file's content (`file:`) or the variable's value
     (`environment:`), base64-encoded. `external: true` secrets must already exist under that
     name and are reported. The value ends up in the manifests: do not commit them."""
-    _build(ctx, ctx.project.secrets, names, "secrets", "Secret", "R-SECRET-01")
+    _build(ctx, ctx.project.secrets, names, "secrets", "Secret", rule_id="R-SECRET-01")
 
 
 @rule("R-CONFIG-01", "top-level configs → ConfigMap <name>", keys=("configs",))
@@ -44,11 +46,11 @@ def build_configs(ctx: Context, names: dict[str, str]) -> None:
     sanitised config name, holding the file's content, the variable's value or the inline
     `content` (text in `data`, binary in `binaryData`). `external: true` configs must already
     exist under that name and are reported."""
-    _build(ctx, ctx.project.configs, names, "configs", "ConfigMap", "R-CONFIG-01")
+    _build(ctx, ctx.project.configs, names, "configs", "ConfigMap", rule_id="R-CONFIG-01")
 
 
 def _build(ctx: Context, objects: dict[str, FileObject], names: dict[str, str], section: str,
-           kind: str, rule_id: str) -> None:
+           kind: str, *, rule_id: str) -> None:
     used = {ref.source for svc in ctx.project.services.values()
             for ref in (svc.secrets if section == "secrets" else svc.configs)}
     for name in sorted(objects):
@@ -65,9 +67,8 @@ def _build(ctx: Context, objects: dict[str, FileObject], names: dict[str, str], 
             continue
         content, origin = _content(ctx, obj)
         if content is None:
-            ctx.trace(s, [], rule_id, "unsupported", origin)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"{section[:-1]} {name} has no content: {origin}",
-                        "check the file or variable")
+            ctx.unsupported(s, rule_id, origin, f"{section[:-1]} {name} has no content: {origin}",
+                            "check the file or variable")
             continue
         key = config_key(name)
         body: dict[str, Any] = {"apiVersion": "v1", "kind": kind, "metadata": metadata(ctx, label, None)}
@@ -88,7 +89,7 @@ def _build(ctx: Context, objects: dict[str, FileObject], names: dict[str, str], 
 
 @rule("R-SECRET-02", "service secrets / configs → volume + subPath mount at the target",
       keys=("secrets", "configs"))
-def mount_file_objects(ctx: Context, plan: ServicePlan, names: dict[str, dict[str, str]]) -> None:
+def mount_file_objects(ctx: Context, plan: ServicePlan) -> None:
     """A service's `secrets` entry mounts the Secret's key with `subPath` at the target
     (`/run/secrets/<source>` by default, a relative target is under `/run/secrets/`); a
     `configs` entry mounts the ConfigMap at its target (default `/<source>`). `mode` becomes the
@@ -99,17 +100,18 @@ def mount_file_objects(ctx: Context, plan: ServicePlan, names: dict[str, dict[st
     for section, refs, kind, vol_key in (("secrets", svc.secrets, "Secret", "secret"),
                                          ("configs", svc.configs, "ConfigMap", "configMap")):
         for i, ref in enumerate(refs):
-            _mount_one(ctx, plan, section, i, ref, kind, vol_key, names[section])
+            _mount_one(ctx, plan, section, i, ref, kind=kind, vol_key=vol_key, names=ctx.names[section])
 
 
-def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: FileReference, kind: str,
+def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: FileReference, *, kind: str,
                vol_key: str, names: dict[str, str]) -> None:
+    t = ctx.tracer(plan)
     svc = plan.service
     s = src(plan, f"{section}[{index}]")
     objects = ctx.project.secrets if section == "secrets" else ctx.project.configs
     if ref.source not in objects:
-        ctx.trace(s, [], "R-SECRET-02", "unsupported", f"unknown {section[:-1]} {ref.source!r}", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, f"{section[:-1]} {ref.source!r} is not defined at the top level")
+        t.unsupported(s, "R-SECRET-02", f"unknown {section[:-1]} {ref.source!r}",
+                      f"{section[:-1]} {ref.source!r} is not defined at the top level")
         return
     label = names.get(ref.source, dns_label(ref.source))
     key = config_key(ref.source)
@@ -118,8 +120,6 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
     if not target.startswith("/"):
         target = posixpath.join(default_dir, target)
     if any(m["mountPath"].rstrip("/") == target.rstrip("/") for m in plan.mounts):
-        from converter.translate.storage import duplicate_mount
-
         duplicate_mount(ctx, plan, s, target, "a volume")
         return
     vol = dns_label(f"{section[:-1]}-{index}-{ref.source}")
@@ -130,8 +130,6 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
                     f"write mode: 0{mode} (YAML octal) to say so")
         mode = int(str(mode), 8)
     if not 0 <= mode <= 0o777:
-        from converter.errors import TranslateError
-
         raise TranslateError(f"mode {mode} ({oct(mode)}) is not a file permission (0 to 0o777)",
                              key_path=s + ".mode", hint="write it as an octal number, e.g. 0440")
     item = {"key": key, "path": key, "mode": mode}
@@ -144,5 +142,5 @@ def _mount_one(ctx: Context, plan: ServicePlan, section: str, index: int, ref: F
         status, reason = "approximated", reason + "; uid/gid not converted (owned by root or fsGroup)"
         ctx.finding("KM-W-UNSUPPORTED", s, f"uid/gid of {section[:-1]} {ref.source} are not converted",
                     "set securityContext.fsGroup if the process needs group access")
-    ctx.trace(s, [f"{kind}/{label}", plan.container_field(f"volumeMounts[name={vol}]")], "R-SECRET-02",
-              status, reason, service=svc.name)
+    t.trace(s, [f"{kind}/{label}", plan.container_field(f"volumeMounts[name={vol}]")], "R-SECRET-02",
+            status, reason)

@@ -29,14 +29,14 @@ def map_user(ctx: Context, plan: ServicePlan) -> None:
     `runAsNonRoot: true` when the uid is not 0. A user *name* (`app`, `app:app`) cannot be
     resolved without the image's /etc/passwd, so it is reported: set a numeric user (Dockerfile
     `USER 10001`) for Kubernetes to enforce non-root."""
+    t = ctx.tracer(plan)
     svc = plan.service
     if svc.user is None:
         return
     m = _NUMERIC_USER.match(svc.user)
     s = src(plan, "user")
     if not m:
-        ctx.trace(s, [], "R-SEC-01", "unsupported", "a user name needs the image's /etc/passwd; the image's USER applies",
-                  service=svc.name)
+        t.trace(s, [], "R-SEC-01", "unsupported", "a user name needs the image's /etc/passwd; the image's USER applies")
         ctx.finding("KM-W-USER-NAME", s, f"user {svc.user!r} is a name; Kubernetes needs a numeric uid",
                     "use user: \"<uid>:<gid>\" in Compose (or USER <uid> in the Dockerfile)")
         return
@@ -52,12 +52,11 @@ def map_user(ctx: Context, plan: ServicePlan) -> None:
         sc["runAsNonRoot"] = True
         targets.append(plan.container_field("securityContext.runAsNonRoot"))
     if group_name:
-        ctx.trace(s, targets, "R-SEC-01", "approximated", f"group name {m.group(2)!r} not converted",
-                  service=svc.name)
+        t.approximated(s, targets, "R-SEC-01", f"group name {m.group(2)!r} not converted")
         ctx.finding("KM-W-USER-NAME", s, f"group {m.group(2)!r} is a name; Kubernetes needs a numeric gid",
                     "use user: \"<uid>:<gid>\"")
         return
-    ctx.trace(s, targets, "R-SEC-01", service=svc.name)
+    t.mapped(s, targets, "R-SEC-01")
 
 
 @rule("R-SEC-02", "cap_add / cap_drop / privileged / read_only → container securityContext",
@@ -65,27 +64,27 @@ def map_user(ctx: Context, plan: ServicePlan) -> None:
 def map_container_security(ctx: Context, plan: ServicePlan) -> None:
     """`cap_add` / `cap_drop` → `securityContext.capabilities.add/drop` (the `CAP_` prefix
     removed, `ALL` kept); `privileged` → `privileged`; `read_only` → `readOnlyRootFilesystem`."""
+    t = ctx.tracer(plan)
     svc = plan.service
     sc = _security(plan)
     caps: dict[str, list[str]] = {}
     for key, field, values in (("cap_add", "add", svc.cap_add), ("cap_drop", "drop", svc.cap_drop)):
         if values:
             caps[field] = [v.upper().removeprefix("CAP_") for v in values]
-            ctx.trace(src(plan, key), plan.container_field(f"securityContext.capabilities.{field}"),
-                      "R-SEC-02", service=svc.name)
+            t.mapped(src(plan, key), plan.container_field(f"securityContext.capabilities.{field}"),
+                     "R-SEC-02")
     if caps:
         sc["capabilities"] = caps
     if svc.privileged is not None:
         sc["privileged"] = svc.privileged
-        ctx.trace(src(plan, "privileged"), plan.container_field("securityContext.privileged"), "R-SEC-02",
-                  service=svc.name)
+        t.mapped(src(plan, "privileged"), plan.container_field("securityContext.privileged"), "R-SEC-02")
         if svc.privileged:
             ctx.finding("KM-W-PRIVILEGED", src(plan, "privileged"), "privileged container",
                         "many clusters (Pod Security 'baseline') reject privileged pods")
     if svc.read_only is not None:
         sc["readOnlyRootFilesystem"] = svc.read_only
-        ctx.trace(src(plan, "read_only"), plan.container_field("securityContext.readOnlyRootFilesystem"),
-                  "R-SEC-02", service=svc.name)
+        t.mapped(src(plan, "read_only"), plan.container_field("securityContext.readOnlyRootFilesystem"),
+                 "R-SEC-02")
 
 
 @rule("R-SEC-03", "sysctls → pod securityContext.sysctls", keys=("sysctls",))
@@ -93,6 +92,7 @@ def map_sysctls(ctx: Context, plan: ServicePlan) -> None:
     """`sysctls` → pod `securityContext.sysctls` (sorted). Kubernetes only allows its "safe"
     set by default; any other sysctl makes the pod fail to start unless the kubelet allows it
     (`--allowed-unsafe-sysctls`), so those are reported."""
+    t = ctx.tracer(plan)
     svc = plan.service
     if not svc.sysctls:
         return
@@ -102,8 +102,8 @@ def map_sysctls(ctx: Context, plan: ServicePlan) -> None:
     for key in sorted(svc.sysctls):
         s = src(plan, f"sysctls.{key}")
         safe = key in SAFE_SYSCTLS
-        ctx.trace(s, plan.pod_field("securityContext.sysctls"), "R-SEC-03", "mapped" if safe else "approximated",
-                  "" if safe else "unsafe sysctl: needs the kubelet's --allowed-unsafe-sysctls", service=svc.name)
+        t.trace(s, plan.pod_field("securityContext.sysctls"), "R-SEC-03", "mapped" if safe else "approximated",
+                "" if safe else "unsafe sysctl: needs the kubelet's --allowed-unsafe-sysctls")
         if not safe:
             ctx.finding("KM-W-SYSCTL-UNSAFE", s, f"sysctl {key} is not in Kubernetes' safe set",
                         "allow it on the kubelet (--allowed-unsafe-sysctls) or drop it")
@@ -117,6 +117,7 @@ def map_security_opt(ctx: Context, plan: ServicePlan) -> None:
     be installed on nodes); `apparmor:unconfined` / `apparmor:<profile>` → `appArmorProfile`
     Unconfined / Localhost; `label:user|role|type|level:V` → `seLinuxOptions`; `label:disable`
     and anything else is reported."""
+    t = ctx.tracer(plan)
     svc = plan.service
     sc = _security(plan)
     for i, opt in enumerate(svc.security_opt):
@@ -124,25 +125,23 @@ def map_security_opt(ctx: Context, plan: ServicePlan) -> None:
         name, _, value = opt.replace("=", ":", 1).partition(":")
         if name == "no-new-privileges":
             sc["allowPrivilegeEscalation"] = value not in ("", "true")  # no-new-privileges ⇔ no escalation
-            ctx.trace(s, plan.container_field("securityContext.allowPrivilegeEscalation"), "R-SEC-04", service=svc.name)
+            t.mapped(s, plan.container_field("securityContext.allowPrivilegeEscalation"), "R-SEC-04")
         elif name == "seccomp" and value == "unconfined":
             sc["seccompProfile"] = {"type": "Unconfined"}
-            ctx.trace(s, plan.container_field("securityContext.seccompProfile"), "R-SEC-04", service=svc.name)
+            t.mapped(s, plan.container_field("securityContext.seccompProfile"), "R-SEC-04")
         elif name == "apparmor":
             sc["appArmorProfile"] = ({"type": "Unconfined"} if value == "unconfined"
                                      else {"type": "Localhost", "localhostProfile": value})
-            ctx.trace(s, plan.container_field("securityContext.appArmorProfile"), "R-SEC-04",
-                      "mapped" if value == "unconfined" else "approximated",
-                      "" if value == "unconfined" else "the profile must be loaded on every node", service=svc.name)
+            t.trace(s, plan.container_field("securityContext.appArmorProfile"), "R-SEC-04",
+                    "mapped" if value == "unconfined" else "approximated",
+                    "" if value == "unconfined" else "the profile must be loaded on every node")
         elif name == "label" and value.split(":", 1)[0] in SELINUX_FIELDS and ":" in value:
             field, _, setting = value.partition(":")
             sc.setdefault("seLinuxOptions", {})[SELINUX_FIELDS[field]] = setting
-            ctx.trace(s, plan.container_field(f"securityContext.seLinuxOptions.{SELINUX_FIELDS[field]}"), "R-SEC-04",
-                      service=svc.name)
+            t.mapped(s, plan.container_field(f"securityContext.seLinuxOptions.{SELINUX_FIELDS[field]}"), "R-SEC-04")
         else:
-            ctx.trace(s, [], "R-SEC-04", "unsupported", f"security option {opt!r} is not converted", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"security_opt {opt!r} is not converted",
-                        "set the container securityContext by hand")
+            t.unsupported(s, "R-SEC-04", f"security option {opt!r} is not converted",
+                          f"security_opt {opt!r} is not converted", "set the container securityContext by hand")
 
 
 @rule("R-SEC-05", "(default hardening) → allowPrivilegeEscalation false, seccomp RuntimeDefault", keys=())
@@ -171,35 +170,32 @@ def harden(ctx: Context, plan: ServicePlan) -> bool:
 
 @rule("R-SEC-06", "pid / ipc / group_add (other keys) → hostPID / hostIPC / supplementalGroups",
       keys=("pid", "ipc", "group_add"))
-def map_namespaces(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
+def map_namespaces(ctx: Context, plan: ServicePlan) -> None:
     """`pid: host` → `hostPID: true`; `ipc: host` → `hostIPC: true`; `ipc: shareable`/`private`
     are the pod default; numeric `group_add` entries → pod `securityContext.supplementalGroups`
     (group names are reported). `pid`/`ipc: service:x` or `container:x` cannot be expressed."""
+    t = ctx.tracer(plan)
     svc = plan.service
     for key, field in (("pid", "hostPID"), ("ipc", "hostIPC")):
         if key not in svc.other:
             continue
-        handled.add(key)
         value = str(svc.other[key])
         s = src(plan, key)
         if value == "host":
             plan.pod[field] = True
-            ctx.trace(s, plan.pod_field(field), "R-SEC-06", service=svc.name)
+            t.mapped(s, plan.pod_field(field), "R-SEC-06")
         elif value in ("private", "shareable", ""):
-            ctx.trace(s, [], "R-SEC-06", reason="the pod default", service=svc.name)
+            t.mapped(s, [], "R-SEC-06", reason="the pod default")
         else:
-            ctx.trace(s, [], "R-SEC-06", "unsupported", f"{key}: {value} cannot be expressed", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"{key}: {value} is not converted")
+            t.unsupported(s, "R-SEC-06", f"{key}: {value} cannot be expressed", f"{key}: {value} is not converted")
     if "group_add" in svc.other:
-        handled.add("group_add")
         groups = [str(g) for g in svc.other["group_add"] or []]
         numeric = [int(g) for g in groups if g.isdigit()]
         names = [g for g in groups if not g.isdigit()]
         if numeric:
             plan.pod.setdefault("securityContext", {})["supplementalGroups"] = numeric
         status = "mapped" if not names else "approximated" if numeric else "unsupported"
-        ctx.trace(src(plan, "group_add"), plan.pod_field("securityContext.supplementalGroups") if numeric else [],
-                  "R-SEC-06", status, ("group names not converted: " + ", ".join(names)) if names else "",
-                  service=svc.name)
+        t.trace(src(plan, "group_add"), plan.pod_field("securityContext.supplementalGroups") if numeric else [],
+                "R-SEC-06", status, ("group names not converted: " + ", ".join(names)) if names else "")
         if names:
             ctx.finding("KM-W-UNSUPPORTED", src(plan, "group_add"), "group names need numeric ids: " + ", ".join(names))

@@ -57,6 +57,7 @@ def map_ports(ctx: Context, plan: ServicePlan) -> None:
     it becomes a NodePort (R-PORTS-02). Protocols `udp` and `sctp` are kept. Port names are
     `<protocol>-<port>` (or the Compose port `name` when valid) and unique. The same container
     port listed twice (published on two host ports) gives one Service port."""
+    t = ctx.tracer(plan)
     svc = plan.service
     seen: dict[tuple[int, str], dict[str, Any]] = {}
     used: set[str] = set()
@@ -71,33 +72,33 @@ def map_ports(ctx: Context, plan: ServicePlan) -> None:
                 entry["appProtocol"] = port.app_protocol
             seen[key] = entry
             plan.service_ports.append(entry)
-        ctx.trace(src(plan, f"ports[{i}]"),
-                  [f"Service/{plan.name} .spec.ports[name={seen[key]['name']}]",
+        t.mapped(src(plan, f"ports[{i}]"),
+                 [f"Service/{plan.name} .spec.ports[name={seen[key]['name']}]",
                    plan.container_field(f"ports[name={seen[key]['name']}]")],
-                  "R-PORTS-01", reason=f"Service port {port.target} (the container port)",
-                  service=svc.name)
+                 "R-PORTS-01", reason=f"Service port {port.target} (the container port)")
     for i, entry in enumerate(svc.expose):
         for number, proto in parse_expose(entry, src(plan, f"expose[{i}]")):
-            map_expose(ctx, plan, i, number, proto, seen, used)
+            map_expose(ctx, plan, i, number, proto, seen=seen, used=used)
 
 
 @rule("R-EXPOSE-01", "expose → Service.spec.ports (ClusterIP)", keys=("expose",))
 def map_expose(ctx: Context, plan: ServicePlan, index: int, number: int, proto: str,
-               seen: dict[tuple[int, str], dict[str, Any]], used: set[str]) -> None:
+               *, seen: dict[tuple[int, str], dict[str, Any]], used: set[str]) -> None:
     """Each `expose` port (ranges expanded, at most 100 per entry; `/udp` kept) becomes a
     Service port and containerPort like an unpublished `ports` entry: reachable by peers, never
     from outside the cluster."""
+    t = ctx.tracer(plan)
     key = (number, proto.upper())
     if key not in seen:
         name = port_name(proto, number, None, used)
         used.add(name)
         seen[key] = {"name": name, "port": number, "targetPort": number, "protocol": proto.upper()}
         plan.service_ports.append(seen[key])
-    ctx.trace(src(plan, f"expose[{index}]"), f"Service/{plan.name} .spec.ports[name={seen[key]['name']}]",
-              "R-EXPOSE-01", service=plan.service.name)
+    t.mapped(src(plan, f"expose[{index}]"), f"Service/{plan.name} .spec.ports[name={seen[key]['name']}]",
+             "R-EXPOSE-01")
 
 
-def container_ports(plan: ServicePlan) -> None:
+def container_ports(ctx: Context, plan: ServicePlan) -> None:  # noqa: ARG001 - one signature for every service rule
     if plan.service_ports:
         plan.container["ports"] = [
             {"name": p["name"], "containerPort": p["port"], "protocol": p["protocol"]}
@@ -199,7 +200,7 @@ def assign_node_ports(ctx: Context) -> None:
                 raise TranslateError(f"published port {port.published!r} is not a single port",
                                      key_path=s, hint="the loader should have expanded ranges") from exc
             if is_loopback(port.host_ip):
-                loopback_port(ctx, plan, s, port.host_ip or "", host_port, entry)
+                loopback_port(ctx, plan, s, port.host_ip or "", host_port, entry=entry)
                 continue
             plan.published.setdefault(entry["name"], []).append(host_port)
             pinned = pins[name].get(host_port)
@@ -251,15 +252,16 @@ def separate_published(plan: ServicePlan) -> bool:
 
 @rule("R-PORTS-03", "ports bound to 127.0.0.1 → ClusterIP only (no NodePort)", keys=("ports",))
 def loopback_port(ctx: Context, plan: ServicePlan, source: str, host_ip: str, host_port: int,
-                  entry: dict[str, Any]) -> None:
+                  *, entry: dict[str, Any]) -> None:
     """`"127.0.0.1:9229:9229"` publishes a port on the Docker host's loopback interface only:
     nobody else can reach it (a debugger, an admin UI behind a local reverse proxy). A NodePort
     would open it on every node of the cluster, and `--network-policies` would allow it from
     anywhere. So the port stays a ClusterIP port of the service's Service (peers in the cluster
     reach it, as they would on the Compose network), gets no nodePort and no kind mapping, and
     the finding says how to reach it from your machine: `kubectl port-forward`."""
-    ctx.trace(source + ".published", f"Service/{plan.name} .spec.ports[name={entry['name']}]", "R-PORTS-03",
-              "approximated", f"bound to {host_ip}: ClusterIP only, no NodePort", service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.approximated(source + ".published", f"Service/{plan.name} .spec.ports[name={entry['name']}]", "R-PORTS-03",
+                   f"bound to {host_ip}: ClusterIP only, no NodePort")
     ctx.finding("KM-I-LOOPBACK-PORT", source,
                 f"port {entry['port']} is published on {host_ip}:{host_port} only: it gets no NodePort",
                 f"kubectl port-forward service/{plan.name} {host_port}:{entry['port']}", severity="info")
@@ -325,6 +327,7 @@ def alias_services(ctx: Context, plan: ServicePlan, reserved: set[str]) -> None:
     would ask the API server for a nodePort that is already taken. A name that is
     not a valid RFC 1123 label is sanitised and reported; a name already used by a service is
     skipped and reported. Aliases with dots (`db.local`) cannot be Service names: reported."""
+    t = ctx.tracer(plan)
     svc = plan.service
     wanted: list[tuple[str, str]] = []  # (alias, source)
     if svc.container_name:
@@ -338,20 +341,18 @@ def alias_services(ctx: Context, plan: ServicePlan, reserved: set[str]) -> None:
         s = src(plan, f"links[{i}]")
         target_plan = ctx.plans.get(target)
         if target_plan is None:
-            ctx.trace(s, [], "R-SVC-02", "unsupported", f"unknown service {target!r}", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"link to unknown service {target!r}")
+            t.unsupported(s, "R-SVC-02", f"unknown service {target!r}", f"link to unknown service {target!r}")
             continue
         if not alias or alias == target:
-            ctx.trace(s, f"Service/{target_plan.name}", "R-SVC-02", reason="the Service name already resolves",
-                      service=svc.name)
+            t.mapped(s, f"Service/{target_plan.name}", "R-SVC-02", reason="the Service name already resolves")
             continue
-        _alias_service(ctx, target_plan, alias, s, reserved, svc.name)
+        _alias_service(ctx, target_plan, alias, s, reserved, owner=svc.name)
     for alias, s in wanted:
-        _alias_service(ctx, plan.host or plan, alias, s, reserved, svc.name)
+        _alias_service(ctx, plan.host or plan, alias, s, reserved, owner=svc.name)
 
 
 def _alias_service(ctx: Context, plan: ServicePlan, alias: str, source: str, reserved: set[str],
-                   owner: str) -> None:
+                   *, owner: str) -> None:
     if plan.kind == "Job" and not plan.service_ports:
         ctx.trace(source, [], "R-SVC-02", "approximated",
                   f"{plan.name} is a Job without ports: it has no Service, so no alias either", service=owner)

@@ -62,8 +62,10 @@ def pvc_spec(settings: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[str]]) -> None:
+def map_volumes(ctx: Context, plan: ServicePlan) -> None:
     """Dispatch each `volumes` entry to its rule, then `tmpfs` entries."""
+    t = ctx.tracer(plan)
+    volume_users = ctx.volume_users
     svc = plan.service
     targets: dict[str, str] = {}  # mount path → the entry that claimed it first
     for i, mount in enumerate(svc.volumes):
@@ -80,11 +82,10 @@ def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[st
         elif mount.type == "bind":
             bind_mount(ctx, plan, mount, s, i)
         elif mount.type == "tmpfs":
-            tmpfs_mount(ctx, plan, mount.target, mount.tmpfs_size, s, f"tmpfs-{i}")
+            tmpfs_mount(ctx, plan, mount.target, mount.tmpfs_size, s, name=f"tmpfs-{i}")
         else:
-            ctx.trace(s, [], "R-VOL-06", "unsupported", f"volume type {mount.type} has no Kubernetes equivalent",
-                      service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"{mount.type} volume at {mount.target} is not converted")
+            t.unsupported(s, "R-VOL-06", f"volume type {mount.type} has no Kubernetes equivalent",
+                          f"{mount.type} volume at {mount.target} is not converted")
     for j, entry in enumerate(svc.tmpfs):
         path, _, opts = entry.partition(":")
         if (path.rstrip("/") or "/") in targets:
@@ -95,7 +96,7 @@ def map_volumes(ctx: Context, plan: ServicePlan, volume_users: dict[str, list[st
         for opt in opts.split(","):
             if opt.startswith("size="):
                 size = parse_size(opt[5:])
-        tmpfs_mount(ctx, plan, path, size, src(plan, f"tmpfs[{j}]"), f"tmpfs-s{j}")
+        tmpfs_mount(ctx, plan, path, size, src(plan, f"tmpfs[{j}]"), name=f"tmpfs-s{j}")
 
 
 @rule("R-VOL-08", "two volumes on one mount path → (first kept, reported)", keys=("volumes", "tmpfs"))
@@ -103,8 +104,8 @@ def duplicate_mount(ctx: Context, plan: ServicePlan, source: str, target: str, f
     """Docker refuses a container with two mounts on the same path ("Duplicate mount point"),
     and Kubernetes rejects such a pod. The first entry for a path is converted; every later one
     is reported and left out, so the output stays valid. Fix the Compose file."""
-    ctx.trace(source, [], "R-VOL-08", "unsupported", f"{target} is already mounted by {first}",
-              service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.trace(source, [], "R-VOL-08", "unsupported", f"{target} is already mounted by {first}")
     ctx.finding("KM-W-DUP-MOUNT", source, f"duplicate mount point {target} (first: {first}); left out",
                 "Docker refuses this too: remove one of the mounts")
 
@@ -146,6 +147,7 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
     into a new named volume (`nocopy`), Kubernetes does not. A postgres image with its data
     directory on the volume root and no `PGDATA` subdirectory is reported: a new ext4 volume has
     `lost+found` at its root and initdb refuses a non-empty directory."""
+    t = ctx.tracer(plan)
     assert mount.source is not None
     svc = plan.service
     _check_pgdata(ctx, plan, mount, source)
@@ -154,20 +156,20 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
     top = ctx.project.volumes.get(mount.source)
     reason = "new PVCs start empty (no copy of the image's files)"
     if plan.kind == "StatefulSet" and volume_users.get(mount.source) == [svc.name] and not (top and top.external):
-        if not any(t["metadata"]["name"] == label for t in plan.claim_templates):
+        if not any(claim["metadata"]["name"] == label for claim in plan.claim_templates):
             plan.claim_templates.append({"metadata": {"name": label}, "spec": pvc_spec(settings)})
         plan.mounts.append(_mount(label, mount))
-        ctx.trace(source, [f"{plan.ref} .spec.volumeClaimTemplates[name={label}]",
+        t.mapped(source, [f"{plan.ref} .spec.volumeClaimTemplates[name={label}]",
                            plan.container_field(f"volumeMounts[name={label}]")],
-                  "R-VOL-01", reason=f"PVC {label}-{plan.name}-0 per pod; " + reason, service=svc.name)
+                 "R-VOL-01", reason=f"PVC {label}-{plan.name}-0 per pod; " + reason)
         return
     if not any(v["name"] == label for v in plan.volumes):
         plan.volumes.append({"name": label, "persistentVolumeClaim": {"claimName": label}})
     plan.mounts.append(_mount(label, mount))
     if settings["access_mode"] in RWO_MODES and label not in plan.rwo_claims:
         plan.rwo_claims.append(label)
-    ctx.trace(source, [f"PersistentVolumeClaim/{label}", plan.container_field(f"volumeMounts[name={label}]")],
-              "R-VOL-01", reason=reason, service=svc.name)
+    t.mapped(source, [f"PersistentVolumeClaim/{label}", plan.container_field(f"volumeMounts[name={label}]")],
+             "R-VOL-01", reason=reason)
     users = volume_users.get(mount.source, [])
     if len(users) > 1 and settings["access_mode"] == "ReadWriteOnce" and users[0] == svc.name:
         ctx.finding("KM-W-PVC-SHARED", f"volumes.{mount.source}",
@@ -178,11 +180,9 @@ def named_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: st
 
 
 def _check_pgdata(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str) -> None:
-    from converter.translate.env import merged_environment
-
     if image_base(plan.service.image) not in ("postgres", "postgis", "timescaledb") or mount.subpath:
         return
-    pgdata = merged_environment(plan).get("PGDATA", (None, ""))[0] or "/var/lib/postgresql/data"
+    pgdata = plan.service.merged_environment().get("PGDATA", (None, ""))[0] or "/var/lib/postgresql/data"
     if pgdata.rstrip("/") == mount.target.rstrip("/"):
         ctx.finding("KM-W-PGDATA", source,
                     f"PostgreSQL's data directory is the root of the volume {mount.source}; initdb fails on a "
@@ -192,12 +192,13 @@ def _check_pgdata(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: s
 
 @rule("R-VOL-02", "bind mount of a file → ConfigMap + subPath (read-only)", keys=("volumes",))
 def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
-              host: HostPath) -> None:
+              *, host: HostPath) -> None:
     """A bind-mounted file becomes a ConfigMap `<service>-file-<name>` holding the file's
     content as read from the converting machine (text in `data`, anything else base64 in
     `binaryData`), mounted read-only with `subPath` at the Compose target. Differences: the
     content is a snapshot taken at conversion (re-convert after editing the file), the mount is
     read-only even when Compose's is not, and files over ~1 MB cannot be stored (R-VOL-04)."""
+    t = ctx.tracer(plan)
     assert host.content is not None
     svc = plan.service
     key = config_key(os.path.basename(host.path))
@@ -205,19 +206,20 @@ def bind_file(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, 
     vol = f"bind-{index}"
     plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": [{"key": key, "path": key}]}})
     plan.mounts.append({"name": vol, "mountPath": mount.target, "subPath": key, "readOnly": True})
-    ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-02",
-              "approximated", f"content of {ctx.show_path(host.path)} read from the converting machine"
-              + ("" if mount.read_only else "; mounted read-only"), service=svc.name)
+    t.approximated(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-02",
+                   f"content of {ctx.show_path(host.path)} read from the converting machine"
+                   + ("" if mount.read_only else "; mounted read-only"))
 
 
 @rule("R-VOL-03", "read-only bind mount of a small directory → ConfigMap with items", keys=("volumes",))
 def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
-                   host: HostPath) -> None:
+                   *, host: HostPath) -> None:
     """A directory of the project bind-mounted read-only (`:ro`) whose files are all small (the
     loader read them) is configuration: a ConfigMap `<service>-dir-<name>` with one key per file
     and `items` that put each file back at its relative path, mounted read-only at the target.
     Same differences as R-VOL-02: a snapshot of the project's files, under ~1 MB in total. A
     read-write directory is state, not configuration (R-VOL-10)."""
+    t = ctx.tracer(plan)
     assert host.entries is not None
     svc = plan.service
     keys: dict[str, bytes] = {}
@@ -232,9 +234,8 @@ def bind_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: 
     vol = f"bind-{index}"
     plan.volumes.append({"name": vol, "configMap": {"name": cm, "items": items}})
     plan.mounts.append({"name": vol, "mountPath": mount.target, "readOnly": True})
-    ctx.trace(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-03",
-              "approximated", f"{len(items)} file(s) of {ctx.show_path(host.path)} read when converting",
-              service=svc.name)
+    t.approximated(source, [f"ConfigMap/{cm}", plan.container_field(f"volumeMounts[name={vol}]")], "R-VOL-03",
+                   f"{len(items)} file(s) of {ctx.show_path(host.path)} read when converting")
 
 
 def _bind_configmap(ctx: Context, plan: ServicePlan, what: str, base: str, files: dict[str, bytes]) -> str:
@@ -270,10 +271,13 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
     """Dispatch a bind mount by what is at its source (the loader looked, the translator never
     does): host path → R-VOL-09; file → R-VOL-02; read-only directory → R-VOL-03; read-write or
     missing directory → R-VOL-10; the rest → R-VOL-04."""
+    t = ctx.tracer(plan)
     path = mount.source or ""
     host = ctx.project.host_paths.get(path)
     svc = plan.service
-    if host is None:  # a Project built without the loader: judge by the path alone
+    if host is None and path in ctx.project.home_paths:  # a Project built without the loader
+        host = HostPath(path=path, kind="home", host_path=ctx.project.home_paths[path])
+    elif host is None:  # a Project built without the loader: judge by the path alone
         inside = path == ctx.project.working_dir or path.startswith(ctx.project.working_dir.rstrip("/") + "/")
         host = HostPath(path=path, kind="missing" if inside else "outside", host_path=None if inside else path)
     total = 0
@@ -281,49 +285,56 @@ def bind_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str,
         total = sum(stored_size(v) for v in host.entries.values())
     elif host.content is not None:
         total = stored_size(host.content)
-    if host.kind == "outside":
+    if host.kind == "home":
+        _home_path_mount(ctx, plan, mount, source, host.host_path or path)
+    elif host.kind == "outside":
         # The loader keeps an absolute path as written, as Compose does (`${PWD}/../x`);
         # a hostPath may not contain `..`, so it gets the path lexically cleaned.
-        host_path_mount(ctx, plan, mount, source, index, posixpath.normpath(host.host_path or path),
-                        host.note or "outside the project directory")
+        host_path_mount(ctx, plan, mount, source, index, host_path=posixpath.normpath(host.host_path or path),
+                        why=host.note or "outside the project directory")
     elif host.kind == "missing":
-        state_directory(ctx, plan, mount, source, index, "does not exist: Compose creates it as an empty directory")
+        state_directory(ctx, plan, mount, source, index, why="does not exist: Compose creates it as an empty directory")
     elif host.kind == "dir" and _inside_build_context(plan, host.path):
         dev_only_mount(ctx, plan, mount, source, "source tree of the service's own build (already in the image)")
     elif host.kind == "dir" and not mount.read_only:
-        state_directory(ctx, plan, mount, source, index, "a read-write directory: the service keeps state there")
+        state_directory(ctx, plan, mount, source, index, why="a read-write directory: the service keeps state there")
     elif host.kind == "other":
         dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} is not a regular file or directory")
     elif total > CONFIGMAP_LIMIT:
         dev_only_mount(ctx, plan, mount, source, f"{total} bytes: too big for a ConfigMap")
     elif host.kind == "file" and host.content is not None:
-        bind_file(ctx, plan, mount, source, index, host)
+        bind_file(ctx, plan, mount, source, index, host=host)
     elif host.kind == "dir" and host.entries is not None:
-        bind_directory(ctx, plan, mount, source, index, host)
+        bind_directory(ctx, plan, mount, source, index, host=host)
     else:
         why = f"({host.note})" if host.note else "too big to carry in a ConfigMap"
         dev_only_mount(ctx, plan, mount, source, f"{ctx.show_path(path)} {why}")
     extras = [k for k in ("propagation", "selinux", "consistency") if getattr(mount, k)]
-    if extras and host.kind != "outside":
-        ctx.trace(f"{source}.{extras[0]}", [], "R-VOL-04", "unsupported",
-                  "bind options " + ", ".join(extras) + " have no meaning without a host path", service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", f"{source}.{extras[0]}", "bind options " + ", ".join(extras) + " are dropped")
+    if extras and host.kind not in ("outside", "home"):
+        t.unsupported(f"{source}.{extras[0]}", "R-VOL-04",
+                      "bind options " + ", ".join(extras) + " have no meaning without a host path",
+                      "bind options " + ", ".join(extras) + " are dropped")
 
 
 @rule("R-VOL-09", "bind mount of a host path (outside the project) → hostPath volume (never read)",
       keys=("volumes",))
 def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int,
-                    host_path: str, why: str) -> None:
+                    *, host_path: str, why: str) -> None:
     """A bind source outside the project directory (an absolute path such as `/proc` or
-    `/var/log`, a `~` path, or a symlink in the project that leaves it) names a file of the
-    machine Compose runs on. kubemap never opens, reads or stats it (the output must not depend
+    `/var/log`, or a symlink in the project that leaves it) names a file of the machine Compose
+    runs on. kubemap never opens, reads or stats it (the output must not depend
     on the converting machine, and reading `/proc/kmsg` never returns): it becomes a `hostPath`
     volume with the same path, `readOnly` kept, and a finding. A hostPath ties the pod to what
     the node it lands on has at that path, and Pod Security `baseline` forbids it. The Docker
     socket gets `type: Socket` and a warning: containerd nodes (kind, most clusters) have none,
     so the pod stays in ContainerCreating instead of talking to a socket that is not there.
     The workload's pod template carries `lint.kubemap.io/accept-host-paths` so `kubemap lint`
-    accepts exactly these paths. `propagation` is kept as `mountPropagation`."""
+    accepts exactly these paths. `propagation` is kept as `mountPropagation`. A `~` path names the
+    home directory of whoever runs Compose: it is not mounted at all (no node path corresponds, and
+    HOME differs between machines, so a hostPath from it would make the output depend on the
+    converting machine); it is reported as not converted (KM-W-HOME-PATH) with how to carry the
+    files instead."""
+    t = ctx.tracer(plan)
     svc = plan.service
     vol = f"bind-{index}"
     spec: dict[str, Any] = {"path": host_path}
@@ -340,9 +351,8 @@ def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
     plan.mounts.append(entry)
     accepted = [p for p in (plan.pod_annotations.get(ACCEPT_HOST_PATHS) or "").split(",") if p]
     plan.pod_annotations[ACCEPT_HOST_PATHS] = ",".join(sorted({*accepted, host_path}))
-    ctx.trace(source, [plan.pod_field(f"volumes[name={vol}].hostPath"), plan.container_field(f"volumeMounts[name={vol}]")],
-              "R-VOL-09", "approximated", f"hostPath {host_path} ({why}): the node's file, never read by kubemap",
-              service=svc.name)
+    t.approximated(source, [plan.pod_field(f"volumes[name={vol}].hostPath"), plan.container_field(f"volumeMounts[name={vol}]")],
+                   "R-VOL-09", f"hostPath {host_path} ({why}): the node's file, never read by kubemap")
     if docker:
         ctx.finding("KM-W-DOCKER-SOCK", source,
                     f"{svc.name} mounts the Docker socket {host_path}; containerd nodes (kind, most clusters) have "
@@ -353,6 +363,18 @@ def host_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
                     f"{host_path} ({why}) becomes a hostPath volume: the pod sees the file of whichever node "
                     "it runs on, and Pod Security baseline forbids hostPath",
                     "use a ConfigMap/PVC for project data; keep hostPath only for node agents (metrics, logs)")
+
+
+def _home_path_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, written: str) -> None:
+    """R-VOL-09 for a `~` source: no volume, reported."""
+    t = ctx.tracer(plan)
+    t.trace(source, [], "R-VOL-09", "unsupported",
+            f"{written} is in the home directory of whoever runs Compose: no node path corresponds")
+    ctx.finding("KM-W-HOME-PATH", source,
+                f"bind mount {written} → {mount.target} is not converted: a ~ path names the home directory of "
+                "whoever runs Compose, which no node has (and which differs between machines)",
+                f"put the files into a Secret or ConfigMap (kubectl create secret generic NAME --from-file={written}) "
+                "and mount that, or write an absolute host path")
 
 
 def _bind_claim_name(ctx: Context, path: str) -> str:
@@ -369,7 +391,7 @@ def _scratch(target: str) -> bool:
 
 @rule("R-VOL-10", "read-write (or missing) directory bind → PersistentVolumeClaim bind-<path> (emptyDir for scratch)",
       keys=("volumes",))
-def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int, why: str) -> None:
+def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: str, index: int, *, why: str) -> None:
     """A directory of the project bind-mounted read-write (`./data/db:/var/lib/postgresql/data`)
     is where the service keeps its state, and a source that does not exist is created by Compose
     as an empty directory: both become a PersistentVolumeClaim `bind-<path>` (named after the
@@ -379,6 +401,7 @@ def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
     scratch data (`/tmp`, `/var/tmp`, `/var/cache`, `/run`, a `cache` or `tmp` directory) gets an
     `emptyDir` instead, and a missing source mounted `:ro` gets a read-only `emptyDir` (the empty
     directory Compose would mount). Read-only directories that exist are R-VOL-03, files R-VOL-02."""
+    t = ctx.tracer(plan)
     svc = plan.service
     path = mount.source or ""
     shown = ctx.show_path(path)
@@ -388,8 +411,8 @@ def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
         plan.mounts.append(_mount(vol, mount))
         scratch = _scratch(mount.target) and not mount.read_only
         what = "scratch data" if scratch else "an empty read-only directory"
-        ctx.trace(source, [plan.pod_field(f"volumes[name={vol}]"), plan.container_field(f"volumeMounts[name={vol}]")],
-                  "R-VOL-10", "approximated", f"{shown} {why}; emptyDir for {what}", service=svc.name)
+        t.approximated(source, [plan.pod_field(f"volumes[name={vol}]"), plan.container_field(f"volumeMounts[name={vol}]")],
+                       "R-VOL-10", f"{shown} {why}; emptyDir for {what}")
         if scratch:
             ctx.finding("KM-W-BIND-EMPTY", source, f"bind mount {shown} → {mount.target} holds scratch data: an "
                         "emptyDir, deleted with the pod", "use a named volume if the data must outlive the pod")
@@ -408,8 +431,8 @@ def state_directory(ctx: Context, plan: ServicePlan, mount: VolumeMount, source:
     users = ctx.bind_claims.setdefault(claim, {"path": path, "users": [], "settings": settings, "source": source})
     if plan.name not in users["users"]:
         users["users"].append(plan.name)
-    ctx.trace(source, [f"PersistentVolumeClaim/{claim}", plan.container_field(f"volumeMounts[name={claim}]")],
-              "R-VOL-10", "approximated", f"{shown} {why}: PVC {claim} (starts empty)", service=svc.name)
+    t.approximated(source, [f"PersistentVolumeClaim/{claim}", plan.container_field(f"volumeMounts[name={claim}]")],
+                   "R-VOL-10", f"{shown} {why}: PVC {claim} (starts empty)")
     ctx.finding("KM-W-BIND-STATE", source,
                 f"bind mount {shown} → {mount.target}: {why}; it becomes PVC {claim}, which starts empty",
                 f"copy existing data in with kubectl cp {shown} <pod>:{mount.target}, or use a named volume")
@@ -449,23 +472,25 @@ def dev_only_mount(ctx: Context, plan: ServicePlan, mount: VolumeMount, source: 
     read-only directory too big for a ConfigMap (~1 MB), and a source that is neither a regular
     file nor a directory (a FIFO or device inside the project is never opened). Host paths are
     R-VOL-09, state directories R-VOL-10."""
-    ctx.trace(source, [], "R-VOL-04", "unsupported", f"dev-only mount: {why}", service=plan.service.name)
+    t = ctx.tracer(plan)
+    t.trace(source, [], "R-VOL-04", "unsupported", f"dev-only mount: {why}")
     ctx.finding("KM-W-DEV-MOUNT", source, f"bind mount {ctx.show_path(mount.source)} → {mount.target} not converted: {why}",
                 "bake the files into the image, or use a ConfigMap/PVC")
 
 
 @rule("R-VOL-05", "tmpfs → emptyDir {medium: Memory}", keys=("tmpfs", "volumes"))
-def tmpfs_mount(ctx: Context, plan: ServicePlan, target: str, size: int | None, source: str, name: str) -> None:
+def tmpfs_mount(ctx: Context, plan: ServicePlan, target: str, size: int | None, source: str, *, name: str) -> None:
     """A `tmpfs` mount (the `tmpfs:` key or a `type: tmpfs` volume) becomes an
     `emptyDir: {medium: Memory}` with `sizeLimit` from its size, mounted at the same path. Its
     memory counts against the container's memory limit, as under Docker; `mode` is dropped."""
+    t = ctx.tracer(plan)
     empty_dir: dict[str, Any] = {"medium": "Memory"}
     if size:
         empty_dir["sizeLimit"] = memory_quantity(size)
     plan.volumes.append({"name": name, "emptyDir": empty_dir})
     plan.mounts.append({"name": name, "mountPath": target})
-    ctx.trace(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
-              "R-VOL-05", service=plan.service.name)
+    t.mapped(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
+             "R-VOL-05")
 
 
 @rule("R-VOL-06", "anonymous volume → emptyDir", keys=("volumes",))
@@ -474,11 +499,12 @@ def anonymous_volume(ctx: Context, plan: ServicePlan, mount: VolumeMount, source
     survives container restarts and is deleted with the pod, close to an anonymous volume that
     `docker compose up --renew-anon-volumes` recreates. Other types (npipe, cluster, image)
     are reported."""
+    t = ctx.tracer(plan)
     name = f"anon-{index}"
     plan.volumes.append({"name": name, "emptyDir": {}})
     plan.mounts.append(_mount(name, mount))
-    ctx.trace(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
-              "R-VOL-06", reason="deleted with the pod", service=plan.service.name)
+    t.mapped(source, [plan.pod_field(f"volumes[name={name}]"), plan.container_field(f"volumeMounts[name={name}]")],
+             "R-VOL-06", reason="deleted with the pod")
 
 
 @rule("R-VOL-07", "top-level volumes → PersistentVolumeClaim objects", keys=("volumes",))

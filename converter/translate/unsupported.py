@@ -45,15 +45,16 @@ REASONS = {
 
 
 @rule("R-UNSUP-01", "keys with no Kubernetes equivalent → (reported)", keys=tuple(sorted(REASONS)))
-def report_unsupported(ctx: Context, plan: ServicePlan, handled: set[str]) -> None:
+def report_unsupported(ctx: Context, plan: ServicePlan) -> None:
     """Every service key kubemap does not map — `logging`, `devices`, `cgroup_parent`,
     `oom_score_adj`, `external_links`, `volumes_from`, `pids_limit`, … — gets a trace entry with
     status unsupported and the reason, and a KM-W-UNSUPPORTED finding; `--strict` turns them into
     an error. Keys that were written but are empty get a trace entry saying so. Nothing is
     dropped silently."""
     svc = plan.service
+    traced = ctx.traced_keys(svc.name)  # the keys of `other` a rule before this one converted
     for key in sorted(svc.other):
-        if key in handled:
+        if key in traced:
             continue
         _unsupported(ctx, plan, key, REASONS.get(key, f"the Compose key {key!r} has no Kubernetes equivalent"))
     if svc.external_links:
@@ -61,9 +62,9 @@ def report_unsupported(ctx: Context, plan: ServicePlan, handled: set[str]) -> No
 
 
 def _unsupported(ctx: Context, plan: ServicePlan, key: str, reason: str) -> None:
+    t = ctx.tracer(plan)
     s = src(plan, key)
-    ctx.trace(s, [], "R-UNSUP-01", "unsupported", reason, service=plan.service.name)
-    ctx.finding("KM-W-UNSUPPORTED", s, f"{key} is not converted: {reason}")
+    t.unsupported(s, "R-UNSUP-01", reason, f"{key} is not converted: {reason}")
 
 
 FIELD_OF_KEY = {"env_file": "env_files"}
@@ -71,6 +72,7 @@ FIELD_OF_KEY = {"env_file": "env_files"}
 
 def cover_remaining_keys(ctx: Context, plan: ServicePlan, traced_by_service: dict[str, set[str]]) -> None:
     """Safety net: a written key that no rule traced is reported (empty → 'nothing to convert')."""
+    t = ctx.tracer(plan)
     prefix = f"services.{plan.service.name}."
     traced = traced_by_service.get(plan.service.name, set())
     for key in plan.service.keys:
@@ -79,8 +81,7 @@ def cover_remaining_keys(ctx: Context, plan: ServicePlan, traced_by_service: dic
         field = FIELD_OF_KEY.get(key, key)
         value: Any = getattr(plan.service, field, None) if field.isidentifier() else None
         if field in type(plan.service).model_fields and value in (None, [], {}, "", False):
-            ctx.trace(prefix + key, [], "R-UNSUP-01", reason="empty or default: nothing to convert",
-                      service=plan.service.name)
+            t.mapped(prefix + key, [], "R-UNSUP-01", reason="empty or default: nothing to convert")
         else:
             _unsupported(ctx, plan, key, "no kubemap rule converts this key")
 
@@ -89,9 +90,6 @@ def traced_keys(ctx: Context) -> dict[str, set[str]]:
     """Service name → the top-level keys its trace entries cover (`ports[0].published` → ports)."""
     index: dict[str, set[str]] = {name: set() for name in ctx.plans}
     for entry in ctx.trace_entries:
-        if entry.service not in index:
-            continue
-        prefix = f"services.{entry.service}."
-        if entry.source.startswith(prefix):
-            index[entry.service].add(entry.source[len(prefix):].split("[", 1)[0].split(".", 1)[0])
+        if entry.service in index and entry.path != entry.source and entry.key:
+            index[entry.service].add(entry.key)
     return index

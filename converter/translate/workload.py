@@ -9,7 +9,7 @@ from converter.errors import TranslateError
 from converter.model import Project, Service
 from converter.model.images import image_base
 from converter.translate.context import Context, ServicePlan, src
-from converter.translate.labels import common_labels, metadata, selector
+from converter.translate.labels import common_labels, metadata, selector, valid_key, valid_label
 from converter.translate.rules import rule
 
 DATABASE_IMAGES = frozenset({
@@ -86,6 +86,7 @@ def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list
     default `no` only matters when the process exits; Kubernetes always restarts Deployment pods).
     The other kinds are chosen by R-WL-02 (StatefulSet), R-WL-03 (DaemonSet) and R-WL-04 (Job);
     `x-kubemap: {workload: deployment|statefulset|daemonset|job}` overrides the choice."""
+    t = ctx.tracer(plan)
     svc = plan.service
     forced = plan.x.get("workload")
     deploy_mode = svc.deploy.mode if svc.deploy else None
@@ -123,10 +124,9 @@ def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list
         kept_running(ctx, plan, signs)
     if plan.kind != "Job" and restart is not None:
         status = "mapped" if restart in ("always", "unless-stopped") else "approximated"
-        ctx.trace(src(plan, "restart"), plan.pod_field("restartPolicy"), "R-WL-01", status,
-                  f"{plan.kind} pods always restart" + ("" if status == "mapped" else
-                  f"; Compose's {restart!r} would leave an exited container stopped"),
-                  service=svc.name)
+        t.trace(src(plan, "restart"), plan.pod_field("restartPolicy"), "R-WL-01", status,
+                f"{plan.kind} pods always restart" + ("" if status == "mapped" else
+                f"; Compose's {restart!r} would leave an exited container stopped"))
 
 
 def _is_stateful(plan: ServicePlan, volume_users: dict[str, list[str]]) -> bool:
@@ -159,16 +159,18 @@ def trace_statefulset(ctx: Context, plan: ServicePlan) -> None:
     runs one replica becomes a StatefulSet. Its named volumes become `volumeClaimTemplates`
     (PVC `<volume>-<service>-0`), and its Service is headless and named in `serviceName`, so the
     pod keeps a stable identity and its own disk. `x-kubemap: {workload: statefulset}` forces it."""
+    t = ctx.tracer(plan)
     if plan.kind == "StatefulSet":
         why = "x-kubemap.workload" if plan.x.get("workload") else "database image with its own named volume"
-        ctx.trace(plan.x_source("workload") if plan.x.get("workload") else src(plan, "image"),
-                  f"{plan.ref} .spec", "R-WL-02", reason=why, service=plan.service.name)
+        t.mapped(plan.x_source("workload") if plan.x.get("workload") else src(plan, "image"),
+                 f"{plan.ref} .spec", "R-WL-02", reason=why)
 
 
 @rule("R-WL-03", "deploy.mode: global → DaemonSet", keys=("deploy.mode",))
 def trace_daemonset(ctx: Context, plan: ServicePlan) -> None:
     """`deploy.mode: global` (one container per Swarm node) becomes a DaemonSet (one pod per
     Kubernetes node). `replicas` has no meaning for it and is reported."""
+    t = ctx.tracer(plan)
     svc = plan.service
     mode = svc.deploy.mode if svc.deploy else None
     if not mode:
@@ -178,8 +180,7 @@ def trace_daemonset(ctx: Context, plan: ServicePlan) -> None:
     reason = f"deploy.mode {mode} → {plan.kind}"
     if mode == "global-job":
         reason += " (one Job, not one per node)"
-    ctx.trace(src(plan, "deploy.mode"), f"{plan.ref} .kind", "R-WL-03", status, reason,
-              service=svc.name)
+    t.trace(src(plan, "deploy.mode"), f"{plan.ref} .kind", "R-WL-03", status, reason)
 
 
 def _restart_words(plan: ServicePlan) -> str:
@@ -227,7 +228,7 @@ def _oneshot_sidecar(ctx: Context, plan: ServicePlan) -> None:
 
 
 @rule("R-WL-04", "restart no / on-failure[:N] (one-shot), completion dependencies → Job", keys=("restart",))
-def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]) -> None:
+def trace_job(ctx: Context, plan: ServicePlan) -> None:
     """A service that is meant to run to completion becomes a Job: `restart: "no"` (pod
     restartPolicy Never, backoffLimit 0), `restart: on-failure[:N]` (restartPolicy OnFailure,
     backoffLimit N, default 6), `deploy.restart_policy.condition: none|on-failure`, and every
@@ -243,19 +244,20 @@ def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]
     (KM-W-SIDECAR-ONESHOT); a proxy or VPN client there stays a sidecar (R-NET-04).
     `replicas` becomes `parallelism` and `completions`. A Job's pod template is immutable:
     re-applying a changed Job needs the old one deleted first."""
+    t = ctx.tracer(plan)
+    completions = ctx.completions
     svc = plan.service
     if plan.kind != "Job":
         return
     if svc.restart is not None:
         one_shot = svc.restart == "no" or bool(_ON_FAILURE.match(svc.restart))
-        ctx.trace(src(plan, "restart"), [f"{plan.ref} .spec.backoffLimit", plan.pod_field("restartPolicy")],
-                  "R-WL-04", "mapped" if one_shot else "approximated",
-                  f"restartPolicy {plan.job_restart}, backoffLimit {plan.job_backoff}"
-                  + ("" if one_shot else f"; restart {svc.restart!r} ignored: the service runs to completion"),
-                  service=svc.name)
+        t.trace(src(plan, "restart"), [f"{plan.ref} .spec.backoffLimit", plan.pod_field("restartPolicy")],
+                "R-WL-04", "mapped" if one_shot else "approximated",
+                f"restartPolicy {plan.job_restart}, backoffLimit {plan.job_backoff}"
+                + ("" if one_shot else f"; restart {svc.restart!r} ignored: the service runs to completion"))
     elif (svc.network_mode or "").startswith("service:") and not plan.x.get("workload") and svc.name not in completions:
-        ctx.trace(src(plan, "network_mode"), f"{plan.ref} .spec", "R-WL-04", "approximated",
-                  "one-shot helper (no restart policy): its own Job, not a sidecar", service=svc.name)
+        t.approximated(src(plan, "network_mode"), f"{plan.ref} .spec", "R-WL-04",
+                       "one-shot helper (no restart policy): its own Job, not a sidecar")
     looks_like_server = bool(svc.ports or svc.expose or svc.healthcheck)
     if looks_like_server and not plan.x.get("workload") and svc.name in completions:
         ctx.finding("KM-I-JOB", src(plan, "depends_on") if svc.depends_on else src(plan, "image"),
@@ -263,9 +265,9 @@ def trace_job(ctx: Context, plan: ServicePlan, completions: dict[str, list[str]]
                     "although it listens or has a healthcheck", "check that it really exits when done",
                     severity="info")
     if svc.name in completions:
-        ctx.trace(src(plan, "depends_on"), f"{plan.ref} .spec", "R-WL-04", reason=(
+        t.mapped(src(plan, "depends_on"), f"{plan.ref} .spec", "R-WL-04", reason=(
             "run to completion because " + ", ".join(completions[svc.name])
-            + " wait(s) for it with service_completed_successfully"), service=svc.name)
+            + " wait(s) for it with service_completed_successfully"))
 
 
 @rule("R-WL-05", "deploy.replicas / scale / x-kubemap.replicas → spec.replicas",
@@ -274,6 +276,7 @@ def map_replicas(ctx: Context, plan: ServicePlan) -> None:
     """The replica count is `x-kubemap.replicas`, else `deploy.replicas`, else `scale`, else 1.
     Deployments and StatefulSets get `spec.replicas`; Jobs get `parallelism` and `completions`;
     a DaemonSet runs one pod per node and ignores it (reported)."""
+    t = ctx.tracer(plan)
     svc = plan.service
     count, origin = desired_replicas(plan)
     plan.replicas = count
@@ -285,19 +288,17 @@ def map_replicas(ctx: Context, plan: ServicePlan) -> None:
     for key in sources:
         overridden = origin != key
         if plan.kind == "DaemonSet":
-            ctx.trace(src(plan, key), [], "R-WL-05", "unsupported",
-                      "a DaemonSet runs one pod per node", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", src(plan, key), "replicas ignored: DaemonSet runs one pod per node")
+            t.unsupported(src(plan, key), "R-WL-05", "a DaemonSet runs one pod per node",
+                          "replicas ignored: DaemonSet runs one pod per node")
             continue
         field = ".spec.parallelism" if plan.kind == "Job" else ".spec.replicas"
         if plan.x.get("hpa"):
-            ctx.trace(src(plan, key), f"HorizontalPodAutoscaler/{plan.name} .spec.minReplicas", "R-WL-05",
-                      "approximated", "the HPA owns the replica count; the default for its minReplicas",
-                      service=svc.name)
+            t.approximated(src(plan, key), f"HorizontalPodAutoscaler/{plan.name} .spec.minReplicas", "R-WL-05",
+                           "the HPA owns the replica count; the default for its minReplicas")
             continue
-        ctx.trace(src(plan, key), f"{plan.ref} {field}", "R-WL-05",
-                  "approximated" if overridden else "mapped",
-                  f"overridden by {origin}" if overridden else f"{count} replica(s)", service=svc.name)
+        t.trace(src(plan, key), f"{plan.ref} {field}", "R-WL-05",
+                "approximated" if overridden else "mapped",
+                f"overridden by {origin}" if overridden else f"{count} replica(s)")
 
 
 @rule("R-WL-06", "deploy.* (restart_policy, placement, update_config, …) → workload spec",
@@ -313,26 +314,23 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
     `order: stop-first` → maxSurge 0 / maxUnavailable N, `start-first` → maxSurge N /
     maxUnavailable 0; 0 → 100%; `delay`, `failure_action`, `monitor`, `max_failure_ratio` are
     reported); `rollback_config` is reported (Kubernetes never rolls back by itself); `resources` is R-RES-01, `mode` R-WL-03, `replicas` R-WL-05."""
+    t = ctx.tracer(plan)
     svc = plan.service
     deploy = svc.deploy
     if deploy is None:
         return
-    from converter.translate.labels import valid_key, valid_label
-
-    ctx.trace(src(plan, "deploy"), f"{plan.ref} .spec", "R-WL-06", reason="see deploy.* entries",
-              service=svc.name)
+    t.mapped(src(plan, "deploy"), f"{plan.ref} .spec", "R-WL-06", reason="see deploy.* entries")
     for key, value in sorted(deploy.labels.items()):
         s = src(plan, f"deploy.labels.{key}")
         if valid_label(key, value):
             plan.labels[key] = value
-            ctx.trace(s, f"{plan.ref} .metadata.labels", "R-WL-06", service=svc.name)
+            t.mapped(s, f"{plan.ref} .metadata.labels", "R-WL-06")
         elif valid_key(key):
             plan.annotations[key] = value
-            ctx.trace(s, f"{plan.ref} .metadata.annotations", "R-WL-06", "approximated",
-                      "not a valid label, kept as an annotation", service=svc.name)
+            t.approximated(s, f"{plan.ref} .metadata.annotations", "R-WL-06",
+                           "not a valid label, kept as an annotation")
         else:
-            ctx.trace(s, [], "R-WL-06", "unsupported", "invalid key", service=svc.name)
-            ctx.finding("KM-W-UNSUPPORTED", s, f"deploy label {key!r} is not a valid Kubernetes key")
+            t.unsupported(s, "R-WL-06", "invalid key", f"deploy label {key!r} is not a valid Kubernetes key")
     if deploy.restart_policy is not None:
         rp = deploy.restart_policy
         status = "mapped" if plan.kind == "Job" or rp.condition in (None, "any") else "approximated"
@@ -347,35 +345,33 @@ def map_deploy_rest(ctx: Context, plan: ServicePlan) -> None:
                         f"deploy.restart_policy {', '.join(dropped)} not converted: Kubernetes restarts with its own "
                         "back-off" + (" and without a limit" if "max_attempts" in dropped else ""),
                         "a Job (restart: on-failure:N) is the only place a retry limit exists")
-        ctx.trace(src(plan, "deploy.restart_policy"), plan.pod_field("restartPolicy"), "R-WL-06",
-                  status, reason, service=svc.name)
+        t.trace(src(plan, "deploy.restart_policy"), plan.pod_field("restartPolicy"), "R-WL-06",
+                status, reason)
     if deploy.placement:
         _placement(ctx, plan, deploy.placement)
     if deploy.endpoint_mode:
         if deploy.endpoint_mode == "dnsrr":
             plan.headless = True
-            ctx.trace(src(plan, "deploy.endpoint_mode"), f"Service/{plan.name} .spec.clusterIP",
-                      "R-WL-06", reason="dnsrr → headless Service (DNS returns pod IPs)", service=svc.name)
+            t.mapped(src(plan, "deploy.endpoint_mode"), f"Service/{plan.name} .spec.clusterIP",
+                     "R-WL-06", reason="dnsrr → headless Service (DNS returns pod IPs)")
         else:
-            ctx.trace(src(plan, "deploy.endpoint_mode"), f"Service/{plan.name} .spec.clusterIP",
-                      "R-WL-06", reason="vip → ClusterIP Service", service=svc.name)
+            t.mapped(src(plan, "deploy.endpoint_mode"), f"Service/{plan.name} .spec.clusterIP",
+                     "R-WL-06", reason="vip → ClusterIP Service")
     if deploy.update_config:
         _update_config(ctx, plan, deploy.update_config)
     if deploy.rollback_config:
         s = src(plan, "deploy.rollback_config")
-        ctx.trace(s, [], "R-WL-06", "unsupported", "Kubernetes rolls back with `kubectl rollout undo`, not automatically",
-                  service=svc.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, "deploy.rollback_config is not converted",
-                    "roll back with kubectl rollout undo")
+        t.unsupported(s, "R-WL-06", "Kubernetes rolls back with `kubectl rollout undo`, not automatically",
+                      "deploy.rollback_config is not converted", "roll back with kubectl rollout undo")
 
 
 def _update_config(ctx: Context, plan: ServicePlan, update: dict[str, Any]) -> None:
     """Swarm's rolling update → the Deployment's RollingUpdate strategy."""
+    t = ctx.tracer(plan)
     s = src(plan, "deploy.update_config")
     if plan.kind != "Deployment":
-        ctx.trace(s, [], "R-WL-06", "unsupported", f"a {plan.kind} keeps its default update strategy",
-                  service=plan.service.name)
-        ctx.finding("KM-W-UNSUPPORTED", s, f"deploy.update_config is not converted for a {plan.kind}")
+        t.unsupported(s, "R-WL-06", f"a {plan.kind} keeps its default update strategy",
+                      f"deploy.update_config is not converted for a {plan.kind}")
         return
     parallelism = update.get("parallelism", 1)
     step: int | str = int(parallelism) if parallelism else "100%"  # 0 = all at once
@@ -385,9 +381,9 @@ def _update_config(ctx: Context, plan: ServicePlan, update: dict[str, Any]) -> N
         rolling = {"maxSurge": 0, "maxUnavailable": step}
     plan.strategy = {"type": "RollingUpdate", "rollingUpdate": rolling}
     dropped = sorted(k for k in update if k not in ("parallelism", "order"))
-    ctx.trace(s, f"{plan.ref} .spec.strategy.rollingUpdate", "R-WL-06", "approximated" if dropped else "mapped",
-              (f"parallelism {parallelism}, order {update.get('order', 'stop-first')}")
-              + (f"; not converted: {', '.join(dropped)}" if dropped else ""), service=plan.service.name)
+    t.trace(s, f"{plan.ref} .spec.strategy.rollingUpdate", "R-WL-06", "approximated" if dropped else "mapped",
+            (f"parallelism {parallelism}, order {update.get('order', 'stop-first')}")
+            + (f"; not converted: {', '.join(dropped)}" if dropped else ""))
     if dropped:
         ctx.finding("KM-W-UNSUPPORTED", s, f"deploy.update_config {', '.join(dropped)} not converted",
                     "Kubernetes has minReadySeconds and progressDeadlineSeconds; set them by hand if needed")
@@ -399,11 +395,10 @@ ARCHES = {"x86_64": "amd64", "aarch64": "arm64"}
 
 
 def _placement(ctx: Context, plan: ServicePlan, placement: dict[str, Any]) -> None:
+    t = ctx.tracer(plan)
     svc = plan.service
     selector_terms: dict[str, str] = {}
     leftovers = []
-    from converter.translate.labels import valid_label
-
     for constraint in placement.get("constraints") or []:
         m = re.match(r"^\s*node\.(labels\.[^=!\s]+|hostname|platform\.os|platform\.arch)\s*==\s*(\S+)\s*$",
                      str(constraint))
@@ -426,8 +421,8 @@ def _placement(ctx: Context, plan: ServicePlan, placement: dict[str, Any]) -> No
         ctx.finding("KM-W-UNSUPPORTED", src(plan, "deploy.placement"),
                     "placement not converted: " + ", ".join(leftovers + extra),
                     "add nodeSelector/affinity to the generated workload")
-    ctx.trace(src(plan, "deploy.placement"), plan.pod_field("nodeSelector") if selector_terms else [],
-              "R-WL-06", status, reason, service=svc.name)
+    t.trace(src(plan, "deploy.placement"), plan.pod_field("nodeSelector") if selector_terms else [],
+            "R-WL-06", status, reason)
 
 
 @rule("R-WL-07", "ReadWriteOnce claim in a Deployment → strategy Recreate", keys=("volumes",))
@@ -438,6 +433,7 @@ def recreate_for_rwo(ctx: Context, plan: ServicePlan) -> None:
     the new pod starts first and either waits for ever on another node (Multi-Attach) or runs a
     second process on the same data directory. A `deploy.update_config` rolling update is
     overridden and reported. StatefulSets replace pods one at a time already."""
+    t = ctx.tracer(plan)
     if plan.kind != "Deployment" or not plan.rwo_claims:
         return
     claims = ", ".join(sorted(set(plan.rwo_claims)))
@@ -446,9 +442,8 @@ def recreate_for_rwo(ctx: Context, plan: ServicePlan) -> None:
                     f"deploy.update_config's rolling update is replaced by Recreate: the pods mount the "
                     f"ReadWriteOnce claim(s) {claims}", "use a ReadWriteMany storage class to roll without downtime")
     plan.strategy = {"type": "Recreate"}
-    ctx.trace(src(plan, "volumes"), f"{plan.ref} .spec.strategy", "R-WL-07", "approximated",
-              f"Recreate: ReadWriteOnce claim(s) {claims}; the old pod stops before the new one starts",
-              service=plan.service.name)
+    t.approximated(src(plan, "volumes"), f"{plan.ref} .spec.strategy", "R-WL-07",
+                   f"Recreate: ReadWriteOnce claim(s) {claims}; the old pod stops before the new one starts")
 
 
 def build_workload(ctx: Context, plan: ServicePlan) -> dict[str, Any]:

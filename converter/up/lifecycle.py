@@ -155,7 +155,7 @@ def up(target: Target, deployable: Deployable, options: UpOptions, reporter: Rep
                 raise
             _check_port_mappings(cluster, deployable, options, reporter)
             nodes = _nodes(cluster)
-            loaded = _load_images(cluster, nodes, deployable, options, reporter, saved)
+            loaded = _load_images(cluster, nodes, deployable, options, reporter, saved=saved)
             if options.registry:
                 pulled = _pull_from_registry(cluster, nodes, deployable, options.registry, reporter)
         finally:
@@ -332,7 +332,7 @@ def _loadable(deployable: Deployable, options: UpOptions) -> list[str]:
 
 
 def _load_images(cluster: kind.Cluster, nodes: list[str], deployable: Deployable, options: UpOptions,
-                 reporter: Reporter, saved: SavedInBackground | None) -> LoadResult:
+                 reporter: Reporter, *, saved: SavedInBackground | None) -> LoadResult:
     result = load_missing(cluster, nodes, _loadable(deployable, options), reporter, saved)
     if result.present and not result.loaded:
         reporter.note(f"images: all {len(result.present)} already on the node")
@@ -350,7 +350,7 @@ def _pull_from_registry(cluster: kind.Cluster, nodes: list[str], deployable: Dep
     if not images:
         return []
     endpoint = registry.point_nodes_at(cluster, nodes, registry_name, reporter)
-    registry.pull_on_nodes(cluster, nodes, images, registry_name, endpoint, reporter)
+    registry.pull_on_nodes(cluster, nodes, images, registry_name, endpoint=endpoint, reporter=reporter)
     return images
 
 

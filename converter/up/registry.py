@@ -143,7 +143,7 @@ def point_nodes_at(cluster: Cluster, nodes: list[str], registry: str, reporter: 
     return endpoint
 
 
-def pull_on_nodes(cluster: Cluster, nodes: list[str], images: list[str], registry: str, endpoint: str | None,
+def pull_on_nodes(cluster: Cluster, nodes: list[str], images: list[str], registry: str, *, endpoint: str | None,
                   reporter: Reporter) -> None:
     """Every node pulls the images now, as the kubelet would (crictl, containerd's CRI)."""
     for node in nodes:

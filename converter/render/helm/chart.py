@@ -100,7 +100,7 @@ def render_chart(bundle: Bundle, options: ChartOptions, sources: list[str]) -> R
         "re-run kubemap convert --format helm", f"re-run {COMMAND}")
     hooks = sorted(o.name for o in objects if o.kind == "Job")
     secret_files = readme.secret_files(plan, _secret_sources(bundle))
-    files["templates/NOTES.txt"] = notes_txt(name, plan, bundle.host_ports, hooks, marker, secret_files)
+    files["templates/NOTES.txt"] = notes_txt(name, plan, bundle.host_ports, hooks, marker, secret_files=secret_files)
     files["values.yaml"] = plan.values.yaml(
         f"{marker}\nDefault values of the {name} chart: what {source_text} says. "
         "The README lists every value and the Compose key it came from.")

@@ -8,7 +8,7 @@ from converter.render.helm.plan import ChartPlan
 
 
 def notes_txt(chart: str, plan: ChartPlan, host_ports: list[HostPort], jobs: list[str], header: str,
-              secret_files: dict[str, list[tuple[str, str]]]) -> str:
+              *, secret_files: dict[str, list[tuple[str, str]]]) -> str:
     """`jobs`: the Jobs (hooks); the --wait warning is only given when a service waits for one.
     `secret_files`: Secret name → (key, the Compose file with its content) where known."""
     ns = "{{ $ns }}"

@@ -316,7 +316,7 @@ def _ingress_values(plan: ChartPlan, sv: ServiceValues, service: str, objects: l
 
 
 def _persistence(plan: ChartPlan, prefix: tuple[str, ...], name: str, ref: str, base: FieldPath,
-                 spec: dict[str, Any], standalone: bool, what: str) -> ClaimValues:
+                 *, spec: dict[str, Any], standalone: bool, what: str) -> ClaimValues:
     values = plan.values
     values.group(prefix, what)
     field_ref = ((ref, base),)
@@ -343,8 +343,8 @@ def _claim_template_values(plan: ChartPlan, sv: ServiceValues, workload: Manifes
         prefix = (*sv.prefix, "persistence", keys[name])
         plan.values.group((*sv.prefix, "persistence"), "Storage of the service's named volumes.")
         plan.claims[(ref, name)] = _persistence(
-            plan, prefix, name, ref, ("spec", "volumeClaimTemplates", index), claim.get("spec") or {}, False,
-            f"Claim template {name} of StatefulSet {workload.name} (Compose volume). Kubernetes does not "
+            plan, prefix, name, ref, ("spec", "volumeClaimTemplates", index), spec=claim.get("spec") or {}, standalone=False,
+            what=f"Claim template {name} of StatefulSet {workload.name} (Compose volume). Kubernetes does not "
             "let a StatefulSet's claim templates change: set these at install time.")
 
 
@@ -358,8 +358,8 @@ def _claim_values(plan: ChartPlan, claims: list[ManifestObject], prefix: tuple[s
     for claim in claims:
         ref = ref_of(claim.body)
         plan.claims[(ref, claim.name)] = _persistence(
-            plan, (*group, keys[claim.name]), claim.name, ref, (), claim.body.get("spec") or {}, True,
-            f"PersistentVolumeClaim {claim.name} (Compose volume); kept when the release is uninstalled, "
+            plan, (*group, keys[claim.name]), claim.name, ref, (), spec=claim.body.get("spec") or {}, standalone=True,
+            what=f"PersistentVolumeClaim {claim.name} (Compose volume); kept when the release is uninstalled, "
             "as `docker compose down` keeps volumes.")
 
 

@@ -149,7 +149,7 @@ def _rows(items: list[Item], down: list[tuple[str, str]], row_limit: int, order:
 
 
 def _sugiyama(keys: list[str], sizes: dict[str, tuple[float, float]], ranks: dict[str, int],
-              pairs: list[tuple[str, str]], xspace: float, yspace: float) -> dict[str, Point]:
+              pairs: list[tuple[str, str]], xspace: float, *, yspace: float) -> dict[str, Point]:
     """grandalf's ordering and coordinates for a connected graph whose edges all join
     neighbouring ranks (so grandalf adds no dummies of its own)."""
     vertices = {k: Vertex(k) for k in keys}
@@ -187,7 +187,7 @@ def _sugiyama(keys: list[str], sizes: dict[str, tuple[float, float]], ranks: dic
 
 
 def _layout_component(items: list[Item], links: list[Link], row_limit: int, xspace: float,
-                      yspace: float, order: dict[str, int]) -> Placement:
+                      yspace: float, *, order: dict[str, int]) -> Placement:
     keys = [i.key for i in items]
     sizes = {i.key: (i.w, i.h) for i in items}
     if not links:
@@ -226,7 +226,7 @@ def _layout_component(items: list[Item], links: list[Link], row_limit: int, xspa
                 pairs[(a, b)] = None
         paths.append(path[::-1] if index in back else path)
     # A link between two items of one rank (only possible for a dropped cycle) is drawn straight.
-    centers = _sugiyama(all_keys, sizes, ranks, list(pairs), xspace, yspace)
+    centers = _sugiyama(all_keys, sizes, ranks, list(pairs), xspace, yspace=yspace)
     left = min(centers[k][0] - sizes[k][0] / 2 for k in all_keys)
     top_y = min(centers[k][1] - sizes[k][1] / 2 for k in all_keys)
     moved = {k: (round(x - left, 1), round(y - top_y, 1)) for k, (x, y) in centers.items()}
@@ -254,7 +254,7 @@ def _layout_component(items: list[Item], links: list[Link], row_limit: int, xspa
 
 
 def layered(items: list[Item], links: list[Link], row_limit: int = 4, xspace: float = 28.0,
-            yspace: float = 44.0, gap: float = 32.0) -> Placement:
+            yspace: float = 44.0, *, gap: float = 32.0) -> Placement:
     """Lay out `items` and `links`. Connected parts that hold a top or bottom item (a group's
     ports) stand side by side in one row, so nothing is above a top item or below a bottom one;
     the other parts are packed in shelves to their right, no wider than the widest part or
@@ -268,7 +268,7 @@ def layered(items: list[Item], links: list[Link], row_limit: int = 4, xspace: fl
     for part in parts:
         members = {i.key for i in part}
         indexes = [i for i, l in enumerate(links) if l.source in members]
-        placed.append((_layout_component(part, [links[i] for i in indexes], row_limit, xspace, yspace, order), indexes))
+        placed.append((_layout_component(part, [links[i] for i in indexes], row_limit, xspace, yspace, order=order), indexes))
     # Connected parts first (in input order), then lone boxes.
     placed.sort(key=lambda p: (not p[1], min(order[k] for k in p[0].centers)))
     anchored = [p for p in placed if placed_items & set(p[0].centers)]

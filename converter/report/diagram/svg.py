@@ -70,7 +70,7 @@ def _icon(kind: str, x: float, y: float) -> str:
     return f'<path class="km-icon" d="{d}"/>'
 
 
-def _chip(attachment: Attachment, text: str, x: float, y: float, w: float, label: str) -> str:
+def _chip(attachment: Attachment, text: str, x: float, y: float, w: float, *, label: str) -> str:
     return (f'<g class="km-chip km-{attachment.kind}"><title>{escape(label)} {escape(attachment.name)}</title>'
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(CHIP_HEIGHT)}" rx="3"/>'
             + _icon(attachment.kind, x + 4, y + 3)
@@ -112,7 +112,7 @@ def _node(node: Node, side: Side, box: Box, panel: str, href: str | None) -> str
         parts.append(_text(box.x + PAD, y + TEXT_SIZE, line, "km-text"))
         y += TEXT_LINE
     chips, _ = place_chips(side.attachments, chips_top(side))
-    parts += [_chip(c.attachment, c.text, box.x + c.x, box.y + c.y, c.w, CHIP_KIND[c.attachment.kind]) for c in chips]
+    parts += [_chip(c.attachment, c.text, box.x + c.x, box.y + c.y, c.w, label=CHIP_KIND[c.attachment.kind]) for c in chips]
     parts.append(_tabs(side.ports, box))
     body = "".join(parts)
     if href:

@@ -1,6 +1,7 @@
 """The loader never opens, reads, lists or stats a path outside the project (host_paths.py):
-absolute and `~` paths and symlinks that leave the project become kind "outside" untouched;
-relative paths that climb out of the project directory (`../common/x`) are project files.
+absolute paths and symlinks that leave the project become kind "outside" untouched, `~` paths
+kind "home"; relative paths that climb out of the project directory (`../common/x`) are project
+files.
 Every filesystem call the loader makes is recorded by wrapping the real os functions."""
 
 from __future__ import annotations
@@ -69,9 +70,11 @@ def test_host_paths_outside_the_project_are_never_touched(tmp_path: Path, touche
     paths = load(proj, environ={"HOME": str(home)}).host_paths
     forbidden = ("/proc", "/var/log", "/etc", str(home))
     assert not [p for p in touched if p.startswith(forbidden)], sorted({p for p in touched if p.startswith(forbidden)})
-    for path, host_path in (("/proc", "/proc"), ("/var/log", "/var/log"), ("/etc/hostname", "/etc/hostname"),
-                            (str(home / "secrets"), str(home / "secrets")), (str(proj / "etc-link"), "/etc")):
-        assert (paths[path].kind, paths[path].host_path) == ("outside", host_path), path
+    for path, kind, host_path in (("/proc", "outside", "/proc"), ("/var/log", "outside", "/var/log"),
+                                  ("/etc/hostname", "outside", "/etc/hostname"),
+                                  (str(home / "secrets"), "home", "~/secrets"),
+                                  (str(proj / "etc-link"), "outside", "/etc")):
+        assert (paths[path].kind, paths[path].host_path) == (kind, host_path), path
         assert paths[path].content is None and paths[path].entries is None
     climbing = os.path.normpath(str(proj) + "/../../../../../../../../../../etc/passwd")
     assert paths[climbing].kind == "outside"
@@ -116,3 +119,58 @@ def test_converting_a_proc_bind_finishes_and_gives_a_host_path(tmp_path: Path) -
     assert {v["hostPath"]["path"] for v in volumes} == {"/proc", "/"}
     assert not [d for d in docs if d["kind"] == "ConfigMap"]
     assert "KM-W-HOSTPATH" in result.stderr
+
+
+def test_a_home_path_is_never_read_even_when_the_project_is_in_home(tmp_path: Path, touched: list[str]) -> None:
+    """`~/proj/conf` is the project's own folder on this machine only: on another machine (or
+    another HOME) it names something else, so it is never read."""
+    home = tmp_path / "home"
+    proj = home / "proj"
+    write(proj, {"compose.yaml": "services:\n  web:\n    image: nginx\n    volumes: ['~/proj/conf:/conf:ro']\n",
+                 "conf/app.conf": "secret: 1\n"})
+    project = load(proj, environ={"HOME": str(home)})
+    assert project.host_paths[str(proj / "conf")].kind == "home"
+    assert project.home_paths == {str(proj / "conf"): "~/proj/conf"}
+    assert not [p for p in touched if p.startswith(str(proj / "conf"))]
+
+
+def _convert_with_home(proj: Path, home: Path, out: Path) -> dict[str, bytes]:
+    """`kubemap convert` (manifests and report) with HOME set to `home`: every output file's bytes."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {"PATH": os.defpath, "HOME": str(home)}
+    for args in (["convert", "-o", str(out / "k8s")], ["report", "-o", str(out / "report.md")]):
+        result = subprocess.run([sys.executable, "-m", "converter", *args], cwd=proj, capture_output=True,
+                                text=True, timeout=120, env=env)
+        assert result.returncode == 0, result.stderr
+        assert args[0] != "convert" or "KM-W-HOME-PATH" in result.stderr, result.stderr
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_the_output_does_not_depend_on_home(tmp_path: Path) -> None:
+    """Old behaviour (issue #12): `~/.aws:/root/.aws` became a hostPath with the converting user's
+    HOME expanded, so two users got different manifests. Same input, same bytes, whatever HOME."""
+    proj = tmp_path / "proj"
+    write(tmp_path, {
+        "proj/compose.yaml": """
+            services:
+              web:
+                image: nginx
+                volumes:
+                  - ~/.aws:/root/.aws:ro
+                  - type: bind
+                    source: ~/data
+                    target: /data
+                secrets: [token]
+            secrets:
+              token:
+                file: ~/token.txt
+        """,
+    })
+    first = _convert_with_home(proj, tmp_path / "alice", tmp_path / "out-alice")
+    second = _convert_with_home(proj, tmp_path / "home" / "bob", tmp_path / "out-bob")
+    assert sorted(first) == sorted(second) and first, (sorted(first), sorted(second))
+    for name in first:
+        assert first[name] == second[name], name
+        assert b"alice" not in first[name] and b"bob" not in second[name], name
+    manifests = b"".join(v for k, v in first.items() if k.startswith("k8s/"))
+    assert b"hostPath" not in manifests

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from converter.errors import LoadError
-from converter.load.normalize import Problem, port_entries, volume_entry
+from converter.load.host_paths import HostPaths
+from converter.load.problems import Problem
+from converter.load.short_syntax import is_windows_path, port_entries, volume_entry
 from converter.load.units import (
     UnitError,
     compose_string,
@@ -123,7 +125,12 @@ def test_port_errors(entry: Any, words: str) -> None:
     ],
 )
 def test_volumes(entry: Any, expected: dict[str, Any]) -> None:
-    assert volume_entry(entry, "/proj", "/home/me") == expected
+    """The short syntax read as Compose reads it, then a bind source made a host path as the
+    loader makes it (the file in /proj, HOME /home/me)."""
+    mount = volume_entry(entry)
+    if mount["type"] == "bind" and not is_windows_path(mount["source"]):
+        mount["source"] = HostPaths("/home/me").absolute(mount["source"], "/proj")
+    assert mount == expected
 
 
 @pytest.mark.parametrize(
@@ -138,13 +145,13 @@ def test_volumes(entry: Any, expected: dict[str, Any]) -> None:
 )
 def test_volume_errors(entry: Any, words: str) -> None:
     with pytest.raises(Problem) as caught:
-        volume_entry(entry, "/proj")
+        volume_entry(entry)
     assert words in caught.value.message
 
 
 def test_unknown_volume_options_are_ignored_and_listed() -> None:
     ignored: list[str] = []
-    mount = volume_entry("vol:/b:bogus,ro,cached", "/proj", ignored=ignored)
+    mount = volume_entry("vol:/b:bogus,ro,cached", ignored=ignored)
     assert mount == {"type": "volume", "source": "vol", "target": "/b", "read_only": True}
     assert ignored == ["bogus", "cached"]
 
@@ -270,7 +277,9 @@ def test_service_normalisation_end_to_end(tmp_path: Path) -> None:
     web = project.services["web"]
     assert web.command == ["echo", "a b", "c"]
     assert web.environment == {"SHARED": "inline", "FLAG": "on", "EMPTY": ""}
-    assert web.env_file_values == {"FROM_FILE": "1"}  # SHARED: inline wins
+    assert web.env_file_values == {"SHARED": "file", "FROM_FILE": "1"}
+    assert web.merged_environment() == {"FROM_FILE": ("1", "env_file"), "SHARED": ("inline", "environment"),
+                                        "FLAG": ("on", "environment"), "EMPTY": ("", "environment")}  # inline wins
     assert web.env_files == [str(tmp_path / "web.env")]
     assert web.expose == ["80", "90-91"]
     assert web.tmpfs == ["/run"]
