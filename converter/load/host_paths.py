@@ -120,6 +120,23 @@ def inspect(path: str, root: str | None) -> HostPath:
     return HostPath(path=path, kind="other", note="not a regular file or directory")
 
 
+def value_file(path: str, paths: HostPaths, project_dir: str) -> tuple[str, str]:
+    """Where a file Compose reads for values (`env_file`, `label_file`) stands: ("file", path to
+    read), ("missing", path) or ("outside", why). A `~` path, an absolute path outside the project
+    and a symlink that leaves it are "outside": kubemap does not read them (same input, same bytes)."""
+    if path in paths.from_home:
+        return "outside", f"{paths.from_home[path]} names the home directory of whoever converts"
+    root = project_root(path, project_dir, paths.relative)
+    if root is None:
+        return "outside", f"{path} is outside the project directory {project_dir}"
+    state, real = _resolve(path, root)
+    if state == "outside":
+        return "outside", f"{path} is a symlink that leaves the project"
+    if state == "missing" or not os.path.isfile(real):
+        return "missing", path
+    return "file", real
+
+
 def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 

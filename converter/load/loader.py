@@ -25,7 +25,7 @@ from converter.load.discovery import (
 )
 from converter.load.canonical import normalise_services, promote_aliases
 from converter.load.consistency import check_services, check_top_level
-from converter.load.host_paths import HostPaths, inspect_paths
+from converter.load.host_paths import HostPaths, inspect_paths, value_file
 from converter.load.interpolate import InterpolationProblem, UnsetUse, interpolate_tree, substitute
 from converter.load.merge import merge_projects, merge_service, strip_tags
 from converter.load.objects import build_file_objects, build_networks, build_volumes
@@ -96,7 +96,8 @@ def load(options: LoadOptions) -> Project:
     active, disabled = select_profiles(services_raw, enabled, warnings)
     check_references(tree, active, disabled, warnings)
 
-    service_ctx = ServiceContext(lookup=env.values.get, warnings=warnings)
+    service_ctx = ServiceContext(lookup=env.values.get, warnings=warnings,
+                                 locate=lambda path: value_file(path, ctx.paths, project_dir))
     services = {}
     problems: list[LoadError] = []
     for service_name in sorted(active):

@@ -38,6 +38,7 @@ class ServiceContext:
 
     lookup: Callable[[str], str | None]
     warnings: list[str]
+    locate: Callable[[str], tuple[str, str]]  # may a value file be read (host_paths.value_file)
 
 
 def build_service(name: str, raw: LMap, ctx: ServiceContext, root: Any) -> Service:
@@ -102,7 +103,7 @@ def _build_service(name: str, raw: LMap, ctx: ServiceContext) -> Service:
         k: (ctx.lookup(k) if v is None else v) for k, v in string_map(get("environment")).items()
     }
     fields["env_files"], fields["env_file_values"] = at(
-        ["env_file"], lambda: env_files(get("env_file"), ctx.lookup, ctx.warnings))
+        ["env_file"], lambda: env_files(get("env_file"), ctx.lookup, ctx.warnings, ctx.locate))
     fields["ports"] = [PortMapping(**p) for p, _ in unique_ports(get("ports"))]
     fields["expose"] = [str(e) for e in get("expose") or []]
     fields["volumes"] = [
@@ -119,7 +120,7 @@ def _build_service(name: str, raw: LMap, ctx: ServiceContext) -> Service:
     fields["networks"] = at(["networks"], lambda: keys.networks(get("networks")))
     fields["extra_hosts"] = {k: list(v) for k, v in hosts_map(get("extra_hosts") or []).items()}
     fields["labels"] = {
-        **at(["label_file"], lambda: label_files(get("label_file"), ctx.lookup, ctx.warnings)),
+        **at(["label_file"], lambda: label_files(get("label_file"), ctx.lookup, ctx.warnings, ctx.locate)),
         **labels(get("labels")),
     }
     fields["annotations"] = labels(get("annotations"))

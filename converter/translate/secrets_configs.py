@@ -15,13 +15,23 @@ from converter.translate.rules import rule
 from converter.translate.storage import duplicate_mount
 
 
+# Why a secret or config file has no content (host_paths.py decides what is read).
+_NOT_READ = {
+    "missing": "is missing",
+    "file": "is larger than 1 MiB",
+    "outside": "is outside the project, so kubemap does not read it (the output must not depend on the machine "
+               "that converts): move it into the project",
+    "home": "names the home directory of whoever converts, so kubemap does not read it: move it into the project",
+}
+
+
 def _content(ctx: Context, obj: FileObject) -> tuple[bytes | None, str]:
     """The object's bytes and where they came from (for the trace)."""
     if obj.file:
         host = ctx.project.host_paths.get(obj.file)
         if host is not None and host.kind == "file" and host.content is not None:
             return host.content, f"content of {ctx.show_path(obj.file)} read from the converting machine"
-        return None, f"{ctx.show_path(obj.file)} is missing or too big"
+        return None, f"{ctx.show_path(obj.file)} {_NOT_READ.get(host.kind if host else 'missing', 'is not a regular file')}"
     if obj.environment:
         if obj.environment_value is None:
             return None, f"variable {obj.environment} has no value"

@@ -174,3 +174,59 @@ def test_the_output_does_not_depend_on_home(tmp_path: Path) -> None:
         assert b"alice" not in first[name] and b"bob" not in second[name], name
     manifests = b"".join(v for k, v in first.items() if k.startswith("k8s/"))
     assert b"hostPath" not in manifests
+
+
+def _value_files_project(tmp_path: Path, env_file: str, *, label_file: str | None = None) -> Path:
+    """A project whose one service reads `env_file` (and `label_file`); ../shared.env climbs out
+    of the project folder, /etc/os-release and ~/app.env do not belong to it."""
+    proj = tmp_path / "proj"
+    labels = f"\n    label_file: {label_file}" if label_file else ""
+    write(tmp_path, {"proj/compose.yaml": f"services:\n  app:\n    image: busybox\n    env_file: {env_file}{labels}\n",
+                     "proj/app.env": "MODE=project\n",
+                     "shared.env": "MODE=shared\n",
+                     "home/app.env": "MODE=home\n"})
+    (proj / "leaving.env").symlink_to("/etc/os-release")
+    return proj
+
+
+@pytest.mark.parametrize(("env_file", "why"), [
+    ("/etc/os-release", "is outside the project directory"),
+    ("~/app.env", "~/app.env names the home directory of whoever converts"),
+    ("./leaving.env", "is a symlink that leaves the project"),
+])
+def test_an_env_file_outside_the_project_is_refused_unread(tmp_path: Path, touched: list[str], env_file: str,
+                                                           why: str) -> None:
+    """Old behaviour: its variables went into the Secret/ConfigMap, so the output depended on the
+    machine (and on HOME) that converted."""
+    from converter.errors import LoadError
+
+    proj = _value_files_project(tmp_path, env_file)
+    home = tmp_path / "home"
+    with pytest.raises(LoadError) as caught:
+        load(proj, environ={"HOME": str(home)})
+    assert why in caught.value.message and "kubemap reads no file outside the project" in str(caught.value)
+    assert caught.value.key_path == "services.app.env_file"
+    assert not [p for p in touched if p.startswith(("/etc", str(home)))]
+
+
+def test_an_optional_env_file_outside_the_project_is_skipped_with_a_warning(tmp_path: Path, touched: list[str]) -> None:
+    proj = _value_files_project(tmp_path, "[{path: /etc/os-release, required: false}, ./app.env]")
+    project = load(proj)
+    assert project.services["app"].env_file_values["MODE"] == "project"
+    assert any("/etc/os-release (required: false) is not read" in w for w in project.warnings)
+    assert not [p for p in touched if p.startswith("/etc")]
+
+
+def test_env_and_label_files_of_the_project_are_read_including_relative_paths_that_climb_out(tmp_path: Path) -> None:
+    proj = _value_files_project(tmp_path, "../shared.env", label_file="./app.env")
+    service = load(proj).services["app"]
+    assert service.env_file_values["MODE"] == "shared"
+    assert service.labels["MODE"] == "project"
+
+
+def test_a_label_file_outside_the_project_is_refused(tmp_path: Path) -> None:
+    from converter.errors import LoadError
+
+    proj = _value_files_project(tmp_path, "./app.env", label_file="/etc/os-release")
+    with pytest.raises(LoadError, match="label file not read: /etc/os-release is outside the project"):
+        load(proj)

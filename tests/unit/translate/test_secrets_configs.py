@@ -89,3 +89,18 @@ def test_secret_on_a_volume_path_is_reported():
                  secrets={"s": FileObject(name="s", environment="S", environment_value="v")})
     assert [m["mountPath"] for m in main(bundle)["volumeMounts"]] == ["/run/secrets/s"]
     assert "KM-W-DUP-MOUNT" in codes(bundle)
+
+
+def test_r_secret_01_a_file_kubemap_did_not_read_says_why():
+    """Old message: "missing or too big" for a file that was never looked at."""
+    hp = {"/etc/hostname": HostPath(path="/etc/hostname", kind="outside", host_path="/etc/hostname"),
+          "/home/u/s.txt": HostPath(path="/home/u/s.txt", kind="home", host_path="~/s.txt"),
+          "/proj/big": HostPath(path="/proj/big", kind="file", size=2 << 20)}
+    bundle = run(service("app", image="x", secrets=[FileReference(source=n) for n in ("host", "home", "big")]),
+                 secrets={"host": FileObject(name="host", file="/etc/hostname"),
+                          "home": FileObject(name="home", file="/home/u/s.txt"),
+                          "big": FileObject(name="big", file="/proj/big")}, host_paths=hp)
+    said = {f.source: f.message for f in bundle.findings if f.code == "KM-W-UNSUPPORTED"}
+    assert "/etc/hostname is outside the project, so kubemap does not read it" in said["secrets.host"]
+    assert "names the home directory of whoever converts, so kubemap does not read it" in said["secrets.home"]
+    assert "is larger than 1 MiB" in said["secrets.big"]
