@@ -5,6 +5,8 @@
 # How kind-up / parity install the stack: apply (kubemap up), helm (the chart of `kubemap convert
 # --format helm`, on a cluster kubemap up made ready); parity's default runs both on one cluster.
 INSTALLER ?=
+# REGISTRY=1: the images go to the node through the test registry (kubemap up --registry).
+REGISTRY ?=
 
 # The bundled stack exactly as `make k8s` converts it.
 KIND_STACK := -f compose/compose.yaml --env-file compose/.env.example
@@ -27,11 +29,12 @@ kind-up: setup $(COMPOSE_PLUGIN) ## the stack on a local kind cluster: kubemap u
 kind-down: setup ## kubemap down: the stack's namespace, and the cluster if kubemap up created it for the stack
 	$(KUBEMAP) down $(KIND_STACK)
 
-parity: setup $(COMPOSE_PLUGIN) ## the stack's scenarios under Compose and on kind (kubemap up, then helm; INSTALLER=apply|helm: one), then tests/up there
-	@INSTALLER=$(INSTALLER) scripts/kind/parity.sh
+parity: setup $(COMPOSE_PLUGIN) ## the stack's scenarios under Compose and on kind (kubemap up, then helm; INSTALLER=apply|helm: one; REGISTRY=1: images through the test registry, not kind load), then tests/up there
+	@INSTALLER=$(INSTALLER) REGISTRY=$(REGISTRY) scripts/kind/parity.sh
 
-test-up: setup $(COMPOSE_PLUGIN) ## kubemap up → requests → up again → down for tests/up/project (a kind cluster is reused or made)
+test-up: setup $(COMPOSE_PLUGIN) ## kubemap up → requests → up again → down for tests/up/project; build --push of the stack; a CronJob through the registry (a kind cluster is reused or made)
 	@scripts/build-base-images.sh
+	@scripts/test-servers.sh up >/dev/null
 	$(PY) -m pytest -q -p no:cacheprovider tests/up
 
 # Green here with caches in about 7 min with both installers (about 17 min more cold: kubelet/

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages a part of the test suite needs, only when they are missing.
-# Usage: scripts/install-system-deps.sh GROUP...   (groups: servers, browser, docker, podman, build, cluster)
+# Usage: scripts/install-system-deps.sh GROUP...   (groups: servers, registry, browser, docker, podman, build, cluster)
 #        scripts/install-system-deps.sh --list      (every package of every group)
 # On a machine that already has them (a laptop), it does nothing. What it installs is recorded in
 # /var/lib/kubemap/apt-installed.txt (scripts/fresh-machine-check.sh removes exactly that).
@@ -8,6 +8,7 @@ set -euo pipefail
 
 declare -A GROUP_PACKAGES=(
   [servers]="redis-server postgresql"
+  [registry]="docker-registry"  # the CNCF distribution server: kubemap build --push / up --registry tests
   [browser]="chromium"
   [docker]="docker.io debootstrap"  # Compose: the v5 plugin scripts/build-compose.sh builds
   [podman]="podman"
@@ -18,6 +19,7 @@ declare -A PACKAGE_PROBE=(
   [redis-server]="redis-server" [postgresql]="/usr/lib/postgresql/15/bin/postgres"
   [chromium]="chromium" [docker.io]="dockerd"
   [debootstrap]="debootstrap" [podman]="podman" [build-essential]="gcc" [openssl]="openssl"
+  [docker-registry]="/usr/bin/docker-registry"
 )
 
 if [[ ${1:-} == --list ]]; then printf '%s\n' ${GROUP_PACKAGES[@]} | sort -u; exit 0; fi

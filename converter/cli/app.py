@@ -95,9 +95,12 @@ def _root(
 def show_error(error: KubemapError) -> None:
     """A KubemapError as one red line with its hint; a loader's error that collected several
     problems (`kubemap validate`) as one line each and a count."""
+    from rich.markup import escape  # rich is imported on first print (see the module docstring)
+
     problems = getattr(error, "problems", None) or [error]
     for problem in problems:
-        err_console.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True, highlight=False)
+        # escaped: messages quote user input and hints such as host[:port][/path], not markup
+        err_console.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, soft_wrap=True, highlight=False)
     if len(problems) > 1:
         err_console.print(f"{len(problems)} problems", highlight=False)
 

@@ -20,6 +20,7 @@ from converter.load.options import LoadOptions
 
 if TYPE_CHECKING:
     from converter.pipeline import Conversion
+    from converter.translate.options import TranslateOptions
     from converter.cluster import ObjectResult, WorkloadStatus
 
 KustomizeDirOpt = Annotated[
@@ -53,9 +54,9 @@ class Source:
 
 
 def load_source(project: LoadOptions, *, kustomize_dir: Path | None, namespace: str | None,
-                node_ports: str = "auto") -> Source:
-    """Objects from a rendered folder (-k), or converted from the Compose project (`node_ports`:
-    how published ports get their nodePorts when the project does not say)."""
+                translate: TranslateOptions | None = None) -> Source:
+    """Objects from a rendered folder (-k), or converted from the Compose project with
+    `translate` (`kubemap up`: kind's nodePort policy, --registry)."""
     from converter.cluster import project_of, read_manifests
     from converter.model.kube import valid_namespace
     from converter.pipeline import ConvertOptions, TranslateOptions, convert
@@ -67,7 +68,7 @@ def load_source(project: LoadOptions, *, kustomize_dir: Path | None, namespace: 
         objects, folder_namespace = manifests.objects, manifests.namespace
         name = project_of(objects)
     else:
-        conversion = convert(ConvertOptions(load=project, translate=TranslateOptions(node_ports=node_ports)))
+        conversion = convert(ConvertOptions(load=project, translate=translate or TranslateOptions()))
         bundle = conversion.bundle
         objects = [dict(obj.body) for obj in bundle.objects]
         name = project_of(objects) or bundle.project

@@ -13,7 +13,7 @@ import typer
 
 from converter.cli.app import app, err_console
 from converter.cli.findings import count, print_findings
-from converter.cli.options import project_options
+from converter.cli.options import RegistryOpt, project_options
 from converter.errors import RenderError
 from converter.load.options import LoadOptions
 
@@ -49,7 +49,9 @@ def _write_stdout(content: bytes) -> None:
         "* `kubemap convert --namespace shop --network-policies --strict`\n\n"
         "* `kind create cluster --config k8s/kind-config.yaml && kubectl apply -k k8s`\n\n"
         "* `kubemap convert --format helm -o chart` — a Helm chart: values with the Compose values as "
-        "defaults, values.schema.json; then `helm install NAME chart --set-file secrets.X.data.KEY=FILE`"
+        "defaults, values.schema.json; then `helm install NAME chart --set-file secrets.X.data.KEY=FILE`\n\n"
+        "* `kubemap build --push --registry ghcr.io/acme && kubemap convert --registry ghcr.io/acme` — for a "
+        "cluster that pulls the built images from a registry (docs/kompose.md)"
     ),
 )
 @project_options
@@ -104,6 +106,7 @@ def convert_command(
                      "be expressed in Kubernetes, or an unset variable was interpolated as an empty "
                      "string, instead of warning."),
     ] = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Convert a Compose project into Kubernetes manifests.
 
@@ -127,6 +130,7 @@ def convert_command(
     says which).
     """
     # Imported here: only the command that runs pays for the converter (start-up time matters).
+    from converter.model.registry import check_registry
     from converter.pipeline import ConvertOptions, TranslateOptions, convert
     from converter.render import write_output
     from converter.render.helm import ChartOptions, chart_findings, check_options
@@ -139,7 +143,8 @@ def convert_command(
         check_options(ChartOptions(chart_version=chart_version, app_version=app_version))
     conversion = convert(ConvertOptions(
         load=project,
-        translate=TranslateOptions(network_policies=network_policies, namespace=namespace, strict=strict),
+        translate=TranslateOptions(network_policies=network_policies, namespace=namespace, strict=strict,
+                                   registry=check_registry(registry) if registry else None),
         output_format="json" if output_format is Format.json else "yaml",
         kube_version=kube_version,
     ))

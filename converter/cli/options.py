@@ -57,6 +57,14 @@ ShellEnvOpt = Annotated[
     typer.Option("--use-shell-env", help="Also interpolate from this shell's environment "
                  "(off by default so your shell never leaks into the output)."),
 ]
+RegistryOpt = Annotated[
+    Optional[str],
+    typer.Option("--registry", show_default=False, metavar="REGISTRY",
+                 help="Run the images of services with `build:` from this registry (host[:port][/path], e.g. "
+                 "127.0.0.1:5051 or ghcr.io/acme): the manifests name them `REGISTRY/NAME:TAG` with "
+                 "imagePullPolicy IfNotPresent; `kubemap build --push --registry REGISTRY` puts them there."),
+]
+
 
 def keyword_parameters(*rows: tuple[str, Any, Any]) -> list[inspect.Parameter]:
     """(name, annotated option type, default) rows as the keyword parameters of a command."""

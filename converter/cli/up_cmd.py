@@ -57,11 +57,13 @@ class Placement:
         return Target(self.context, str(self.kubeconfig) if self.kubeconfig else None,
                       self.cluster_name or DEFAULT_CLUSTER)
 
-    def deployable(self, project: LoadOptions) -> Deployable:
-        """The project's objects (converted with kind's nodePort policy, or read from -k), and how
-        to build and host them."""
-        source = load_source(project, kustomize_dir=self.kustomize_dir, namespace=self.namespace,
-                             node_ports=node_ports_for(self.context))
+    def deployable(self, project: LoadOptions, registry: str | None = None) -> Deployable:
+        """The project's objects (converted with kind's nodePort policy and the built images named
+        in `registry`, or read from -k), and how to build and host them."""
+        from converter.translate.options import TranslateOptions
+
+        translate = TranslateOptions(node_ports=node_ports_for(self.context), registry=registry)
+        source = load_source(project, kustomize_dir=self.kustomize_dir, namespace=self.namespace, translate=translate)
         return deployable_from(source, project, self.kustomize_dir)
 
 
@@ -88,7 +90,6 @@ def deployable_from(source: Source, project_options: LoadOptions, kustomize_dir:
     ports, and how Docker Compose builds its images."""
     from converter.render.kind_config import kind_cluster_config
     from converter.up import BuildPlan, Deployable
-    from converter.up.images import images_of
     from converter.up.kind import read_kind_config
 
     if kustomize_dir is not None or source.conversion is None or source.conversion.project is None:
@@ -96,18 +97,7 @@ def deployable_from(source: Source, project_options: LoadOptions, kustomize_dir:
         return Deployable(source.objects, source.project, source.namespace, kind_config=config)
     project = source.conversion.project
     bundle = source.conversion.bundle
-    services = sorted(name for name, service in project.services.items() if service.build is not None)
-    built = [o for o in source.objects
-             if ((o.get("metadata") or {}).get("labels") or {}).get("kubemap.io/service") in services]
-    plan = BuildPlan(
-        project_name=project.name,
-        project_directory=project.working_dir,
-        files=list(project.files),
-        env_files=[str(Path(project_options.cwd or ".", f).resolve()) for f in project_options.env_files],
-        profiles=list(project_options.profiles),
-        services=services,
-        images=images_of(built),
-    )
+    plan = BuildPlan.of(project, project_options, bundle.built_images)
     config = kind_cluster_config(bundle.host_ports) if bundle.host_ports else None
     return Deployable(source.objects, source.project, source.namespace, kind_config=config, build=plan)
 
@@ -134,6 +124,8 @@ def interrupted(what: str) -> typer.Exit:
         "* `kubemap up -k k8s` — the manifests `kubemap convert` wrote (images already built)\n\n"
         "* `kubemap up --context my-cluster -n shop` — an existing cluster; its nodes must pull the images\n\n"
         "* `kubemap up --no-wait && kubemap status` — apply, then look once\n\n"
+        "* `kubemap up --registry 127.0.0.1:5051` — built images pushed to a registry on this machine and "
+        "pulled from it by the kind node, instead of `kind load` (docs/kind.md)\n\n"
         "**What happens, in order**\n\n"
         "1. The project is converted in memory (as `kubemap convert` would) or read from `-k DIR`.\n\n"
         "2. Services with `build:` are built with `docker compose build` (Compose v2+), so the images get "
@@ -144,7 +136,11 @@ def interrupted(what: str) -> typer.Exit:
         "`--node-image`, else kubemap's own (built in a kubemap checkout, no registry needed) when it exists "
         "or kind's registry is unreachable (KIND_LOCAL_NODE=1/0 forces), else kind's default. A cluster "
         "kubemap creates is recorded in it (ConfigMap kube-system/kubemap-up) for `kubemap down`.\n\n"
-        "4. Images the node lacks (compared by image ID) are loaded into it; the others are not.\n\n"
+        "4. Images the node lacks (compared by image ID) are loaded into it; the others are not. With "
+        "`--registry REGISTRY` the built images are tagged `REGISTRY/NAME:TAG`, pushed there (after step 2) "
+        "and pulled by every node from there (`crictl pull`) instead; for a registry on this machine's "
+        "loopback, containerd on the node is told (certs.d/REGISTRY/hosts.toml) to reach it at the node's "
+        "gateway, this machine as the node sees it, so the registry must listen there too (e.g. 0.0.0.0).\n\n"
         "5. Server-side apply into the namespace (default: the project name), pruning what kubemap applied "
         "before and no longer generates.\n\n"
         "6. A live table per service: workload, phase, ready/desired, restarts, last event. It stops early "
@@ -177,6 +173,11 @@ def up_command(
         int, typer.Option("--host-port-offset", help="Publish every host port this much higher on a new kind "
                           "cluster (when something else, e.g. the Compose stack, holds the ports).")
     ] = 0,
+    registry: Annotated[
+        Optional[str], typer.Option("--registry", show_default=False, metavar="REGISTRY",
+                                    help="Push the built images to this registry (host[:port][/path]) and let "
+                                    "the cluster pull them from there instead of `kind load` (see step 4).")
+    ] = None,
 ) -> None:
     """Run a Compose project on Kubernetes: build, create or reuse a local kind cluster, load the
     images, apply, wait with a live table, print the URLs.
@@ -186,15 +187,17 @@ def up_command(
     cluster, no image loading: its nodes must be able to pull the images).
     """
     from converter.cli.live import ConsoleReporter
+    from converter.model.registry import check_registry
     from converter.up import UpOptions, up
 
     out = Console(highlight=False)
     started = time.monotonic()
     try:
-        deployable = where.deployable(project)
+        chosen = check_registry(registry) if registry else None
+        deployable = where.deployable(project, registry=chosen)
         options = UpOptions(wait=wait, timeout=timeout, prune=prune, force_conflicts=force_conflicts,
                             build=build, node_image=node_image, local_node=os.environ.get("KIND_LOCAL_NODE"),
-                            host_port_offset=host_port_offset)
+                            host_port_offset=host_port_offset, registry=chosen)
         with ConsoleReporter(err_console) as reporter:
             result = up(where.target(), deployable, options, reporter)
         actions = ", ".join(f"{n} {a}" for a, n in sorted(reporter.actions.items()))

@@ -104,6 +104,17 @@ class HostPort(BaseModel):
     host_ip: str = ALL_INTERFACES  # the address the host port listens on
 
 
+class BuiltImage(BaseModel):
+    """A service's image that `docker compose build` makes (`local`), and the name the
+    manifests use for it (`deployed`: the same, or its name in the `--registry`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    service: str
+    local: str
+    deployed: str
+
+
 class Bundle(BaseModel):
     """The complete result of translating one project."""
 
@@ -119,3 +130,5 @@ class Bundle(BaseModel):
     host_ports: list[HostPort] = Field(default_factory=list)
     # Images known to have no shell (image -> why), for `kubemap lint` (R-IMAGE-04).
     shellless_images: dict[str, str] = Field(default_factory=dict)
+    # Images of services with `build:`: what Compose builds and the name the manifests use.
+    built_images: list[BuiltImage] = Field(default_factory=list)

@@ -14,8 +14,8 @@ from converter.model import Bundle, Project, TraceEntry
 from converter.model.bundle import UNSET_VARIABLE
 from converter.model.kube import kind_rank
 from converter.translate import (
-    container, dependencies, env, extensions, images, labels, naming, network, probes,
-    secrets_configs, security, services, storage, unsupported, variables, workload,
+    container, cronjob, dependencies, env, extensions, images, kompose_labels, labels, naming, network,
+    pod_settings, probes, secrets_configs, security, services, storage, unsupported, variables, workload,
 )
 from converter.translate.context import Context, ServicePlan
 from converter.translate.options import TranslateOptions
@@ -37,7 +37,9 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
 
     for name in sorted(project.services):
         plan = ServicePlan(service=project.services[name], name=names["services"][name])
+        kompose_labels.read_labels(ctx, plan)
         workload.choose_workload(ctx, plan, completions, volume_users, waiters)
+        cronjob.choose_cronjob(ctx, plan, completions, waiters)
         ctx.plans[name] = plan
     network.assign_sidecar_hosts(ctx)
     for plan in ctx.plans.values():
@@ -63,11 +65,12 @@ def translate(project: Project, options: TranslateOptions = TranslateOptions()) 
         services.build_service(ctx, plan)
         services.alias_services(ctx, plan, reserved)
         workload.recreate_for_rwo(ctx, plan)
-        ctx.add(plan.service.name, workload.build_workload(ctx, plan))
+        ctx.add(plan.service.name, cronjob.as_cronjob(plan, workload.build_workload(ctx, plan)))
         extensions.build_ingress(ctx, plan)
         extensions.build_hpa(ctx, plan)
 
     storage.build_claims(ctx, volume_users)
+    kompose_labels.trace_volume_labels(ctx)
     storage.build_bind_claims(ctx)
     secrets_configs.build_secrets(ctx, names["secrets"])
     secrets_configs.build_configs(ctx, names["configs"])
@@ -96,7 +99,8 @@ SERVICE_RULES: tuple[Callable[[Context, ServicePlan], None], ...] = (
     security.map_user, security.map_container_security, security.map_sysctls,
     security.map_security_opt, security.map_namespaces, container.map_lifecycle_hooks,
     container.map_gpus_key, network.map_service_networks, network.map_network_mode,
-    dependencies.map_depends_on, extensions.map_extensions, unsupported.report_unsupported,
+    dependencies.map_depends_on, pod_settings.map_pod_settings, extensions.map_extensions,
+    kompose_labels.trace_labels, unsupported.report_unsupported,
 )
 
 
@@ -153,7 +157,8 @@ def _bundle(ctx: Context) -> Bundle:
     trace = sorted(ctx.trace_entries, key=lambda e: _trace_order(ctx, e))
     return Bundle(project=ctx.project.name, source_files=list(ctx.project.files), namespace=ctx.options.namespace,
                   objects=objects, trace=trace, findings=list(ctx.findings), host_ports=list(ctx.host_ports),
-                  shellless_images=dict(sorted(ctx.shellless_images.items())))
+                  shellless_images=dict(sorted(ctx.shellless_images.items())),
+                  built_images=sorted(ctx.built_images, key=lambda b: b.service))
 
 
 __all__ = ["RULES", "Rule", "TranslateOptions", "translate"]

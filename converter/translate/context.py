@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.model import Finding, HostPort, ManifestObject, Project, Service, TraceEntry
-from converter.model.bundle import Severity, TraceStatus, key_of_source
+from converter.model.bundle import BuiltImage, Severity, TraceStatus, key_of_source
 from converter.translate.options import TranslateOptions
 
 POD = ".spec.template.spec"
 CONTAINER = ".spec.template.spec.containers[0]"
+CRON_POD = ".spec.jobTemplate.spec.template.spec"
 
 
 @dataclass
@@ -50,25 +51,50 @@ class ServicePlan:
     # Service ports published on a non-loopback host address (name → host ports), R-PORTS-02.
     published: dict[str, list[int]] = field(default_factory=dict)
     shellless: str | None = None  # why the service's image has no shell (R-DEP-04), when known
+    # x-kubemap settings read from Kompose labels (R-KOMPOSE-01), under the service's own
+    # x-kubemap; label_sources: key → the label that set it; kompose: the labels' LabelSettings
+    label_x: dict[str, Any] = field(default_factory=dict)
+    label_sources: dict[str, str] = field(default_factory=dict)
+    kompose: Any = None
+    # x-kubemap.schedule: the Job runs as a CronJob (R-CRON-01); its spec fields besides jobTemplate
+    cron: dict[str, Any] | None = None
 
     @property
     def ref(self) -> str:
         """'Kind/name' of the workload this service ends up in: prefix of its trace targets."""
-        return self.host.ref if self.host else f"{self.kind}/{self.name}"
+        if self.host:
+            return self.host.ref
+        return f"CronJob/{self.name}" if self.cron is not None else f"{self.kind}/{self.name}"
+
+    @property
+    def pod_path(self) -> str:
+        """Where the pod spec sits in the workload (a CronJob's is in its jobTemplate)."""
+        if self.host:
+            return self.host.pod_path
+        return CRON_POD if self.cron is not None else POD
 
     def pod_field(self, path: str) -> str:
-        return f"{self.ref} {POD}.{path}"
+        return f"{self.ref} {self.pod_path}.{path}"
 
     def container_field(self, path: str) -> str:
         if self.host:
-            return f"{self.ref} {POD}.containers[name={self.name}].{path}"
-        return f"{self.ref} {CONTAINER}.{path}"
+            return f"{self.ref} {self.pod_path}.containers[name={self.name}].{path}"
+        return f"{self.ref} {self.pod_path}.containers[0].{path}"
 
     @property
     def x(self) -> dict[str, Any]:
-        """The service's `x-kubemap` extension (empty when absent)."""
+        """The service's `x-kubemap` settings (empty when absent), over those its Kompose labels
+        mean (R-KOMPOSE-01): every rule reads both through this."""
         value = self.service.extensions.get("x-kubemap") or {}
-        return value if isinstance(value, dict) else {}
+        own = value if isinstance(value, dict) else {}
+        return {**self.label_x, **own} if self.label_x else own
+
+    def x_source(self, key: str) -> str:
+        """Where x-kubemap.<key> was said: the service's x-kubemap, or the Kompose label."""
+        own = self.service.extensions.get("x-kubemap")
+        if key in self.label_sources and not (isinstance(own, dict) and key.split(".", 1)[0] in own):
+            return self.label_sources[key]
+        return src(self, f"x-kubemap.{key}")
 
 
 @dataclass
@@ -87,6 +113,8 @@ class Context:
     bind_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Images known to have no shell (a Dockerfile FROM scratch, distroless...): image → why.
     shellless_images: dict[str, str] = field(default_factory=dict)
+    # Services with `build:`: the image Compose builds and the name the manifests use (--registry).
+    built_images: list[BuiltImage] = field(default_factory=list)
     # Facts about the whole project that per-service rules read (set once, before them):
     # RFC 1123 names per section (services, volumes, secrets, configs: compose name → name),
     names: dict[str, dict[str, str]] = field(default_factory=dict)

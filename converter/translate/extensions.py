@@ -10,9 +10,11 @@ from converter.translate.labels import metadata
 from converter.translate.rules import rule
 
 SERVICE_KEYS = {"workload", "replicas", "service_type", "node_ports", "ingress", "hpa", "volumes", "wait_image",
-                "probes"}
-VOLUME_KEYS = {"size", "storage_class", "access_mode"}
-NESTED_KEYS = {"probes": {"readiness", "liveness"}, "hpa": {"min", "max", "cpu"},
+                "probes", "image_pull_policy", "image_pull_secrets", "service_account", "fs_group", "init_containers",
+                "schedule", "concurrency_policy", "backoff_limit", "successful_jobs_history_limit",
+                "failed_jobs_history_limit", "time_zone", "starting_deadline_seconds"}
+VOLUME_KEYS = {"size", "storage_class", "access_mode", "selector"}
+NESTED_KEYS = {"probes": {"readiness", "liveness"}, "hpa": {"min", "max", "cpu", "memory"},
                "ingress": {"host", "path", "port", "class", "tls_secret"}}
 TOP_KEYS = {"service_type", "node_ports", "wait_image", "pvc_size", "pvc_storage_class", "pvc_access_mode"}
 
@@ -22,9 +24,13 @@ def map_extensions(ctx: Context, plan: ServicePlan) -> None:
     """`x-kubemap` on a service says what Compose cannot: `workload`
     (deployment|statefulset|daemonset|job), `replicas`, `service_type`
     (ClusterIP|NodePort|LoadBalancer), `node_ports` (published host port → fixed nodePort,
-    R-PORTS-02), `ingress`, `hpa`, `volumes.<name>.{size, storage_class, access_mode}`,
-    `wait_image` (image for depends_on waits) and `probes.{readiness, liveness}` (false turns one
-    off). At the top level: `service_type`, `node_ports: auto|fixed`, `wait_image`, `pvc_size`,
+    R-PORTS-02), `ingress`, `hpa`, `volumes.<name>.{size, storage_class, access_mode, selector}`,
+    `wait_image` (image for depends_on waits), `probes.{readiness, liveness}` (false turns one
+    off, a mapping replaces it: R-X-07), `image_pull_policy`, `image_pull_secrets`,
+    `service_account`, `fs_group`, `init_containers` (R-X-02…06), and `schedule` with
+    `concurrency_policy`, `backoff_limit`, `successful_jobs_history_limit`,
+    `failed_jobs_history_limit`, `time_zone`, `starting_deadline_seconds` (a CronJob, R-CRON-01).
+    Kompose's `kompose.*` labels are read as these settings (R-KOMPOSE-01). At the top level: `service_type`, `node_ports: auto|fixed`, `wait_image`, `pvc_size`,
     `pvc_storage_class`, `pvc_access_mode`. An unknown key is an error (a typo would otherwise be
     ignored). Other `x-*` keys have no effect in Compose and none here."""
     t = ctx.tracer(plan)
@@ -93,7 +99,7 @@ def build_ingress(ctx: Context, plan: ServicePlan) -> None:
     spec_in = plan.x.get("ingress")
     if not spec_in:
         return
-    s = src(plan, "x-kubemap.ingress")
+    s = plan.x_source("ingress")
     entries = spec_in if isinstance(spec_in, list) else [spec_in]
     if not plan.service_ports:
         raise TranslateError("an ingress needs a service with ports", key_path=s, hint="add ports or expose")
@@ -127,16 +133,17 @@ def build_ingress(ctx: Context, plan: ServicePlan) -> None:
 
 @rule("R-HPA-01", "x-kubemap.hpa → HorizontalPodAutoscaler", keys=("x-kubemap",))
 def build_hpa(ctx: Context, plan: ServicePlan) -> None:
-    """`x-kubemap: {hpa: {min, max, cpu}}` → an `autoscaling/v2` HorizontalPodAutoscaler on the
-    Deployment or StatefulSet, scaling between min (default the replica count) and max on average
-    CPU utilisation `cpu` percent (default 80). Utilisation is relative to the CPU *request*:
+    """`x-kubemap: {hpa: {min, max, cpu, memory}}` → an `autoscaling/v2` HorizontalPodAutoscaler
+    on the Deployment or StatefulSet, scaling between min (default the replica count) and max on
+    average CPU utilisation `cpu` percent (default 80), and on memory utilisation `memory`
+    percent when given. Utilisation is relative to the CPU *request*:
     without `deploy.resources.reservations.cpus` it cannot work, which is reported. The workload
     then has no `spec.replicas`, so re-applying does not reset what the autoscaler chose."""
     t = ctx.tracer(plan)
     hpa = plan.x.get("hpa")
     if not hpa:
         return
-    s = src(plan, "x-kubemap.hpa")
+    s = plan.x_source("hpa")
     if not isinstance(hpa, dict) or "max" not in hpa:
         raise TranslateError("hpa needs at least max", key_path=s, hint="e.g. {min: 1, max: 5, cpu: 70}")
     if plan.kind not in ("Deployment", "StatefulSet"):
@@ -144,13 +151,16 @@ def build_hpa(ctx: Context, plan: ServicePlan) -> None:
     minimum, maximum = int(hpa.get("min", plan.replicas)), int(hpa["max"])
     if not 1 <= minimum <= maximum:
         raise TranslateError(f"hpa min {minimum} / max {maximum} are not 1 ≤ min ≤ max", key_path=s)
+    metrics = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+        "type": "Utilization", "averageUtilization": int(hpa.get("cpu", 80))}}}]
+    if hpa.get("memory") is not None:
+        metrics.append({"type": "Resource", "resource": {"name": "memory", "target": {
+            "type": "Utilization", "averageUtilization": int(hpa["memory"])}}})
     ctx.add(plan.service.name, {
         "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
         "metadata": metadata(ctx, plan.name, plan.name),
         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": plan.kind, "name": plan.name},
-                 "minReplicas": minimum, "maxReplicas": maximum,
-                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                     "type": "Utilization", "averageUtilization": int(hpa.get("cpu", 80))}}}]}})
+                 "minReplicas": minimum, "maxReplicas": maximum, "metrics": metrics}})
     t.mapped(s, f"HorizontalPodAutoscaler/{plan.name}", "R-HPA-01")
     if "cpu" not in plan.container.get("resources", {}).get("requests", {}) and \
             "cpu" not in plan.container.get("resources", {}).get("limits", {}):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from converter.errors import TranslateError
+from converter.model.bundle import BuiltImage
 from converter.model.images import known_shellless
+from converter.model.registry import registry_image
 from converter.translate.context import Context, ServicePlan, src
 from converter.translate.labels import project_label
 from converter.translate.rules import rule
@@ -21,19 +23,30 @@ def map_image(ctx: Context, plan: ServicePlan) -> None:
     gets the name `docker compose build` gives it, `<project>-<service>:latest`, and
     `imagePullPolicy: IfNotPresent` so that an image loaded into the cluster (`kind load
     docker-image`) is used instead of pulled. With both `build` and `image`, Compose tags the
-    build with `image`, so that name is kept. An image whose name or tag is empty (an unset
-    variable: `postgres:${TAG}`) is an error naming the variable."""
+    build with `image`, so that name is kept. With `--registry REGISTRY` a built image is run
+    from there instead: `REGISTRY/<repository path>:<tag>` (`127.0.0.1:5051/shop-api:latest`;
+    a registry the `image:` names is replaced), `IfNotPresent`, where `kubemap build --push
+    --registry REGISTRY` (or `kubemap up --registry`) puts it. An image whose name or tag is
+    empty (an unset variable: `postgres:${TAG}`) is an error naming the variable."""
     t = ctx.tracer(plan)
     svc = plan.service
     if svc.image is not None:
         _check_reference(ctx, plan, svc.image)
     if svc.image:
         plan.image = svc.image
-        t.mapped(src(plan, "image"), plan.container_field("image"), "R-IMAGE-01")
     elif svc.build is not None:
         plan.image = f"{project_label(ctx)}-{plan.name}:latest"
         plan.container["imagePullPolicy"] = "IfNotPresent"
-    else:
+    if svc.build is not None:
+        local = plan.image
+        if ctx.options.registry:
+            plan.image = registry_image(local, ctx.options.registry)
+            plan.container["imagePullPolicy"] = "IfNotPresent"
+        ctx.built_images.append(BuiltImage(service=svc.name, local=local, deployed=plan.image))
+    if svc.image:
+        moved = f"built and run from --registry as {plan.image}" if plan.image != svc.image else ""
+        t.mapped(src(plan, "image"), plan.container_field("image"), "R-IMAGE-01", reason=moved)
+    elif svc.build is None:
         plan.image = f"{project_label(ctx)}-{plan.name}:latest"
         ctx.finding("KM-W-NO-IMAGE", src(plan, "image"),
                     f"service has neither image nor build; using {plan.image}",
@@ -63,16 +76,24 @@ def _check_reference(ctx: Context, plan: ServicePlan, image: str) -> None:
 @rule("R-IMAGE-02", "build → image name <project>-<service>:latest", keys=("build",))
 def map_build(ctx: Context, plan: ServicePlan) -> None:
     """Kubernetes cannot build images. `build` is recorded as the source of the image name
-    (R-IMAGE-01); build the image with `docker compose build` and push it or `kind load` it.
-    Build args, target and other build options only affect that build."""
-    t = ctx.tracer(plan)
+    (R-IMAGE-01); build the image with `docker compose build` and push it or `kind load` it
+    (`kubemap up` does either). With `--registry` the manifests name the image in that registry
+    and `kubemap build --push --registry REGISTRY` builds and pushes it there. Build args,
+    target and other build options only affect that build."""
     svc = plan.service
     if svc.build is None:
         return
+    registry = ctx.options.registry
+    where = f"pushed to {registry} (kubemap build --push --registry {registry})" if registry else "loaded or pushed"
+    t = ctx.tracer(plan)
     t.approximated(src(plan, "build"), [plan.container_field("image"), plan.container_field("imagePullPolicy")],
                    "R-IMAGE-02",
                    f"Kubernetes cannot build; expects image {plan.image} built by `docker compose build` "
-                   "and loaded or pushed")
+                   f"and {where}")
+    if registry:
+        ctx.finding("KM-I-BUILD", src(plan, "build"), f"image {plan.image} must be built and pushed to {registry}",
+                    f"kubemap build --push --registry {registry}", severity="info")
+        return
     ctx.finding("KM-I-BUILD", src(plan, "build"),
                 f"image {plan.image} must be built and loaded into the cluster",
                 f"docker compose build {svc.name} && kind load docker-image {plan.image}",

@@ -90,11 +90,14 @@ def map_labels(ctx: Context, plan: ServicePlan) -> None:
     when they are valid Kubernetes labels (key `prefix/name`, value of at most 63 characters of
     `[A-Za-z0-9._-]`), otherwise annotations, which accept any string. Labels in the
     `kubernetes.io/` namespace are reserved and go to annotations too; `kubemap.io/` labels
-    would break the selector and prune, and are reported."""
+    would break the selector and prune, and are reported. Kompose's `kompose.*` labels are
+    settings for the converter (R-KOMPOSE-01), not labels of the objects."""
     t = ctx.tracer(plan)
     svc = plan.service
     for key, value in sorted(svc.labels.items()):
         source = src(plan, f"labels.{key}")
+        if key.startswith("kompose."):
+            continue  # instructions to the converter, read and traced by R-KOMPOSE-01
         if key.startswith(RESERVED_PREFIX):
             _bad_key(ctx, plan, source, key, "R-LABEL-02", why="is reserved for kubemap's own selector and prune labels")
         elif valid_label(key, value):

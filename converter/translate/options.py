@@ -14,3 +14,5 @@ class TranslateOptions:
     # nodePorts when the project's x-kubemap.node_ports does not say: auto, or fixed (kubemap up
     # on kind, where localhost:<host port> must reach them through kind's port mappings)
     node_ports: str = "auto"
+    # --registry: services with `build:` run their image from this registry (R-IMAGE-01/02)
+    registry: str | None = None

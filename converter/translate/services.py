@@ -14,7 +14,9 @@ from converter.translate.rules import rule
 
 NODE_PORT_MIN, NODE_PORT_MAX = 30000, 32767
 MAX_EXPANDED_PORTS = 100  # an `expose` range longer than this is an error, not 60,000 ports
-SERVICE_TYPES = {"clusterip": "ClusterIP", "nodeport": "NodePort", "loadbalancer": "LoadBalancer"}
+SERVICE_TYPES = {"clusterip": "ClusterIP", "nodeport": "NodePort", "loadbalancer": "LoadBalancer",
+                 "headless": "ClusterIP"}
+HEADLESS = "headless"
 _PORT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
 
 
@@ -127,7 +129,7 @@ def _pinned(ctx: Context, plan: ServicePlan) -> dict[int, int]:
     raw = plan.x.get("node_ports")
     if raw is None:
         return {}
-    where = src(plan, "x-kubemap.node_ports")
+    where = plan.x_source("node_ports")
     if not isinstance(raw, dict):
         raise TranslateError("node_ports must map published host ports to nodePorts", key_path=where,
                              hint="e.g. node_ports: {8080: 30080}")
@@ -148,7 +150,8 @@ def _pinned(ctx: Context, plan: ServicePlan) -> dict[int, int]:
 @rule("R-PORTS-02", "published ports → NodePort Service (nodePorts fixed only when asked)", keys=("ports",))
 def assign_node_ports(ctx: Context) -> None:
     """A port published on the host (`"8080:80"`) is reachable from outside the cluster: the
-    Service that carries it is `type: NodePort` (or the type from `x-kubemap: {service_type: …}`;
+    Service that carries it is `type: NodePort` (or the type from `x-kubemap: {service_type: …}`:
+    ClusterIP, NodePort, LoadBalancer, or Headless — a ClusterIP Service with `clusterIP: None`;
     a top-level `service_type` applies to every service with published ports). By default the
     nodePort is left to the API server, so two projects that both publish 8080 live side by
     side in one cluster and no two Services of one output ask for the same nodePort. A fixed
@@ -171,7 +174,7 @@ def assign_node_ports(ctx: Context) -> None:
         for host_port, node_port in sorted(pins[name].items()):
             if node_port in taken:
                 raise TranslateError(f"nodePort {node_port} is asked for twice ({taken[node_port]} and {name})",
-                                     key_path=src(ctx.plans[name], "x-kubemap.node_ports"),
+                                     key_path=ctx.plans[name].x_source("node_ports"),
                                      hint="every Service needs its own nodePort")
             taken[node_port] = name
     for name in sorted(ctx.plans):
@@ -212,9 +215,11 @@ def assign_node_ports(ctx: Context) -> None:
         if forced:
             kind = SERVICE_TYPES.get(str(forced).lower())
             if kind is None:
-                raise TranslateError(f"unknown service_type {forced!r}", key_path=src(plan, "x-kubemap.service_type"),
-                                     hint="use ClusterIP, NodePort or LoadBalancer")
+                raise TranslateError(f"unknown service_type {forced!r}", key_path=plan.x_source("service_type"),
+                                     hint="use ClusterIP, NodePort, LoadBalancer or Headless")
             plan.service_type = kind
+            if str(forced).lower() == HEADLESS:
+                plan.headless = True  # clusterIP: None, DNS answers with the pod IPs (R-SVC-01)
         if plan.service_type == "ClusterIP":
             for p in plan.service_ports:
                 p.pop("nodePort", None)

@@ -14,6 +14,7 @@ from converter.model.kube import RWO_MODES
 from converter.model.ownership import ACCEPT_HOST_PATHS
 from converter.translate.container import memory_quantity
 from converter.translate.context import Context, ServicePlan, src
+from converter.translate.kompose_labels import volume_label_settings
 from converter.translate.labels import metadata, valid_label
 from converter.translate.naming import config_key, dns_label
 from converter.translate.rules import rule
@@ -26,33 +27,38 @@ ACCESS_MODES = {"rwo": "ReadWriteOnce", "readwriteonce": "ReadWriteOnce", "rwx":
 _SIZE = re.compile(r"^(\d+)([kmgt]?)b?$", re.IGNORECASE)
 
 
-def pvc_settings(ctx: Context, volume: str, plan: ServicePlan | None = None) -> dict[str, str | None]:
+def pvc_settings(ctx: Context, volume: str, plan: ServicePlan | None = None) -> dict[str, Any]:
     """Size, storage class and access mode for a named volume: service x-kubemap.volumes.<v>,
     then the top-level volume's x-kubemap, then the top-level x-kubemap, then the defaults."""
     layers: list[dict[str, Any]] = []
     if plan is not None and isinstance(plan.x.get("volumes"), dict):
         layers.append(plan.x["volumes"].get(volume) or {})
     top = ctx.project.volumes.get(volume)
-    if top is not None and isinstance(top.extensions.get("x-kubemap"), dict):
-        layers.append(top.extensions["x-kubemap"])
+    if top is not None:
+        own = top.extensions.get("x-kubemap") if isinstance(top.extensions.get("x-kubemap"), dict) else {}
+        layers.append({**volume_label_settings(top.labels), **own})  # Kompose's labels under it (R-KOMPOSE-01)
     layers.append({k.removeprefix("pvc_"): v for k, v in ctx.top_x.items() if k.startswith("pvc_")})
-    settings: dict[str, str | None] = {"size": ctx.options.default_pvc_size, "storage_class": None,
-                                       "access_mode": "ReadWriteOnce"}
+    settings: dict[str, Any] = {"size": ctx.options.default_pvc_size, "storage_class": None,
+                                "access_mode": "ReadWriteOnce", "selector": None}
     for key in settings:
         for layer in layers:
             if layer.get(key) is not None:
-                settings[key] = str(layer[key])
+                # selector: the labels of the PersistentVolumes the claim may bind to
+                settings[key] = {str(k): str(v) for k, v in layer[key].items()} \
+                    if key == "selector" and isinstance(layer[key], dict) else str(layer[key])
                 break
     mode = settings["access_mode"] or "ReadWriteOnce"
     settings["access_mode"] = ACCESS_MODES.get(mode.lower(), mode)
     return settings
 
 
-def pvc_spec(settings: dict[str, str | None]) -> dict[str, Any]:
+def pvc_spec(settings: dict[str, Any]) -> dict[str, Any]:
     spec: dict[str, Any] = {"accessModes": [settings["access_mode"]],
                             "resources": {"requests": {"storage": settings["size"]}}}
     if settings["storage_class"]:
         spec["storageClassName"] = settings["storage_class"]
+    if isinstance(settings.get("selector"), dict) and settings["selector"]:
+        spec["selector"] = {"matchLabels": dict(sorted(settings["selector"].items()))}
     return spec
 
 
@@ -535,7 +541,7 @@ def build_claims(ctx: Context, volume_users: dict[str, list[str]]) -> None:
         settings = pvc_settings(ctx, name, owner)
         meta = metadata(ctx, label, owner.name if len(users) == 1 else None)
         for k, v in sorted(vol.labels.items()):
-            if valid_label(k, v):
+            if valid_label(k, v) and not k.startswith("kompose."):  # kompose.*: settings (R-KOMPOSE-01)
                 meta["labels"][k] = v  # type: ignore[index]
         ctx.add(pvc_users[0] if len(users) == 1 else None,
                 {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta, "spec": pvc_spec(settings)})

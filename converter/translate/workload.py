@@ -99,7 +99,7 @@ def choose_workload(ctx: Context, plan: ServicePlan, completions: dict[str, list
         kind = WORKLOAD_KINDS.get(str(forced).lower())
         if kind is None:
             raise TranslateError(
-                f"unknown workload {forced!r}", key_path=src(plan, "x-kubemap.workload"),
+                f"unknown workload {forced!r}", key_path=plan.x_source("workload"),
                 hint="use one of: " + ", ".join(WORKLOAD_KINDS),
             )
         plan.kind = kind
@@ -162,7 +162,7 @@ def trace_statefulset(ctx: Context, plan: ServicePlan) -> None:
     t = ctx.tracer(plan)
     if plan.kind == "StatefulSet":
         why = "x-kubemap.workload" if plan.x.get("workload") else "database image with its own named volume"
-        t.mapped(src(plan, "x-kubemap.workload" if plan.x.get("workload") else "image"),
+        t.mapped(plan.x_source("workload") if plan.x.get("workload") else src(plan, "image"),
                  f"{plan.ref} .spec", "R-WL-02", reason=why)
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from converter.load.options import LoadOptions
+from converter.model import Project
+from converter.model.bundle import BuiltImage
 from converter.up.kind import Cluster
 from converter.up.process import ToolError, capture, run
 from converter.up.progress import Reporter
@@ -29,7 +32,24 @@ class BuildPlan:
     env_files: list[str]
     profiles: list[str]
     services: list[str]  # the services with `build:`
-    images: list[str]  # the names kubemap gave their images (what the build must produce)
+    images: list[str]  # the names the manifests give their images
+    # what Compose builds and the name the manifests use (another one with --registry)
+    built: list[BuiltImage] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, project: Project, load: LoadOptions, built: list[BuiltImage]) -> BuildPlan:
+        """The build of a loaded project's `build:` services (`built`, from its Bundle), with the
+        files, env files and profiles it was loaded with (`kubemap up` and `kubemap build`)."""
+        return cls(
+            project_name=project.name,
+            project_directory=project.working_dir,
+            files=list(project.files),
+            env_files=[str(Path(load.cwd or ".", f).resolve()) for f in load.env_files],
+            profiles=list(load.profiles),
+            services=sorted({b.service for b in built}),
+            images=sorted({b.deployed for b in built}),
+            built=list(built),
+        )
 
 
 def compose_args(plan: BuildPlan) -> list[str]:
@@ -43,14 +63,14 @@ def compose_args(plan: BuildPlan) -> list[str]:
     return args
 
 
-def build(plan: BuildPlan, reporter: Reporter) -> None:
+def build(plan: BuildPlan, reporter: Reporter, again: str = "run kubemap up again") -> None:
     if not plan.services:
         return
     command = compose_command()
     with reporter.step(f"building {len(plan.services)} image(s) with docker compose build: {', '.join(plan.services)}"):
         run([*command, *compose_args(plan), "--progress", "plain", "build", *plan.services],
             what="docker compose build", on_line=reporter.output,
-            hint="fix the build (the lines above are Compose's), then run kubemap up again")
+            hint=f"fix the build (the lines above are Compose's), then {again}")
 
 
 def images_of(objects: list[dict[str, Any]]) -> list[str]:

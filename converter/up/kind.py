@@ -32,6 +32,12 @@ controllerManager:
   extraArgs:
     enable-hostpath-provisioner: "true"
 """
+# containerd reads registry hosts from /etc/containerd/certs.d, so that `kubemap up --registry`
+# can point the node at a registry on this machine later (kind's local-registry set-up; see
+# converter/up/registry.py). Without hosts.toml files there it pulls as before.
+REGISTRY_CONFIG_PATCH = """[plugins."io.containerd.grpc.v1.cri".registry]
+  config_path = "/etc/containerd/certs.d"
+"""
 
 
 @dataclass(frozen=True)
@@ -129,14 +135,18 @@ def prepare_node_image(choice: NodeImage, provider: str, reporter: Reporter) -> 
 
 def cluster_config(base: dict[str, Any] | None, *, port_offset: int = 0, local_node: bool = False) -> dict[str, Any]:
     """The kind config to create the cluster with: the generated one (port mappings of the
-    project's published ports), host ports shifted by port_offset, plus the host-path
-    provisioner for kubemap's node image. The generated file itself is never changed."""
+    project's published ports), host ports shifted by port_offset, containerd's registry
+    config_path (for `kubemap up --registry`), plus the host-path provisioner for kubemap's node
+    image. The generated file itself is never changed."""
     config = copy.deepcopy(base) if base else {"kind": "Cluster", "apiVersion": "kind.x-k8s.io/v1alpha4",
                                                "nodes": [{"role": "control-plane"}]}
     if port_offset:
         for node in config.get("nodes") or []:
             for mapping in node.get("extraPortMappings") or []:
                 mapping["hostPort"] = int(mapping["hostPort"]) + port_offset
+    containerd = list(config.get("containerdConfigPatches") or [])
+    if not any("config_path" in patch for patch in containerd):
+        config["containerdConfigPatches"] = [*containerd, REGISTRY_CONFIG_PATCH]
     if local_node:
         patches = list(config.get("kubeadmConfigPatches") or [])
         if HOSTPATH_PROVISIONER_PATCH not in patches:

@@ -1,10 +1,12 @@
 """`kubemap up`, `down` and `status`, step by step. The local tools run from here (converter/up);
 every request to the API server goes through converter.cluster.
 
-up:   build images (docker compose build) → find or create the kind cluster (provider, node
-      image, the project's port mappings; recorded in the cluster as made by kubemap) → load the
-      images the node lacks → server-side apply (+ prune) → wait with a per-service table →
-      URLs. With --context: an existing cluster, nothing kind-specific (no cluster, no loading).
+up:   build images (docker compose build) → with --registry, tag and push them → find or
+      create the kind cluster (provider, node image, the project's port mappings; recorded in
+      the cluster as made by kubemap) → load the images the node lacks (with --registry: the
+      built ones are pulled by the node from the registry instead, converter/up/registry.py) →
+      server-side apply (+ prune) → wait with a per-service table → URLs. With --context: an
+      existing cluster, nothing kind-specific (no cluster, no loading).
 down: the project's namespace (or, if kubemap did not create it, the project's objects) → the
       kind cluster, when `up` created it for this project and no other project is left in it
       (or always with --cluster).
@@ -33,7 +35,7 @@ from converter.cluster.endpoints import node_addresses, node_port_holders, publi
 from converter.cluster.record import projects_in_cluster, read_record, write_record
 from converter.cluster.teardown import Removal, remove_project
 from converter.errors import ClusterError
-from converter.up import engines, kind
+from converter.up import engines, kind, registry
 from converter.up.images import (
     BuildPlan,
     LoadResult,
@@ -81,6 +83,7 @@ class UpOptions:
     node_image: str | None = None  # --node-image / KIND_NODE_IMAGE
     local_node: str | None = None  # KIND_LOCAL_NODE: "1" kubemap's node image, "0" kind's
     host_port_offset: int = 0
+    registry: str | None = None  # built images go through this registry instead of `kind load`
 
 
 @dataclass
@@ -91,6 +94,8 @@ class UpResult:
     applied: int = 0
     pruned: int = 0
     images: LoadResult | None = None
+    pushed: list[str] = field(default_factory=list)  # --registry: pushed there
+    pulled: list[str] = field(default_factory=list)  # --registry: pulled from there by the kind nodes
     statuses: list[WorkloadStatus] = field(default_factory=list)
     urls: list[Url] = field(default_factory=list)
 
@@ -122,11 +127,15 @@ class StatusResult:
 def up(target: Target, deployable: Deployable, options: UpOptions, reporter: Reporter) -> UpResult:
     cluster: kind.Cluster | None = None
     created = False
+    pushed: list[str] = []
     if deployable.build and options.build:
         build(deployable.build, reporter)
+    if deployable.build and options.registry:
+        pushed = [p.image for p in registry.tag_and_push(deployable.build.built, True, reporter)]
+    pulled: list[str] = []
     if target.context:
         client = connect(target.kubeconfig, target.context)
-        _say_images_must_be_pullable(client.context, deployable, reporter)
+        _say_images_must_be_pullable(client.context, deployable, options, reporter)
         loaded = None
     else:
         saved: SavedInBackground | None = None
@@ -145,11 +154,15 @@ def up(target: Target, deployable: Deployable, options: UpOptions, reporter: Rep
                             env=cluster.env(), timeout=300)
                 raise
             _check_port_mappings(cluster, deployable, options, reporter)
-            loaded = _load_images(cluster, deployable, reporter, saved)
+            nodes = _nodes(cluster)
+            loaded = _load_images(cluster, nodes, deployable, options, reporter, saved=saved)
+            if options.registry:
+                pulled = _pull_from_registry(cluster, nodes, deployable, options.registry, reporter)
         finally:
             if saved is not None:
                 saved.close()
-    result = UpResult(client.context, deployable.namespace, created_cluster=created, images=loaded)
+    result = UpResult(client.context, deployable.namespace, created_cluster=created, images=loaded,
+                      pushed=pushed, pulled=pulled)
     _check_node_ports_free(client, deployable)
 
     with reporter.step(f"applying {len(deployable.objects)} objects to namespace {deployable.namespace} "
@@ -263,7 +276,7 @@ def _kind_cluster(target: Target, deployable: Deployable, options: UpOptions,
     reporter.note(f"node image: {node.image or 'kind default'} ({node.reason})")
     image = kind.prepare_node_image(node, cluster.provider, reporter)
     config = kind.cluster_config(deployable.kind_config, port_offset=options.host_port_offset, local_node=node.local)
-    local = sorted(local_image_ids(images_of(deployable.objects)))
+    local = sorted(local_image_ids(_loadable(deployable, options)))
     saved = SavedInBackground(local) if local else None
     try:
         with reporter.step(f"creating the kind cluster {cluster.name} ({cluster.provider})"
@@ -300,11 +313,27 @@ def _check_port_mappings(cluster: kind.Cluster, deployable: Deployable, options:
                           "kubemap up again recreate it with this project's ports")
 
 
-def _load_images(cluster: kind.Cluster, deployable: Deployable, reporter: Reporter,
-                 saved: SavedInBackground | None) -> LoadResult:
+def _nodes(cluster: kind.Cluster) -> list[str]:
     code, out = capture([cluster.kind, "get", "nodes", "--name", cluster.name], env=cluster.env())
-    nodes = out.split() if code == 0 and out.split() else [cluster.control_plane]
-    result = load_missing(cluster, nodes, images_of(deployable.objects), reporter, saved)
+    return out.split() if code == 0 and out.split() else [cluster.control_plane]
+
+
+def _from_registry(deployable: Deployable, registry_name: str | None) -> list[str]:
+    """The images the manifests name in --registry: the nodes pull them from there."""
+    if not registry_name:
+        return []
+    return [image for image in images_of(deployable.objects) if image.startswith(registry_name + "/")]
+
+
+def _loadable(deployable: Deployable, options: UpOptions) -> list[str]:
+    """The images `kind load` brings to the nodes: all but those the registry serves."""
+    served = set(_from_registry(deployable, options.registry))
+    return [image for image in images_of(deployable.objects) if image not in served]
+
+
+def _load_images(cluster: kind.Cluster, nodes: list[str], deployable: Deployable, options: UpOptions,
+                 reporter: Reporter, *, saved: SavedInBackground | None) -> LoadResult:
+    result = load_missing(cluster, nodes, _loadable(deployable, options), reporter, saved)
     if result.present and not result.loaded:
         reporter.note(f"images: all {len(result.present)} already on the node")
     elif result.present:
@@ -315,12 +344,25 @@ def _load_images(cluster: kind.Cluster, deployable: Deployable, reporter: Report
     return result
 
 
-def _say_images_must_be_pullable(context: str, deployable: Deployable, reporter: Reporter) -> None:
+def _pull_from_registry(cluster: kind.Cluster, nodes: list[str], deployable: Deployable, registry_name: str,
+                        reporter: Reporter) -> list[str]:
+    images = _from_registry(deployable, registry_name)
+    if not images:
+        return []
+    endpoint = registry.point_nodes_at(cluster, nodes, registry_name, reporter)
+    registry.pull_on_nodes(cluster, nodes, images, registry_name, endpoint=endpoint, reporter=reporter)
+    return images
+
+
+def _say_images_must_be_pullable(context: str, deployable: Deployable, options: UpOptions,
+                                 reporter: Reporter) -> None:
     images = images_of(deployable.objects)
     built = sorted(set(deployable.build.images) & set(images)) if deployable.build else []
+    if options.registry:
+        built = [image for image in built if not image.startswith(options.registry + "/")]
     reporter.note(f"context {context}: kubemap loads no images into this cluster; it pulls the {len(images)} "
-                  "image(s) itself" + (f". Built here: {', '.join(built)}: push them to a registry it can reach, "
-                                       "unless it shares this Docker engine" if built else ""))
+                  "image(s) itself" + (f". Built here: {', '.join(built)}: push them to a registry it can reach "
+                                       "(--registry), unless it shares this Docker engine" if built else ""))
 
 
 def _check_node_ports_free(client: Client, deployable: Deployable) -> None:

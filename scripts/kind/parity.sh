@@ -17,7 +17,10 @@
 # cluster for a quicker next run; KIND_HOST_PORT_OFFSET=N publishes the stack N ports higher on
 # kind (when something else holds 8080/3000); KIND_CLUSTER_NAME (kubemap), KIND_NAMESPACE
 # (agents), KIND_WAIT_SECONDS (300). KIND_LOCAL_NODE defaults to 1 here (the machine this runs on
-# in CI cannot pull images).
+# in CI cannot pull images). REGISTRY=1: the stack's images go to the node through the test
+# registry (kubemap up --registry; scripts/test-servers.sh) instead of kind load. tests/up uses
+# that registry either way (kubemap build --push of the stack, a CronJob whose image the node
+# pulls from it).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
@@ -54,6 +57,11 @@ if [[ -z "$only" || "$only" == kind ]]; then
     export PARITY_GATEWAY_URL="http://localhost:$((8080 + KIND_HOST_PORT_OFFSET))"
     export PARITY_FRONTEND_URL="http://localhost:$((3000 + KIND_HOST_PORT_OFFSET))"
   fi
+  if [[ -n "${REGISTRY:-}" ]]; then  # stack.sh passes it to kubemap up; test_kind_cluster.py diffs against it
+    scripts/test-servers.sh up >/dev/null
+    PARITY_REGISTRY="$(scripts/test-servers.sh env | sed -n 's/^KUBEMAP_TEST_REGISTRY=//p')"
+    export PARITY_REGISTRY
+  fi
   status=0
   installed=""
   # One cluster for every installer: the second reinstalls the stack on it (same images).
@@ -73,8 +81,9 @@ if [[ -z "$only" || "$only" == kind ]]; then
     t=$SECONDS; scripts/kind/stack.sh off "$installed"; log "stack ($installed) removed from the cluster ($((SECONDS - t))s)"
     t=$SECONDS
     up_status=0
+    scripts/test-servers.sh up >/dev/null  # the registry tests/up pushes to
     .venv/bin/python -m pytest -q -p no:cacheprovider tests/up || up_status=$?
-    log "tests/up (a second project: kubemap up → requests → kubemap down) exited $up_status ($((SECONDS - t))s)"
+    log "tests/up (a second project: kubemap up → requests → kubemap down; build --push; a CronJob through the registry) exited $up_status ($((SECONDS - t))s)"
     [[ $status -ne 0 ]] || status=$up_status
   fi
   if [[ "${KEEP_CLUSTER:-}" != 1 ]]; then "${kubemap[@]}" down --cluster; fi

@@ -8,7 +8,9 @@
 #          `helm uninstall` and the namespace deleted
 # The cluster is kept either way (make parity runs tests/up on it, then deletes it).
 # Environment: KIND_CLUSTER_NAME (kubemap), KIND_NAMESPACE (agents), KIND_HOST_PORT_OFFSET,
-# KIND_WAIT_SECONDS (300).
+# KIND_WAIT_SECONDS (300); REGISTRY=1 (apply): `kubemap up --registry` with the test registry
+# (scripts/test-servers.sh): the built images are pushed there and the node pulls them, no kind
+# load (helm keeps kind load: the chart names the images as Compose does).
 # Usage: scripts/kind/stack.sh on|off apply|helm
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,10 +26,17 @@ log() { printf '[stack %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # kubectl for helm-install.sh: the system's, else the control plane's build.
 PATH="$PATH:$("$repo/scripts/build-control-plane.sh" --print-bin-dir)"
 
+registry=()
+if [[ -n "${REGISTRY:-}" && "$what/$installer" == on/apply ]]; then  # the chart names the images as Compose does
+  scripts/test-servers.sh up >/dev/null
+  registry=(--registry "$(scripts/test-servers.sh env | sed -n 's/^KUBEMAP_TEST_REGISTRY=//p')")
+  log "images through the registry ${registry[1]} instead of kind load"
+fi
+
 case "$what/$installer" in
   on/apply)
     "${kubemap[@]}" up "${stack[@]}" --namespace "$namespace" --host-port-offset "${KIND_HOST_PORT_OFFSET:-0}" \
-      --timeout "${wait_seconds}s" ;;
+      --timeout "${wait_seconds}s" "${registry[@]}" ;;
   on/helm)
     "${kubemap[@]}" up "${stack[@]}" --namespace "$namespace" --host-port-offset "${KIND_HOST_PORT_OFFSET:-0}" --no-wait
     scripts/kind/helm-install.sh "$(command -v kubectl)" "$context" "$namespace"

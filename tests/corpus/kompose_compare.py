@@ -211,6 +211,10 @@ class Difference:
 class CompareContext:
     project: Project
     kubemap_objects: list[dict[str, Any]]
+    kompose_objects: list[dict[str, Any]] = field(default_factory=list)
+
+    def kompose_names(self, kind: str) -> set[str]:
+        return {str((o.get("metadata") or {}).get("name")) for o in self.kompose_objects if o.get("kind") == kind}
 
     def service(self, name: str) -> Any:
         """The compose service an object name belongs to (Kompose splits Services into
@@ -239,12 +243,58 @@ class Classifier:
     applies: Predicate
 
 
-def _kompose_labels(d: Difference, ctx: CompareContext) -> bool:
-    service = ctx.service(d.key[1])
-    if not service:
+def _label(service: Any, name: str) -> str | None:
+    return (service.labels or {}).get(name) if service else None
+
+
+def _service_per_protocol(d: Difference, ctx: CompareContext) -> bool:
+    """Kompose splits a LoadBalancer Service into <name>-tcp / <name>-udp; kubemap keeps one."""
+    if d.key[0] != "Service":
         return False
-    labels = [*service.labels, *((service.deploy.labels if service.deploy else {}) or {})]
-    return any(k.startswith("kompose.") for k in labels)
+    name = d.key[1]
+    if d.kubemap is None and d.kompose is not None and re.search(r"-(tcp|udp)$", name):
+        return name.rsplit("-", 1)[0] in {str((o.get("metadata") or {}).get("name")) for o in ctx.kubemap_objects
+                                          if o.get("kind") == "Service"}
+    return d.kompose is None and bool(ctx.kompose_names("Service") & {f"{name}-tcp", f"{name}-udp"})
+
+
+def _headless_dummy_port(d: Difference, ctx: CompareContext) -> bool:
+    return d.key[2] == "ports" and d.kubemap == [] and bool(d.kompose) and all(p[0] == 55555 for p in d.kompose)
+
+
+def _database_statefulset(d: Difference, ctx: CompareContext) -> bool:
+    service = ctx.service(d.key[1])
+    return (d.key[2] == "kind" and d.kompose == "Deployment" and d.kubemap == "StatefulSet" and bool(service)
+            and any(v.type == "volume" and v.source for v in service.volumes))
+
+
+def _underscore_name(d: Difference, ctx: CompareContext) -> bool:
+    name = d.key[1]
+    if "_" in name:
+        return d.kubemap is None and name.replace("_", "-") in {k[1] for k in facets(ctx.kubemap_objects)}
+    return d.kompose is None and any(n.replace("_", "-") == name and "_" in n
+                                     for n in ctx.kompose_names(d.key[0] if d.key[0] != "workload" else "Deployment"))
+
+
+def _ingress_for_load_balancer(d: Difference, ctx: CompareContext) -> bool:
+    service = ctx.service(d.key[1])
+    return (d.key[0] == "Ingress" and d.kompose is None and d.kubemap is True
+            and bool(_label(service, "kompose.service.expose"))
+            and str(_label(service, "kompose.service.type")).lower() == "loadbalancer")
+
+
+def _build_image_name(d: Difference, ctx: CompareContext) -> bool:
+    service = ctx.service(d.key[1])
+    return (d.key[2] == "image" and bool(service) and service.build is not None and service.image is None
+            and d.kubemap == f"{ctx.project.name}-{service.name}:latest")
+
+
+def _unread_label(d: Difference, ctx: CompareContext) -> bool:
+    """A difference a Kompose label kubemap reports as not read explains (ephemeral storage)."""
+    service = ctx.service(d.key[1])
+    labels = [*service.labels, *((service.deploy.labels if service.deploy else {}) or {})] if service else []
+    return (d.key[2] == "resources" and any(k.startswith("kompose.ephemeral-storage.") for k in labels)
+            and all(set(v) == {"ephemeral-storage"} for v in (d.kompose or {}).values()) and not d.kubemap)
 
 
 def _host_port_as_service_port(d: Difference, ctx: CompareContext) -> bool:
@@ -416,7 +466,13 @@ CLASSIFIERS: list[Classifier] = [
     Classifier("design", "a bind whose source is missing on disk is reported, not mounted as an empty volume", _missing_bind_source),
     Classifier("design", "Windows host paths cannot be mounted in Kubernetes; kubemap reports them", _windows_path),
     Classifier("design", "NetworkPolicies: default-deny plus one allow policy per Compose network and for published ports (Kompose: one per network)", _network_policy_shape),
-    Classifier("design", "service uses Kompose's own kompose.* labels, which kubemap does not read (x-kubemap instead)", _kompose_labels),
+    Classifier("design", "Kompose splits a LoadBalancer Service per protocol (<svc>-tcp/-udp); kubemap keeps one Service (mixed protocols are allowed since Kubernetes 1.26)", _service_per_protocol),
+    Classifier("fix", "Kompose gives a headless Service a made-up port 55555; kubemap's has no port (DNS needs none)", _headless_dummy_port),
+    Classifier("design", "a database with a named volume is a StatefulSet (Kompose: a Deployment)", _database_statefulset),
+    Classifier("fix", "Kompose keeps '_' in object names, which Kubernetes refuses; kubemap uses '-'", _underscore_name),
+    Classifier("fix", "Kompose makes no Ingress for kompose.service.expose when the type is LoadBalancer; kubemap does what the label says", _ingress_for_load_balancer),
+    Classifier("design", "a build-only service's image is named as docker compose build names it (<project>-<service>:latest; Kompose: <service>)", _build_image_name),
+    Classifier("todo", "kompose.ephemeral-storage.* labels are reported as not read (no x-kubemap setting yet)", _unread_label),
     # compose-go's ResolveEnvironment looks a variable in an env_file up in the env files read so
     # far, then in the project environment, never in the service's inline `environment`.
     Classifier("design", "env_file ${VAR} resolved as compose-go does (earlier env files, then project env); Kompose's expectation used the inline environment", _env_file_self_interpolation),

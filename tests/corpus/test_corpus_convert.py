@@ -53,6 +53,9 @@ MUST_FAIL: dict[str, tuple[str, str]] = {
     "kompose/unused/merge-multiple-compose/compose-new-service-prob.yml": ("override fragment", "neither an image nor a build"),
     "kompose/unused/merge-multiple-compose/compose-port-prod.yml": ("override fragment", "neither an image nor a build"),
     "kompose/unused/merge-multiple-compose/dev.yml": ("override fragment", "neither an image nor a build"),
+    # Kompose's labels, read as x-kubemap settings (R-KOMPOSE-01), with values Kubernetes refuses:
+    "kompose/image-pull-policy/compose-files/v12-fail-image-pull-policy.yml": ("kompose.image-pull-policy: Fail (Kompose fails too)", "unknown image pull policy"),
+    "kompose/service-label/docker-compose.yaml": ("kompose.service.nodeport.port: 33111, outside the nodePort range (Kompose does not check)", "outside 30000-32767"),
 }
 
 # Fragments that are not meant to be loaded on their own: loading them alone may work or fail,

@@ -68,7 +68,8 @@ def test_kubemap_differs_from_kompose_only_for_named_reasons(capsys) -> None:  #
         # Compare what kubemap would print (namespace applied, validated), not the raw bundle.
         ours = [d for d in yaml.safe_load_all(conversion.stream()) if d]
         theirs = read_documents(CORPUS / "kompose-expected" / entry["expected"][0])
-        results.append(compare(label, theirs, CompareContext(project=conversion.project, kubemap_objects=ours)))
+        results.append(compare(label, theirs, CompareContext(project=conversion.project, kubemap_objects=ours,
+                                                             kompose_objects=theirs)))
 
     summary = markdown_summary(results, skipped)
     (REPO / "artifacts").mkdir(exist_ok=True)

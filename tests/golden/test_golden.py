@@ -1,7 +1,7 @@
 """Golden tests: tests/golden/<feature>/compose.yaml in, expected manifests and findings out.
 
 Each feature folder holds a compose.yaml (and any file it refers to), an optional options.yaml
-(the convert flags: network_policies, namespace, profiles, env_files, format), and expected/:
+(the convert flags: network_policies, namespace, profiles, env_files, format, registry), and expected/:
 the rendered files, findings.yaml, or error.yaml when the conversion must fail.
 Files are compared as YAML structures, so formatting changes do not matter, content does.
 `pytest tests/golden --update-golden` rewrites expected/; review the git diff before committing.
@@ -45,7 +45,7 @@ def _convert(feature_dir: Path) -> tuple[dict[str, bytes], list[dict[str, Any]]]
     conversion = convert(ConvertOptions(
         load=load,
         translate=TranslateOptions(network_policies=bool(opts.get("network_policies", False)),
-                                   namespace=opts.get("namespace")),
+                                   namespace=opts.get("namespace"), registry=opts.get("registry")),
         output_format=opts.get("format", "yaml"),
     ))
     files = conversion.files()

@@ -2,7 +2,8 @@
 containers, probes, Secrets, ConfigMaps, PVCs unedited), and the PostgreSQL data lives on a bound
 PersistentVolumeClaim. Needs `make kind-up`; fails when the cluster is not there.
 PARITY_INSTALLER=helm (the stack installed by `helm install`, scripts/kind/helm-install.sh): the
-live objects are compared with what the Helm release holds instead of with k8s/."""
+live objects are compared with what the Helm release holds instead of with k8s/; with
+PARITY_REGISTRY (make parity REGISTRY=1, apply), with `kubemap convert --registry` of the stack."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from tests.kind.backends import KindBackend, run
 from tests.stack.processes import ROOT
 
 INSTALLER = os.environ.get("PARITY_INSTALLER", "apply")
+# make parity REGISTRY=1: the apply installer ran `kubemap up --registry` with this registry, so the
+# live objects are `kubemap convert --registry` of the stack (its built images named there).
+REGISTRY = os.environ.get("PARITY_REGISTRY", "")
 
 
 def release_manifests(backend: KindBackend, folder: Path) -> Path:
@@ -34,6 +38,13 @@ def test_live_objects_equal_the_generated_manifests(tmp_path: Path) -> None:
     backend = KindBackend()
     assert INSTALLER in ("apply", "helm"), f"PARITY_INSTALLER must be apply or helm, not {INSTALLER!r}"
     folder = release_manifests(backend, tmp_path / "release") if INSTALLER == "helm" else ROOT / "k8s"
+    if INSTALLER == "apply" and REGISTRY:
+        folder = tmp_path / "k8s"
+        run([str(ROOT / ".venv" / "bin" / "kubemap"), "convert", "-f", str(ROOT / "compose" / "compose.yaml"),
+             "--env-file", str(ROOT / "compose" / ".env.example"), "--registry", REGISTRY, "-o", str(folder)])
+        images = {c["image"] for p in json.loads(backend.kubectl("get", "pods", "-o", "json"))["items"]
+                  for c in p["spec"]["containers"]}
+        assert any(image.startswith(REGISTRY + "/") for image in images), images  # pulled from the registry
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "kubemap"), "diff", "-k", str(folder), "--context", backend.context,
          "--namespace", backend.namespace],

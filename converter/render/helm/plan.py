@@ -19,8 +19,18 @@ from converter.render.helm.naming import unique_keys
 from converter.render.helm.paths import FieldPath, parse_target, resolve
 from converter.render.helm.values import Value, Values
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
-POD_SPEC: FieldPath = ("spec", "template", "spec")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+POD_TEMPLATE: FieldPath = ("spec", "template")
+CRON_POD_TEMPLATE: FieldPath = ("spec", "jobTemplate", "spec", "template")  # a CronJob's pods
+
+
+def template_path(body: dict[str, Any]) -> FieldPath:
+    """Where a workload's pod template is (a CronJob's is inside its jobTemplate)."""
+    return CRON_POD_TEMPLATE if body.get("kind") == "CronJob" else POD_TEMPLATE
+
+
+def pod_path(body: dict[str, Any]) -> FieldPath:
+    return (*template_path(body), "spec")
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 SECRET_REF_KEYS = (("secretRef", "name"), ("secretKeyRef", "name"))
 
@@ -123,8 +133,9 @@ def _container_owners(bundle: Bundle, bodies: dict[str, dict[str, Any]]) -> dict
             ref, path = parse_target(target)
             body = bodies.get(ref)
             resolved = resolve(body, path) if body is not None else None
-            if resolved and resolved[:len(POD_SPEC) + 1] == (*POD_SPEC, "containers"):
-                owners.setdefault((ref, int(resolved[len(POD_SPEC) + 1])), found[0])
+            pod = pod_path(body) if body is not None else ()
+            if resolved and resolved[:len(pod) + 1] == (*pod, "containers"):
+                owners.setdefault((ref, int(resolved[len(pod) + 1])), found[0])
     return owners
 
 
@@ -190,7 +201,7 @@ def _global_values(values: Values, namespace: str | None) -> None:
 
 def _pod(body: dict[str, Any]) -> dict[str, Any]:
     node: Any = body
-    for key in POD_SPEC:
+    for key in pod_path(body):
         node = node.get(key) if isinstance(node, dict) else None
     return node if isinstance(node, dict) else {}
 
@@ -202,7 +213,7 @@ def _container_values(plan: ChartPlan, sv: ServiceValues, service: str, workload
     ref, index = placed[0]
     body = next(o.body for o in workloads if ref_of(o.body) == ref)
     container = _pod(body)["containers"][index]
-    base: FieldPath = (*POD_SPEC, "containers", index)
+    base: FieldPath = (*pod_path(body), "containers", index)
     values = plan.values
     image_field = ((ref, (*base, "image")),)
     prefix = (*sv.prefix, "image")
@@ -355,19 +366,24 @@ def _claim_values(plan: ChartPlan, claims: list[ManifestObject], prefix: tuple[s
 def _pod_values(plan: ChartPlan, sv: ServiceValues, workload: ManifestObject) -> None:
     ref = ref_of(workload.body)
     pod = _pod(workload.body)
-    template_meta = workload.body["spec"]["template"].get("metadata") or {}
+    template = template_path(workload.body)
+    spec_path = pod_path(workload.body)
+    node: Any = workload.body
+    for key in template:
+        node = node[key]
+    template_meta = node.get("metadata") or {}
     values = plan.values
     sv.pod = {
         "podAnnotations": values.add((*sv.prefix, "podAnnotations"), dict(template_meta.get("annotations") or {}),
                                      schema.STRING_MAP, "Annotations of the pods (Compose annotations).",
-                                     ((ref, ("spec", "template", "metadata", "annotations")),)),
+                                     ((ref, (*template, "metadata", "annotations")),)),
         "nodeSelector": values.add((*sv.prefix, "nodeSelector"), dict(pod.get("nodeSelector") or {}),
                                    schema.STRING_MAP, "Node labels the pods must run on (Compose platform, "
-                                   "deploy.placement).", ((ref, (*POD_SPEC, "nodeSelector")),)),
+                                   "deploy.placement).", ((ref, (*spec_path, "nodeSelector")),)),
         "tolerations": values.add((*sv.prefix, "tolerations"), list(pod.get("tolerations") or []),
-                                  schema.OBJECT_LIST, "Tolerations of the pods.", ((ref, (*POD_SPEC, "tolerations")),)),
+                                  schema.OBJECT_LIST, "Tolerations of the pods.", ((ref, (*spec_path, "tolerations")),)),
         "affinity": values.add((*sv.prefix, "affinity"), dict(pod.get("affinity") or {}), schema.OBJECT,
-                               "Affinity rules of the pods.", ((ref, (*POD_SPEC, "affinity")),)),
+                               "Affinity rules of the pods.", ((ref, (*spec_path, "affinity")),)),
     }
 
 

@@ -34,6 +34,7 @@ from converter.render.helm.plan import (
     ServiceValues,
     ref_of,
     split_image,
+    template_path,
 )
 from converter.render.helm.tree import Block, Document, Expr, OptionalScalar, Splice, ToYaml, When
 
@@ -96,7 +97,9 @@ class Templater:
         sv = self.plan.services.get(obj.service or "")
         if sv is not None and sv.replicas is not None:
             spec["replicas"] = Expr(f"{sv.replicas.expr} | int")
-        template = spec["template"]
+        template = body
+        for key in template_path(body):
+            template = template[key]
         template_meta = template.setdefault("metadata", {})
         template_meta["labels"] = self._labels(template_meta.get("labels"), "podLabels")
         pod = template["spec"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from converter.model.bundle import HostPort
 from converter.render.kind_config import kind_cluster_config
-from converter.up.kind import HOSTPATH_PROVISIONER_PATCH, cluster_config, wanted_host_ports
+from converter.up.kind import HOSTPATH_PROVISIONER_PATCH, REGISTRY_CONFIG_PATCH, cluster_config, wanted_host_ports
 
 GENERATED = kind_cluster_config([
     HostPort(service="gateway", host_port=8080, node_port=32544, protocol="tcp", host_ip="0.0.0.0"),
@@ -12,8 +12,12 @@ GENERATED = kind_cluster_config([
 ])
 
 
-def test_the_generated_config_is_used_as_it_is() -> None:
-    assert cluster_config(GENERATED) == GENERATED
+def test_the_generated_config_is_used_plus_containerds_registry_folder() -> None:
+    # certs.d lets `kubemap up --registry` point the node at a registry later (converter/up/registry.py)
+    assert cluster_config(GENERATED) == {**GENERATED, "containerdConfigPatches": [REGISTRY_CONFIG_PATCH]}
+    own = dict(GENERATED, containerdConfigPatches=['[plugins."io.containerd.grpc.v1.cri".registry]\n'
+                                                   '  config_path = "/etc/containerd/certs.d"\n'])
+    assert cluster_config(own)["containerdConfigPatches"] == own["containerdConfigPatches"]  # not twice
     assert wanted_host_ports(GENERATED) == {32544: (8080, "TCP", "0.0.0.0"), 30232: (3000, "TCP", "127.0.0.1")}
 
 
@@ -35,4 +39,5 @@ def test_kubemaps_node_image_gets_the_host_path_provisioner_once() -> None:
 
 def test_without_published_ports_a_plain_one_node_cluster() -> None:
     assert cluster_config(None) == {"kind": "Cluster", "apiVersion": "kind.x-k8s.io/v1alpha4",
-                                    "nodes": [{"role": "control-plane"}]}
+                                    "nodes": [{"role": "control-plane"}],
+                                    "containerdConfigPatches": [REGISTRY_CONFIG_PATCH]}
