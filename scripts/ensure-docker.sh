@@ -14,7 +14,7 @@ fi
 if ! docker info >/dev/null 2>&1; then
   echo "starting dockerd (log: /var/log/kubemap-dockerd.log)" >&2
   # setsid: dockerd must outlive the make target that started it.
-  setsid dockerd >/var/log/kubemap-dockerd.log 2>&1 < /dev/null &
+  setsid "$(dirname "$0")/detach.sh" dockerd >/var/log/kubemap-dockerd.log 2>&1 < /dev/null &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && exit 0
     sleep 1

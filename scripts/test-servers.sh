@@ -60,7 +60,7 @@ http:
   addr: $REGISTRY_LISTEN:$REGISTRY_PORT
   secret: kubemap-test-registry  # one instance, so a fixed upload secret is fine
 YAML
-  setsid nohup docker-registry serve "$DIR/registry.yml" >>"$DIR/registry.log" 2>&1 &
+  setsid nohup "$ROOT/scripts/detach.sh" docker-registry serve "$DIR/registry.yml" >>"$DIR/registry.log" 2>&1 &
   echo $! >"$DIR/registry.pid"
   for _ in $(seq 1 100); do registry_answers && return 0; sleep 0.1; done
   echo "the test registry did not answer on 127.0.0.1:$REGISTRY_PORT; its log ($DIR/registry.log):" >&2
@@ -74,7 +74,7 @@ up() {
   PG_BIN=$(pg_bin)
   mkdir -p "$DIR"
   if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
-    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" \
+    "$ROOT/scripts/detach.sh" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" \
       --appendonly no --dir "$DIR" --logfile "$DIR/redis.log" --pidfile "$DIR/redis.pid"
   fi
   if [[ ! -f $DIR/pg/PG_VERSION ]]; then
@@ -84,7 +84,7 @@ up() {
   fi
   if ! "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q; then
     [[ ${#RUN_AS[@]} -gt 0 ]] && chown -R postgres "$DIR/pg"
-    "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg/server.log" -w -t 60 \
+    "$ROOT/scripts/detach.sh" "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg/server.log" -w -t 60 \
       -o "-h 127.0.0.1 -p $PG_PORT -k /tmp -c fsync=off -c max_connections=200" start >/dev/null
   fi
   for _ in $(seq 1 50); do
